@@ -1,0 +1,336 @@
+/*
+ * ctx.c - the context: owns (or borrows) the loop, admits new tasks under
+ * the global concurrency cap, runs done callbacks, pools task structs, and
+ * tears everything down in order.
+ *
+ * All deferred work happens in tick(), which the loop runs in the check
+ * phase of an iteration after sl_loop_wake(): tasks created by sl_fetch()
+ * are admitted there, and done callbacks run there, so user code never
+ * runs inside curl and never inside the call that scheduled it.
+ */
+#include "fetcher/internal.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TASK_OF_WAITER(w)                                                     \
+  ((struct sl_task *)((char *)(w)-offsetof(struct sl_task, wait)))
+
+static void link_all(struct sl_ctx *ctx, struct sl_task *t)
+{
+  t->all_prev = NULL;
+  t->all_next = ctx->all;
+  if(ctx->all)
+    ctx->all->all_prev = t;
+  ctx->all = t;
+}
+
+static void unlink_all(struct sl_ctx *ctx, struct sl_task *t)
+{
+  if(t->all_prev)
+    t->all_prev->all_next = t->all_next;
+  else
+    ctx->all = t->all_next;
+  if(t->all_next)
+    t->all_next->all_prev = t->all_prev;
+  t->all_prev = t->all_next = NULL;
+}
+
+/* t holds a permit: start its transfer.  If that fails the task fails and
+   the permit passes on to the next waiter. */
+static void run_admitted(struct sl_ctx *ctx, struct sl_task *t)
+{
+  for(;;) {
+    struct sl_sem_waiter *w;
+    t->holds_permit = true;
+    if(sl__transfer_start(t) == 0)
+      return;
+    t->holds_permit = false;
+    sl__task_finish(t, SL_FAILED);
+    w = sl_sem_release(&ctx->sem);
+    if(!w)
+      return;
+    t = TASK_OF_WAITER(w);
+  }
+}
+
+void sl__ctx_release_permit(struct sl_ctx *ctx)
+{
+  struct sl_sem_waiter *w = sl_sem_release(&ctx->sem);
+  if(w)
+    run_admitted(ctx, TASK_OF_WAITER(w));
+}
+
+static void admit(struct sl_ctx *ctx, struct sl_task *t)
+{
+  const char *why;
+  ctx->in_head = t->in_next;
+  if(ctx->in_head)
+    ctx->in_head->in_prev = NULL;
+  else
+    ctx->in_tail = NULL;
+  t->in_incoming = false;
+  t->in_next = NULL;
+
+  if(!sl__url_check(ctx, t->url.p, &why)) {
+    sl__task_set_error(t, SL_ERR_INVALID_URL, 0, why);
+    sl__task_finish(t, SL_FAILED);
+  } else if(sl_sem_try_acquire(&ctx->sem))
+    run_admitted(ctx, t);
+  else
+    sl_sem_enqueue(&ctx->sem, &t->wait);
+}
+
+static void dispatch(struct sl_ctx *ctx)
+{
+  struct sl_task *t;
+  ctx->dispatch_depth++;
+  while((t = ctx->done_head)) {
+    ctx->done_head = t->done_next;
+    if(!ctx->done_head)
+      ctx->done_tail = NULL;
+    t->done_next = NULL;
+    t->queued = false;
+    sl__task_dispatch(t);
+  }
+  ctx->dispatch_depth--;
+}
+
+static void tick(void *ud)
+{
+  struct sl_ctx *ctx = ud;
+  int rounds = 0;
+  /* callbacks often create tasks (refilling a window): admit those in the
+     same iteration, but give I/O a turn after a few rounds */
+  do {
+    while(ctx->in_head)
+      admit(ctx, ctx->in_head);
+    dispatch(ctx);
+  } while(ctx->in_head && ++rounds < 4);
+  if(ctx->in_head || ctx->done_head)
+    sl_loop_wake(ctx->loop);
+}
+
+static void on_transfer_done(void *ud, CURL *easy, CURLcode rc)
+{
+  struct sl_task *t = NULL;
+  (void)ud;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+  sl__transfer_done(t, rc);
+}
+
+sl_ctx *sl_ctx_new(const struct sl_options *opts)
+{
+  static const struct sl_options defaults;
+  static const struct sl_loop_hooks hooks = {on_transfer_done, tick};
+  struct sl_ctx *ctx;
+  unsigned conc;
+
+  if(!opts)
+    opts = &defaults;
+  if(curl_global_init(CURL_GLOBAL_DEFAULT))
+    return NULL;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx)
+    goto fail;
+  conc = opts->max_concurrency ? opts->max_concurrency : 50;
+  sl_sem_init(&ctx->sem, conc);
+  ctx->max_easy = opts->max_pooled_handles ? opts->max_pooled_handles : conc;
+  ctx->easy_pool = calloc(ctx->max_easy, sizeof(*ctx->easy_pool));
+  if(!ctx->easy_pool)
+    goto fail;
+  ctx->max_spare = conc < 32 ? 64 : (size_t)conc * 2;
+  ctx->user_agent =
+      strdup(opts->user_agent ? opts->user_agent : "sluice/" SL_VERSION);
+  if(!ctx->user_agent)
+    goto fail;
+  ctx->owns_loop = !opts->loop;
+  ctx->loop = sl_loop_new(opts->loop, &hooks, ctx);
+  if(!ctx->loop)
+    goto fail;
+  return ctx;
+fail:
+  if(ctx) {
+    free(ctx->easy_pool);
+    free(ctx->user_agent);
+    free(ctx);
+  }
+  curl_global_cleanup();
+  return NULL;
+}
+
+void sl__ctx_recycle(struct sl_ctx *ctx, struct sl_task *t)
+{
+  unlink_all(ctx, t);
+  if(ctx->closing || ctx->nspare >= ctx->max_spare) {
+    sl__task_destroy(t);
+    return;
+  }
+  /* keep the buffers (their memory is reused), bounded in size */
+  sl_buf_reset(&t->url, 4096);
+  sl_buf_reset(&t->name, 256);
+  sl_buf_reset(&t->msg, 1024);
+  sl_buf_reset(&t->body, 64 * 1024);
+  sl_buf_reset(&t->headers, 16 * 1024);
+  sl_buf_reset(&t->meta, 4096);
+  if(t->cbs != t->cbs_inline) {
+    free(t->cbs);
+    t->cbs = t->cbs_inline;
+    t->cbs_cap = SL_INLINE_CBS;
+  }
+  t->all_next = ctx->spare;
+  ctx->spare = t;
+  ctx->nspare++;
+}
+
+static struct sl_task *task_alloc(struct sl_ctx *ctx)
+{
+  struct sl_task *t = ctx->spare;
+  struct sl_buf bufs[6];
+  if(!t) {
+    t = calloc(1, sizeof(*t));
+    if(!t)
+      return NULL;
+    t->cbs = t->cbs_inline;
+    t->cbs_cap = SL_INLINE_CBS;
+    return t;
+  }
+  ctx->spare = t->all_next;
+  ctx->nspare--;
+  bufs[0] = t->url;
+  bufs[1] = t->name;
+  bufs[2] = t->msg;
+  bufs[3] = t->body;
+  bufs[4] = t->headers;
+  bufs[5] = t->meta;
+  memset(t, 0, sizeof(*t));
+  t->url = bufs[0];
+  t->name = bufs[1];
+  t->msg = bufs[2];
+  t->body = bufs[3];
+  t->headers = bufs[4];
+  t->meta = bufs[5];
+  t->cbs = t->cbs_inline;
+  t->cbs_cap = SL_INLINE_CBS;
+  return t;
+}
+
+sl_task *sl_fetch(sl_ctx *ctx, const struct sl_request *req)
+{
+  struct sl_task *t;
+  const char *url;
+  if(!ctx || !req) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if(ctx->closing) {
+    errno = ECANCELED;
+    return NULL;
+  }
+  t = task_alloc(ctx);
+  if(!t) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  url = req->url ? req->url : "";
+  if(sl_buf_append(&t->url, url, strlen(url))) {
+    sl__task_destroy(t);
+    errno = ENOMEM;
+    return NULL;
+  }
+  t->ctx = ctx;
+  t->id = ++ctx->next_id;
+  t->user_ref = true;
+  t->flags = req->flags;
+  t->timeout_ms = req->timeout_ms;
+  t->connect_timeout_ms = req->connect_timeout_ms;
+  t->max_redirects = req->max_redirects;
+  t->max_body = req->max_body;
+  t->userdata = req->userdata;
+  t->created_at = sl_loop_now(ctx->loop);
+  t->err.message = "";
+  t->state = SL_PENDING;
+  ctx->stats.created++;
+  ctx->stats.pending++;
+  link_all(ctx, t);
+
+  t->in_incoming = true;
+  t->in_prev = ctx->in_tail;
+  if(ctx->in_tail)
+    ctx->in_tail->in_next = t;
+  else
+    ctx->in_head = t;
+  ctx->in_tail = t;
+  sl_loop_wake(ctx->loop);
+  return t;
+}
+
+static bool busy(const struct sl_ctx *ctx)
+{
+  return ctx->stats.pending || ctx->stats.running || ctx->done_head;
+}
+
+int sl_run(sl_ctx *ctx)
+{
+  if(!ctx)
+    return SL_EINVAL;
+  if(!ctx->owns_loop || ctx->dispatch_depth)
+    return SL_EBUSY;
+  while(busy(ctx))
+    sl_loop_run_once(ctx->loop);
+  return SL_OK;
+}
+
+int sl_task_wait(sl_task *t)
+{
+  struct sl_ctx *ctx;
+  if(!t)
+    return SL_EINVAL;
+  ctx = t->ctx;
+  if(!ctx->owns_loop || ctx->dispatch_depth)
+    return SL_EBUSY;
+  while(!sl_task_is_final(t))
+    sl_loop_run_once(ctx->loop);
+  return SL_OK;
+}
+
+struct ev_loop *sl_ctx_loop(const sl_ctx *ctx)
+{
+  return sl_loop_ev(ctx->loop);
+}
+
+void sl_ctx_stats(const sl_ctx *ctx, struct sl_stats *out)
+{
+  *out = ctx->stats;
+}
+
+void sl_ctx_free(sl_ctx *ctx)
+{
+  struct sl_task *t;
+  if(!ctx)
+    return;
+  ctx->closing = true;
+  /* pending first, so no permit freed below admits a waiter */
+  for(t = ctx->all; t; t = t->all_next)
+    if(t->state == SL_PENDING)
+      sl_task_cancel(t, "context closed");
+  for(t = ctx->all; t; t = t->all_next)
+    if(t->state == SL_RUNNING)
+      sl_task_cancel(t, "context closed");
+  dispatch(ctx);
+  while((t = ctx->all)) {
+    unlink_all(ctx, t);
+    sl__task_destroy(t);
+  }
+  while((t = ctx->spare)) {
+    ctx->spare = t->all_next;
+    sl__task_destroy(t);
+  }
+  sl__easy_pool_free(ctx);
+  sl_loop_free(ctx->loop);
+  free(ctx->user_agent);
+  free(ctx);
+  curl_global_cleanup();
+}

@@ -1,0 +1,273 @@
+/*
+ * transfer.c - a task's life inside curl: an easy handle from the pool is
+ * set up from the request, its body and headers are collected, and at the
+ * end the response (or the error, mapped from the CURLcode to an
+ * sl_error_kind) is copied out before the handle goes back to the pool.
+ */
+#include "fetcher/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+  struct sl_task *t = ud;
+  size_t len = size * n;
+  if(t->max_body && t->resp.bytes + len > t->max_body) {
+    t->too_large = true;
+    return 0; /* CURLE_WRITE_ERROR */
+  }
+  t->resp.bytes += len;
+  if((t->flags & SL_REQ_BUFFER_BODY) && sl_buf_append(&t->body, p, len)) {
+    t->nomem = true;
+    return 0;
+  }
+  return len;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+  struct sl_task *t = ud;
+  size_t len = size * n, keep = len;
+  if(!(t->flags & SL_REQ_KEEP_HEADERS))
+    return len;
+  if(len >= 5 && !memcmp(p, "HTTP/", 5)) {
+    /* a new response (after a redirect or a 1xx): keep only its headers */
+    sl_buf_reset(&t->headers, 64 * 1024);
+    return len;
+  }
+  while(keep && (p[keep - 1] == '\n' || p[keep - 1] == '\r'))
+    keep--;
+  if(!keep)
+    return len;
+  if(sl_buf_append(&t->headers, p, keep) ||
+     sl_buf_append(&t->headers, "", 1)) {
+    t->nomem = true;
+    return 0;
+  }
+  return len;
+}
+
+static CURL *easy_get(struct sl_ctx *ctx)
+{
+  CURL *e;
+  if(ctx->neasy)
+    return ctx->easy_pool[--ctx->neasy];
+  e = curl_easy_init();
+  if(!e)
+    return NULL;
+  /* options that never change between requests are set once */
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, ctx->user_agent);
+  return e;
+}
+
+static void easy_put(struct sl_ctx *ctx, CURL *e)
+{
+  if(ctx->neasy < ctx->max_easy)
+    ctx->easy_pool[ctx->neasy++] = e;
+  else
+    curl_easy_cleanup(e);
+}
+
+void sl__easy_pool_free(struct sl_ctx *ctx)
+{
+  while(ctx->neasy)
+    curl_easy_cleanup(ctx->easy_pool[--ctx->neasy]);
+  free(ctx->easy_pool);
+  ctx->easy_pool = NULL;
+}
+
+int sl__transfer_start(struct sl_task *t)
+{
+  struct sl_ctx *ctx = t->ctx;
+  double now = sl_loop_now(ctx->loop);
+  long timeout = 0;
+  CURL *e;
+  int rc;
+
+  if(t->timeout_ms > 0) {
+    double left = (double)t->timeout_ms - (now - t->created_at) * 1000.0;
+    if(left < 1.0) {
+      sl__task_set_error(t, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
+                         "deadline passed before the request started");
+      return -1;
+    }
+    timeout = (long)ceil(left);
+  }
+  e = easy_get(ctx);
+  if(!e) {
+    sl__task_set_error(t, SL_ERR_INTERNAL, CURLE_OUT_OF_MEMORY,
+                       "out of memory");
+    return -1;
+  }
+  t->errbuf[0] = '\0';
+  curl_easy_setopt(e, CURLOPT_URL, t->url.p);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+  if(t->flags & SL_REQ_HEAD)
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  else
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+                   (t->flags & SL_REQ_FOLLOW_REDIRECTS) ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS,
+                   t->max_redirects > 0 ? t->max_redirects : 10L);
+  rc = sl_loop_add(ctx->loop, e);
+  if(rc) {
+    easy_put(ctx, e);
+    sl__task_set_error(t, SL_ERR_INTERNAL, 0, curl_multi_strerror(rc));
+    return -1;
+  }
+  t->easy = e;
+  t->started_at = now;
+  t->resp.timing.queued_ms = (now - t->created_at) * 1000.0;
+  sl__task_set_state(t, SL_RUNNING);
+  return 0;
+}
+
+void sl__transfer_stop(struct sl_task *t)
+{
+  CURL *e = t->easy;
+  if(!e)
+    return;
+  sl_loop_remove(t->ctx->loop, e);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+  t->easy = NULL;
+  easy_put(t->ctx, e);
+}
+
+static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
+{
+  switch(rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return SL_ERR_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return SL_ERR_DNS;
+    case CURLE_COULDNT_CONNECT:
+      return SL_ERR_CONNECT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return SL_ERR_TLS;
+    case CURLE_WRITE_ERROR:
+      if(t->too_large)
+        return SL_ERR_TOO_LARGE;
+      return SL_ERR_INTERNAL;
+    case CURLE_TOO_MANY_REDIRECTS:
+      return SL_ERR_REDIRECT;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return SL_ERR_INVALID_URL;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+    case CURLE_BAD_CONTENT_ENCODING:
+      return SL_ERR_PROTOCOL;
+    case CURLE_OUT_OF_MEMORY:
+      return SL_ERR_INTERNAL;
+    default:
+      return SL_ERR_IO; /* reset, truncated, empty reply, send/recv */
+  }
+}
+
+static double us_to_ms(CURL *e, CURLINFO info)
+{
+  curl_off_t us = 0;
+  curl_easy_getinfo(e, info, &us);
+  return (double)us / 1000.0;
+}
+
+/* Copies a string curl owns into t->meta; returns its offset or -1. */
+static long keep_info_str(struct sl_task *t, CURL *e, CURLINFO info)
+{
+  char *s = NULL;
+  if(curl_easy_getinfo(e, info, &s) != CURLE_OK || !s)
+    return -1;
+  return sl_buf_push_str(&t->meta, s);
+}
+
+void sl__transfer_done(struct sl_task *t, CURLcode rc)
+{
+  CURL *e = t->easy;
+  struct sl_response *r = &t->resp;
+  long v = 0, ct, eff, loc;
+  enum sl_error_kind kind;
+
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
+  r->http_version = v == CURL_HTTP_VERSION_1_0   ? 10
+                    : v == CURL_HTTP_VERSION_1_1 ? 11
+                    : v == CURL_HTTP_VERSION_2_0 ? 20
+                    : v == CURL_HTTP_VERSION_3   ? 30
+                                                 : 0;
+  curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+  v = 0;
+  curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &v);
+  r->reused_connection = r->status && v == 0;
+  r->timing.dns_ms = us_to_ms(e, CURLINFO_NAMELOOKUP_TIME_T);
+  r->timing.connect_ms = us_to_ms(e, CURLINFO_CONNECT_TIME_T);
+  r->timing.ttfb_ms = us_to_ms(e, CURLINFO_STARTTRANSFER_TIME_T);
+  r->timing.total_ms = us_to_ms(e, CURLINFO_TOTAL_TIME_T);
+  ct = keep_info_str(t, e, CURLINFO_CONTENT_TYPE);
+  eff = keep_info_str(t, e, CURLINFO_EFFECTIVE_URL);
+  loc = keep_info_str(t, e, CURLINFO_REDIRECT_URL);
+  /* offsets become pointers only now: meta may have moved while growing */
+  r->content_type = ct >= 0 ? t->meta.p + ct : NULL;
+  r->effective_url = eff >= 0 ? t->meta.p + eff : t->url.p;
+  r->redirect_url = loc >= 0 ? t->meta.p + loc : NULL;
+  if(t->flags & SL_REQ_BUFFER_BODY) {
+    r->body = t->body.p ? t->body.p : "";
+    r->body_len = t->body.len;
+  }
+
+  if(rc == CURLE_OK && !t->nomem) {
+    if((t->flags & SL_REQ_FAIL_ON_HTTP_ERROR) && r->status >= 400) {
+      char msg[64];
+      snprintf(msg, sizeof(msg), "HTTP status %ld", r->status);
+      sl__task_set_error(t, SL_ERR_HTTP, 0, msg);
+      kind = SL_ERR_HTTP;
+    } else
+      kind = SL_ERR_NONE;
+  } else if(t->nomem) {
+    kind = SL_ERR_INTERNAL;
+    sl__task_set_error(t, kind, rc, "out of memory buffering the response");
+  } else {
+    kind = kind_of(rc, t);
+    if(kind == SL_ERR_TOO_LARGE) {
+      char msg[96];
+      snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
+               t->max_body);
+      sl__task_set_error(t, kind, rc, msg);
+    } else
+      sl__task_set_error(t, kind, rc,
+                         t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+  }
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+  t->easy = NULL;
+  easy_put(t->ctx, e);
+  sl__task_finish(t, kind == SL_ERR_NONE ? SL_DONE : SL_FAILED);
+}

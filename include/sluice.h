@@ -1,0 +1,256 @@
+/*
+ * sluice.h - the public API of libsluice, an asynchronous HTTP fetcher.
+ *
+ * One libev loop drives libcurl's multi_socket API.  Every request is a
+ * *task* with the semantics of a Python asyncio task: it is created and
+ * scheduled at once by sl_fetch(), waits in PENDING for its limits, runs in
+ * curl (RUNNING) and ends DONE, FAILED or CANCELLED.  Done callbacks run
+ * exactly once, on the loop, after the state is final.
+ *
+ * Threading: a context and its tasks belong to the thread that runs its
+ * loop.  No function here may be called from another thread.
+ *
+ * Ownership: sl_fetch() returns a task holding one reference for the
+ * caller; sl_task_free() drops it.  A task whose reference was dropped
+ * still runs to completion and still runs its done callbacks (a detached
+ * task); its memory is reclaimed after that.  sl_ctx_free() cancels and
+ * frees every task that is left.  Free functions accept NULL.
+ *
+ * Errors are values: functions that can fail return a negative SL_E* code
+ * (see sl_strerror()); a failed request is a task in state FAILED whose
+ * struct sl_error says what went wrong.  HTTP statuses >= 400 are
+ * responses, not errors, unless the request sets SL_REQ_FAIL_ON_HTTP_ERROR.
+ */
+#ifndef SLUICE_H
+#define SLUICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SL_API __attribute__((visibility("default")))
+#else
+#define SL_API
+#endif
+
+struct ev_loop; /* libev; include <ev.h> to use one */
+
+typedef struct sl_ctx sl_ctx;
+typedef struct sl_task sl_task;
+
+/* Return codes of API calls (not request outcomes). */
+enum sl_rc {
+  SL_OK = 0,
+  SL_EINVAL = -1, /* a bad argument */
+  SL_ESTATE = -2, /* asyncio's InvalidStateError: the task is not final */
+  SL_ENOMEM = -3,
+  SL_EBUSY = -4,  /* not allowed here: nested wait from a callback, or the
+                     loop belongs to the caller */
+  SL_ENOENT = -5, /* nothing matched */
+  SL_EINTERNAL = -6
+};
+
+/* Task states.  PENDING and RUNNING are live; the rest are final. */
+enum sl_state {
+  SL_PENDING = 0, /* created; waiting for its limits */
+  SL_RUNNING,     /* inside curl */
+  SL_DONE,        /* a response came (any HTTP status, unless asked) */
+  SL_FAILED,      /* no usable response: see sl_task_error() */
+  SL_CANCELLED    /* sl_task_cancel() or a context-wide cancel */
+};
+
+/* What went wrong with a request. */
+enum sl_error_kind {
+  SL_ERR_NONE = 0,
+  SL_ERR_INVALID_URL, /* malformed, or a scheme other than http/https */
+  SL_ERR_DNS,         /* the name did not resolve */
+  SL_ERR_CONNECT,     /* refused, unreachable */
+  SL_ERR_TLS,         /* handshake or certificate */
+  SL_ERR_TIMEOUT,     /* the request's deadline passed */
+  SL_ERR_HTTP,        /* status >= 400 with SL_REQ_FAIL_ON_HTTP_ERROR */
+  SL_ERR_TOO_LARGE,   /* the body exceeded max_body */
+  SL_ERR_CANCELLED,   /* cancelled; message is the cancel message */
+  SL_ERR_IO,          /* the connection broke: reset, truncated body */
+  SL_ERR_PROTOCOL,    /* the server spoke something that is not HTTP */
+  SL_ERR_REDIRECT,    /* too many redirects */
+  SL_ERR_INTERNAL     /* out of memory or a bug; message says which */
+};
+
+struct sl_error {
+  enum sl_error_kind kind;
+  int code;            /* the CURLcode where curl reported it, else 0 */
+  const char *message; /* never NULL; valid while the task lives */
+};
+
+/* Request flags (struct sl_request.flags). */
+#define SL_REQ_BUFFER_BODY        (1u << 0) /* keep the body in memory */
+#define SL_REQ_KEEP_HEADERS       (1u << 1) /* keep the response headers */
+#define SL_REQ_FAIL_ON_HTTP_ERROR (1u << 2) /* status >= 400 is FAILED/http   \
+                                             */
+#define SL_REQ_FOLLOW_REDIRECTS (1u << 3)   /* follow up to max_redirects */
+#define SL_REQ_HEAD             (1u << 4)   /* HEAD instead of GET */
+
+/*
+ * A request.  Zero-initialise it and set what you need; sl_fetch() copies
+ * what it keeps, so the struct and its strings may be reused at once.
+ */
+struct sl_request {
+  const char *url;         /* required: http:// or https:// */
+  unsigned flags;          /* SL_REQ_* */
+  long timeout_ms;         /* total deadline from sl_fetch(); 0 = none */
+  long connect_timeout_ms; /* 0 = curl's default */
+  size_t max_body;         /* bytes; 0 = no limit; over it: too_large */
+  long max_redirects;      /* with SL_REQ_FOLLOW_REDIRECTS; 0 = 10 */
+  void *userdata;          /* returned by sl_task_userdata() */
+};
+
+/* Timing of a finished transfer, in milliseconds. */
+struct sl_timing {
+  double queued_ms;  /* sl_fetch() until the transfer started */
+  double dns_ms;     /* from transfer start: name resolved */
+  double connect_ms; /* from transfer start: connected */
+  double ttfb_ms;    /* from transfer start: first response byte */
+  double total_ms;   /* from transfer start: done */
+};
+
+/* A response.  Pointers stay valid while the task lives. */
+struct sl_response {
+  long status;               /* HTTP status code */
+  int http_version;          /* 10, 11, 20, 30 */
+  uint64_t bytes;            /* body bytes received (after decoding) */
+  const char *body;          /* with SL_REQ_BUFFER_BODY, else NULL;
+                                NUL-terminated for convenience */
+  size_t body_len;           /* == bytes when buffered */
+  const char *content_type;  /* NULL when the server sent none */
+  const char *effective_url; /* after redirects */
+  const char *redirect_url;  /* Location of a 3xx not followed, or NULL */
+  long redirects;            /* redirects followed */
+  bool reused_connection;    /* the connection came from the cache */
+  struct sl_timing timing;
+};
+
+/*
+ * Context options.  Zero-initialise; every zero means "the default".
+ */
+struct sl_options {
+  struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
+                                  it (sl_run, sl_task_wait); otherwise the caller
+                                  runs this loop and sluice only adds watchers */
+  unsigned max_concurrency;    /* global cap on RUNNING tasks; 0 = 50 */
+  unsigned max_pooled_handles; /* easy handles kept for reuse; 0 = cap */
+  const char *user_agent;      /* NULL: "sluice/VERSION" */
+};
+
+/* ---- context ---------------------------------------------------------- */
+
+/* A new context, or NULL (out of memory, or curl/libev failed to start).
+   opts may be NULL. */
+SL_API sl_ctx *sl_ctx_new(const struct sl_options *opts);
+
+/* Cancels every live task (their done callbacks run, with CANCELLED, from
+   inside this call), then frees every task and the context.  Tasks the
+   caller still holds become invalid.  NULL is a no-op. */
+SL_API void sl_ctx_free(sl_ctx *ctx);
+
+/* The libev loop the context uses. */
+SL_API struct ev_loop *sl_ctx_loop(const sl_ctx *ctx);
+
+/* Runs the loop until no task is live and every done callback has run.
+   SL_EBUSY when the loop belongs to the caller or when called from inside
+   a done callback. */
+SL_API int sl_run(sl_ctx *ctx);
+
+/* Live tasks (PENDING or RUNNING), and tasks in each state since the
+   context was created. */
+struct sl_stats {
+  uint64_t created, pending, running, done, failed, cancelled;
+};
+SL_API void sl_ctx_stats(const sl_ctx *ctx, struct sl_stats *out);
+
+/* ---- tasks ------------------------------------------------------------ */
+
+/*
+ * Creates a task for req and schedules it at once.  Returns before any
+ * I/O.  Returns NULL only when ctx or req is NULL (errno EINVAL) or memory
+ * ran out (ENOMEM); a bad URL is not an error here: the task fails with
+ * kind invalid_url on the loop, like any other failure, so every request
+ * yields exactly one outcome.
+ */
+SL_API sl_task *sl_fetch(sl_ctx *ctx, const struct sl_request *req);
+
+/* Drops the caller's reference.  A live task keeps running (detached) and
+   its done callbacks still run.  Safe inside the task's own done
+   callback.  NULL is a no-op. */
+SL_API void sl_task_free(sl_task *t);
+
+SL_API enum sl_state sl_task_state(const sl_task *t);
+
+/* True for DONE, FAILED and CANCELLED. */
+SL_API bool sl_task_is_final(const sl_task *t);
+
+/* The response of a DONE task: SL_OK and *out set.  SL_ESTATE when the
+   task is not DONE (*out set to NULL).  FAILED tasks with kind http also
+   carry their response: SL_OK. */
+SL_API int sl_task_response(const sl_task *t, const struct sl_response **out);
+
+/* The error of a FAILED or CANCELLED task: SL_OK and *out set.  For a DONE
+   task: SL_OK and *out = NULL.  SL_ESTATE for a live task. */
+SL_API int sl_task_error(const sl_task *t, const struct sl_error **out);
+
+/* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS;
+   the first value when repeated.  NULL when absent or not kept. */
+SL_API const char *sl_task_header(const sl_task *t, const char *name);
+
+/* Names.  The default is "Task-N", N counting from 1 per context.  The
+   name is copied.  SL_ENOMEM or SL_EINVAL on failure. */
+SL_API int sl_task_set_name(sl_task *t, const char *name);
+SL_API const char *sl_task_name(const sl_task *t);
+
+SL_API const char *sl_task_url(const sl_task *t);
+SL_API void *sl_task_userdata(const sl_task *t);
+SL_API sl_ctx *sl_task_ctx(const sl_task *t);
+
+/*
+ * Done callbacks.  cb(t, ud) runs exactly once, on the loop, after the
+ * state is final; if the task is already final it runs on the next loop
+ * iteration, never from inside sl_task_on_done().  Callbacks run in the
+ * order they were added.  A callback may create, cancel and free tasks,
+ * including its own.  If sl_task_on_done() fails (SL_ENOMEM, SL_EINVAL)
+ * the callback never runs.
+ */
+typedef void (*sl_done_cb)(sl_task *t, void *ud);
+SL_API int sl_task_on_done(sl_task *t, sl_done_cb cb, void *ud);
+
+/* Removes every registration of (cb, ud) not yet run.  Returns how many
+   were removed (0 when none). */
+SL_API int sl_task_off_done(sl_task *t, sl_done_cb cb, void *ud);
+
+/*
+ * Requests cancellation.  A PENDING task is cancelled at once; a RUNNING
+ * transfer is removed from curl before this returns, and its connection
+ * closed.  The task becomes CANCELLED with kind cancelled and msg (copied;
+ * NULL gives "cancelled") as its message; done callbacks run on the loop.
+ * Returns false when the task was already final (a no-op).
+ */
+SL_API bool sl_task_cancel(sl_task *t, const char *msg);
+
+/* Runs the loop until t is final.  SL_OK; SL_EBUSY when the loop belongs
+   to the caller or when called from inside a done callback. */
+SL_API int sl_task_wait(sl_task *t);
+
+/* ---- names for values ------------------------------------------------- */
+
+SL_API const char *sl_state_name(enum sl_state s); /* "pending", ... */
+SL_API const char *sl_error_kind_name(enum sl_error_kind k); /* "dns", ... */
+SL_API const char *sl_strerror(int rc);
+SL_API const char *sl_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SLUICE_H */

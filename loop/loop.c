@@ -1,0 +1,263 @@
+/*
+ * loop.c - libev + curl multi_socket glue.  See loop.h.
+ *
+ * The traps of evhiperfifo.c are avoided: the timer is set in seconds as
+ * ms / 1000.0 and stopped on -1; CURLMOPT_TIMERFUNCTION and
+ * CURLMOPT_SOCKETFUNCTION never call back into curl; an ev_io is changed
+ * only when its event mask changes; every completion is drained by
+ * drain() and nowhere else.
+ */
+#include "loop/loop.h"
+
+#include <ev.h>
+#include <stdlib.h>
+
+/* One watcher per socket curl tells us about.  Freed watchers are kept on
+   a free list so a busy run allocates none. */
+struct sockw {
+  ev_io io;
+  struct sl_loop *loop;
+  struct sockw *prev, *next; /* active list, or free list via next */
+};
+
+struct sl_loop {
+  struct ev_loop *ev;
+  CURLM *multi;
+  ev_timer timer; /* curl's single timeout */
+  ev_check check; /* runs the tick hook */
+  ev_idle idle;   /* keeps poll from blocking while a tick is due */
+  bool tick_due;
+  unsigned running; /* handles added and not yet done/removed */
+  struct sockw *active, *spare;
+  struct sl_loop_hooks hooks;
+  void *ud;
+};
+
+static void drain(struct sl_loop *l)
+{
+  CURLMsg *m;
+  int left;
+
+  while((m = curl_multi_info_read(l->multi, &left))) {
+    CURL *easy;
+    CURLcode rc;
+    if(m->msg != CURLMSG_DONE)
+      continue;
+    easy = m->easy_handle;
+    rc = m->data.result;
+    curl_multi_remove_handle(l->multi, easy);
+    l->running--;
+    l->hooks.done(l->ud, easy, rc);
+  }
+}
+
+static void on_timer(struct ev_loop *evl, ev_timer *w, int revents)
+{
+  struct sl_loop *l = w->data;
+  int still;
+  (void)evl;
+  (void)revents;
+  curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &still);
+  drain(l);
+}
+
+static void on_io(struct ev_loop *evl, ev_io *w, int revents)
+{
+  struct sockw *s = (struct sockw *)w;
+  struct sl_loop *l = s->loop;
+  int action = ((revents & EV_READ) ? CURL_CSELECT_IN : 0) |
+               ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+  int still;
+  (void)evl;
+  curl_multi_socket_action(l->multi, w->fd, action, &still);
+  drain(l);
+}
+
+/* CURLMOPT_TIMERFUNCTION: only (re)arms the ev_timer. */
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+  struct sl_loop *l = userp;
+  (void)multi;
+  ev_timer_stop(l->ev, &l->timer);
+  if(timeout_ms >= 0) {
+    ev_timer_set(&l->timer, (double)timeout_ms / 1000.0, 0.);
+    ev_timer_start(l->ev, &l->timer);
+  }
+  return 0;
+}
+
+static void sockw_release(struct sl_loop *l, struct sockw *s)
+{
+  ev_io_stop(l->ev, &s->io);
+  if(s->prev)
+    s->prev->next = s->next;
+  else
+    l->active = s->next;
+  if(s->next)
+    s->next->prev = s->prev;
+  s->prev = NULL;
+  s->next = l->spare;
+  l->spare = s;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: keeps one ev_io per socket in step with what
+   curl wants, touching libev only when the mask changes. */
+static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
+                     void *socketp)
+{
+  struct sl_loop *l = userp;
+  struct sockw *s = socketp;
+  int events;
+  (void)easy;
+
+  if(what == CURL_POLL_REMOVE) {
+    if(s) {
+      sockw_release(l, s);
+      curl_multi_assign(l->multi, fd, NULL);
+    }
+    return 0;
+  }
+  events = ((what & CURL_POLL_IN) ? EV_READ : 0) |
+           ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+  if(!s) {
+    s = l->spare;
+    if(s)
+      l->spare = s->next;
+    else if(!(s = malloc(sizeof(*s))))
+      return -1; /* curl fails the transfer */
+    s->loop = l;
+    s->prev = NULL;
+    s->next = l->active;
+    if(l->active)
+      l->active->prev = s;
+    l->active = s;
+    ev_io_init(&s->io, on_io, fd, events);
+    ev_io_start(l->ev, &s->io);
+    curl_multi_assign(l->multi, fd, s);
+  } else if(s->io.events != events) {
+    ev_io_stop(l->ev, &s->io);
+    ev_io_set(&s->io, fd, events);
+    ev_io_start(l->ev, &s->io);
+  }
+  return 0;
+}
+
+static void on_check(struct ev_loop *evl, ev_check *w, int revents)
+{
+  struct sl_loop *l = w->data;
+  (void)revents;
+  if(!l->tick_due)
+    return;
+  l->tick_due = false;
+  ev_idle_stop(evl, &l->idle);
+  l->hooks.tick(l->ud);
+}
+
+static void on_idle(struct ev_loop *evl, ev_idle *w, int revents)
+{
+  /* Nothing: an active idle watcher only makes poll return at once, and
+     the check watcher does the work. */
+  (void)evl;
+  (void)w;
+  (void)revents;
+}
+
+struct sl_loop *sl_loop_new(struct ev_loop *evl,
+                            const struct sl_loop_hooks *hooks, void *ud)
+{
+  struct sl_loop *l = calloc(1, sizeof(*l));
+  if(!l)
+    goto fail;
+  l->ev = evl ? evl : EV_DEFAULT;
+  if(!l->ev)
+    goto fail;
+  l->hooks = *hooks;
+  l->ud = ud;
+  l->multi = curl_multi_init();
+  if(!l->multi)
+    goto fail;
+  curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+  curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
+  curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+  curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
+
+  ev_timer_init(&l->timer, on_timer, 0., 0.);
+  l->timer.data = l;
+  ev_idle_init(&l->idle, on_idle);
+  l->idle.data = l;
+  ev_check_init(&l->check, on_check);
+  l->check.data = l;
+  ev_check_start(l->ev, &l->check);
+  ev_unref(l->ev); /* the check watcher alone must not keep ev_run going */
+  return l;
+fail:
+  free(l);
+  return NULL;
+}
+
+void sl_loop_free(struct sl_loop *l)
+{
+  struct sockw *s;
+  if(!l)
+    return;
+  /* Closing cached connections calls socket_cb with CURL_POLL_REMOVE. */
+  curl_multi_cleanup(l->multi);
+  while(l->active)
+    sockw_release(l, l->active);
+  while((s = l->spare)) {
+    l->spare = s->next;
+    free(s);
+  }
+  ev_timer_stop(l->ev, &l->timer);
+  ev_idle_stop(l->ev, &l->idle);
+  ev_ref(l->ev);
+  ev_check_stop(l->ev, &l->check);
+  free(l);
+}
+
+struct ev_loop *sl_loop_ev(const struct sl_loop *l)
+{
+  return l->ev;
+}
+
+double sl_loop_now(const struct sl_loop *l)
+{
+  return ev_now(l->ev);
+}
+
+int sl_loop_add(struct sl_loop *l, CURL *easy)
+{
+  CURLMcode rc = curl_multi_add_handle(l->multi, easy);
+  if(rc == CURLM_OK)
+    l->running++;
+  return (int)rc;
+}
+
+void sl_loop_remove(struct sl_loop *l, CURL *easy)
+{
+  if(curl_multi_remove_handle(l->multi, easy) == CURLM_OK)
+    l->running--;
+}
+
+void sl_loop_wake(struct sl_loop *l)
+{
+  if(l->tick_due)
+    return;
+  l->tick_due = true;
+  ev_idle_start(l->ev, &l->idle);
+}
+
+void sl_loop_run_once(struct sl_loop *l)
+{
+  ev_run(l->ev, EVRUN_ONCE);
+}
+
+unsigned sl_loop_running(const struct sl_loop *l)
+{
+  return l->running;
+}
+
+void sl_loop_set_max_connects(struct sl_loop *l, long n)
+{
+  curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, n);
+}

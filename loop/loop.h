@@ -1,0 +1,61 @@
+/*
+ * loop.h - the event loop: libev watchers driving libcurl's multi_socket
+ * API, in the pattern of curl's docs/examples/evhiperfifo.c.
+ *
+ * This module is the only code that includes <ev.h> or calls curl_multi_*.
+ * It knows nothing of tasks: it adds and removes easy handles, reports each
+ * finished transfer through the done hook (drained in one place), and runs
+ * the tick hook once per loop iteration after sl_loop_wake(), so deferred
+ * work (admission, done callbacks) always runs with no curl call on the
+ * stack.
+ */
+#ifndef SL_LOOP_LOOP_H
+#define SL_LOOP_LOOP_H
+
+#include <stdbool.h>
+#include <curl/curl.h>
+
+struct ev_loop;
+struct sl_loop;
+
+struct sl_loop_hooks {
+  /* A transfer finished; easy was already removed from the multi. */
+  void (*done)(void *ud, CURL *easy, CURLcode rc);
+  /* Deferred work; runs in the check phase of an iteration after
+     sl_loop_wake().  Call sl_loop_wake() again from it to run once more. */
+  void (*tick)(void *ud);
+};
+
+/* evl NULL: EV_DEFAULT.  NULL on failure. */
+struct sl_loop *sl_loop_new(struct ev_loop *evl,
+                            const struct sl_loop_hooks *hooks, void *ud);
+
+/* Every easy handle must have been removed first.  NULL is a no-op. */
+void sl_loop_free(struct sl_loop *l);
+
+struct ev_loop *sl_loop_ev(const struct sl_loop *l);
+
+/* The loop's cached time, in seconds (ev_now). */
+double sl_loop_now(const struct sl_loop *l);
+
+/* Starts a transfer: 0, or a CURLMcode. */
+int sl_loop_add(struct sl_loop *l, CURL *easy);
+
+/* Stops a transfer at once; its connection is closed if it was busy. */
+void sl_loop_remove(struct sl_loop *l, CURL *easy);
+
+/* Asks for one tick on this or the next iteration; the loop will not
+   block in poll until it has run. */
+void sl_loop_wake(struct sl_loop *l);
+
+/* One iteration of the loop (ev_run EV_RUN_ONCE).  It blocks only when
+   some watcher is active. */
+void sl_loop_run_once(struct sl_loop *l);
+
+/* Transfers inside curl. */
+unsigned sl_loop_running(const struct sl_loop *l);
+
+/* Size of curl's connection cache. */
+void sl_loop_set_max_connects(struct sl_loop *l, long n);
+
+#endif

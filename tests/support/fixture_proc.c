@@ -1,0 +1,162 @@
+/*
+ * fixture_proc.c - start sluice-fixture and read its stats.  See
+ * fixture_proc.h.
+ */
+#include "fixture_proc.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int fixture_start(struct fixture *fx, const char *bin, int lifetime_s)
+{
+  int fds[2];
+  char life[16], line[64];
+  char *argv[] = {(char *)bin, "--port",  "0", "--lifetime",
+                  life,        "--quiet", NULL};
+  posix_spawn_file_actions_t fa;
+  FILE *f;
+  int rc;
+
+  snprintf(life, sizeof(life), "%d", lifetime_s);
+  if(pipe(fds))
+    return -1;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  posix_spawn_file_actions_addclose(&fa, fds[1]);
+  rc = posix_spawn(&fx->pid, bin, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  if(rc) {
+    close(fds[0]);
+    return -1;
+  }
+  f = fdopen(fds[0], "r");
+  if(!f || !fgets(line, sizeof(line), f) ||
+     sscanf(line, "http %d", &fx->port) != 1) {
+    if(f)
+      fclose(f);
+    fixture_stop(fx);
+    return -1;
+  }
+  fclose(f); /* the fixture never writes again before exit */
+  return 0;
+}
+
+int fixture_stop(struct fixture *fx)
+{
+  int st;
+  if(fx->pid <= 0)
+    return -1;
+  kill(fx->pid, SIGTERM);
+  if(waitpid(fx->pid, &st, 0) != fx->pid)
+    return -1;
+  fx->pid = 0;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A blocking GET on a fresh connection; the body into buf. */
+static int get(const struct fixture *fx, const char *path, char *buf,
+               size_t size)
+{
+  struct sockaddr_in sa;
+  char req[256];
+  size_t got = 0;
+  ssize_t n;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  char *body;
+
+  if(fd < 0)
+    return -1;
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((unsigned short)fx->port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if(connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+    close(fd);
+    return -1;
+  }
+  n = snprintf(req, sizeof(req),
+               "GET %s HTTP/1.1\r\nHost: stats\r\nConnection: close\r\n\r\n",
+               path);
+  if(write(fd, req, (size_t)n) != n) {
+    close(fd);
+    return -1;
+  }
+  while(got + 1 < size && (n = read(fd, buf + got, size - got - 1)) > 0)
+    got += (size_t)n;
+  close(fd);
+  buf[got] = '\0';
+  body = strstr(buf, "\r\n\r\n");
+  if(!body || strncmp(buf, "HTTP/1.1 200", 12))
+    return -1;
+  memmove(buf, body + 4, strlen(body + 4) + 1);
+  return 0;
+}
+
+static long field(const char *obj, const char *name)
+{
+  char key[64];
+  const char *p;
+  snprintf(key, sizeof(key), "\"%s\":", name);
+  p = strstr(obj, key);
+  return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+int fixture_stats(const struct fixture *fx, const char *host,
+                  struct fixture_counters *out)
+{
+  static char buf[1 << 20];
+  char key[300];
+  const char *obj;
+
+  memset(out, 0, sizeof(*out));
+  if(get(fx, "/_stats", buf, sizeof(buf)))
+    return -1;
+  if(host) {
+    snprintf(key, sizeof(key), "\"%s\":{", host);
+    obj = strstr(buf, key);
+    if(!obj)
+      return 0;
+  } else if(!(obj = strstr(buf, "\"total\":{")))
+    return -1;
+  out->requests = field(obj, "requests");
+  out->in_flight = field(obj, "in_flight");
+  out->max_in_flight = field(obj, "max_in_flight");
+  return 0;
+}
+
+long fixture_open_connections(const struct fixture *fx)
+{
+  static char buf[1 << 20];
+  const char *p;
+  if(get(fx, "/_stats", buf, sizeof(buf)))
+    return -1;
+  p = strstr(buf, "\"connections\":{");
+  return p ? field(p, "open") : -1;
+}
+
+int fixture_reset(const struct fixture *fx)
+{
+  char buf[4096];
+  return get(fx, "/_stats/reset", buf, sizeof(buf));
+}
+
+const char *fixture_url(const struct fixture *fx, const char *path)
+{
+  static char bufs[8][512];
+  static unsigned i;
+  char *b = bufs[i++ % 8];
+  snprintf(b, sizeof(bufs[0]), "http://127.0.0.1:%d%s", fx->port, path);
+  return b;
+}

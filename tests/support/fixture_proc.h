@@ -1,0 +1,42 @@
+/*
+ * fixture_proc.h - test support: start sluice-fixture as a child process,
+ * learn its port, and read its /_stats from the server's side with a plain
+ * blocking socket (never through the code under test).
+ */
+#ifndef SL_TESTS_FIXTURE_PROC_H
+#define SL_TESTS_FIXTURE_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct fixture {
+  pid_t pid;
+  int port;
+};
+
+/* Starts BIN --port 0 --lifetime LIFETIME_S [extra args].  0 or -1. */
+int fixture_start(struct fixture *fx, const char *bin, int lifetime_s);
+
+/* SIGTERM, then waits.  Returns the exit status, or -1. */
+int fixture_stop(struct fixture *fx);
+
+struct fixture_counters {
+  long requests, in_flight, max_in_flight;
+};
+
+/* GET /_stats; fills the counters of HOST ("127.0.0.1:PORT"), or of the
+   totals when host is NULL.  Counters of a host never seen are 0.
+   0 or -1. */
+int fixture_stats(const struct fixture *fx, const char *host,
+                  struct fixture_counters *out);
+
+/* GET /_stats/reset.  0 or -1. */
+int fixture_reset(const struct fixture *fx);
+
+/* Open connections the fixture reports (including the stats one). */
+long fixture_open_connections(const struct fixture *fx);
+
+/* "http://127.0.0.1:PORT" + path, in a static rotating buffer. */
+const char *fixture_url(const struct fixture *fx, const char *path);
+
+#endif

@@ -150,6 +150,10 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
   ctx->loop = sl_loop_new(opts->loop, &hooks, ctx);
   if(!ctx->loop)
     goto fail;
+  /* curl's default cache is 4 x the handles added *now*, so every dip in
+     the number in flight would close idle connections: size it from the
+     cap instead */
+  sl_loop_set_max_connects(ctx->loop, conc < 8 ? 16 : (long)conc * 2);
   return ctx;
 fail:
   if(ctx) {

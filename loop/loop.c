@@ -27,6 +27,7 @@ struct sl_loop {
   ev_check check; /* runs the tick hook */
   ev_idle idle;   /* keeps poll from blocking while a tick is due */
   bool tick_due;
+  unsigned depth;   /* > 0 inside one of our watcher callbacks */
   unsigned running; /* handles added and not yet done/removed */
   struct sockw *active, *spare;
   struct sl_loop_hooks hooks;
@@ -57,8 +58,10 @@ static void on_timer(struct ev_loop *evl, ev_timer *w, int revents)
   int still;
   (void)evl;
   (void)revents;
+  l->depth++;
   curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &still);
   drain(l);
+  l->depth--;
 }
 
 static void on_io(struct ev_loop *evl, ev_io *w, int revents)
@@ -69,8 +72,10 @@ static void on_io(struct ev_loop *evl, ev_io *w, int revents)
                ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
   int still;
   (void)evl;
+  l->depth++;
   curl_multi_socket_action(l->multi, w->fd, action, &still);
   drain(l);
+  l->depth--;
 }
 
 /* CURLMOPT_TIMERFUNCTION: only (re)arms the ev_timer. */
@@ -150,7 +155,9 @@ static void on_check(struct ev_loop *evl, ev_check *w, int revents)
     return;
   l->tick_due = false;
   ev_idle_stop(evl, &l->idle);
+  l->depth++;
   l->hooks.tick(l->ud);
+  l->depth--;
 }
 
 static void on_idle(struct ev_loop *evl, ev_idle *w, int revents)
@@ -220,8 +227,10 @@ struct ev_loop *sl_loop_ev(const struct sl_loop *l)
   return l->ev;
 }
 
-double sl_loop_now(const struct sl_loop *l)
+double sl_loop_now(struct sl_loop *l)
 {
+  if(!l->depth)
+    ev_now_update(l->ev);
   return ev_now(l->ev);
 }
 

@@ -35,8 +35,11 @@ void sl_loop_free(struct sl_loop *l);
 
 struct ev_loop *sl_loop_ev(const struct sl_loop *l);
 
-/* The loop's cached time, in seconds (ev_now). */
-double sl_loop_now(const struct sl_loop *l);
+/* The current time in seconds on the loop's clock.  Inside the loop's
+   own callbacks this is the cached ev_now() (no system call); from
+   outside (the caller's code between iterations, where the cache may be
+   long stale) the cache is refreshed first. */
+double sl_loop_now(struct sl_loop *l);
 
 /* Starts a transfer: 0, or a CURLMcode. */
 int sl_loop_add(struct sl_loop *l, CURL *easy);

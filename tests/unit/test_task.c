@@ -440,6 +440,37 @@ static void test_borrowed_loop(void **state)
   ev_loop_destroy(loop);
 }
 
+/* A deadline counts from sl_fetch(), even when the loop's cached clock is
+   stale because the caller spent time outside the loop. */
+static void test_deadline_from_fetch_time(void **state)
+{
+  struct silent srv;
+  struct sl_request req = {0};
+  const struct sl_error *e;
+  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_task *warm = fetch(ctx, "notaurl"), *t;
+  double t0, took;
+  (void)state;
+  silent_open(&srv);
+  sl_task_wait(warm); /* the loop has run: its clock is now cached */
+  usleep(400 * 1000);
+  t0 = ev_time();
+  req.url = srv.url;
+  req.timeout_ms = 300;
+  t = sl_fetch(ctx, &req);
+  sl_task_wait(t);
+  took = ev_time() - t0;
+  assert_int_equal(sl_task_state(t), SL_FAILED);
+  sl_task_error(t, &e);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  assert_true(took >= 0.29);
+  assert_true(took < 2.0);
+  sl_task_free(warm);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+  close(srv.fd);
+}
+
 static void test_names_and_nulls(void **state)
 {
   sl_ctx *ctx = sl_ctx_new(NULL);
@@ -484,6 +515,7 @@ int main(void)
       cmocka_unit_test(test_cap_seen_by_server),
       cmocka_unit_test(test_ctx_free_cancels_live),
       cmocka_unit_test(test_borrowed_loop),
+      cmocka_unit_test(test_deadline_from_fetch_time),
       cmocka_unit_test(test_names_and_nulls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# setup.sh - make this machine able to build and test sluice: install the
+# Debian packages that are missing (as root, or through sudo), then
+# configure the build directory given as $1 (default: build) with any
+# further meson options.  Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
+      libcurl4-openssl-dev libc-ares-dev libev-dev libcmocka-dev
+      nginx-light curl time wrk)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+    missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dir=${1:-build}
+shift || true
+if [ ! -f "$dir/build.ninja" ]; then
+  meson setup "$dir" "$@" >/dev/null
+fi
+ninja -C "$dir" >/dev/null

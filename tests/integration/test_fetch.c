@@ -1,0 +1,352 @@
+/*
+ * test_fetch.c - the library against sluice-fixture: many URLs each
+ * finish exactly once, the global cap as the server counts it, prompt
+ * cancellation of hanging transfers (the server sees the sockets close),
+ * timeouts, invalid URLs among good ones, responses, bodies, headers,
+ * size limits and connection reuse.
+ *
+ * argv[1] is the sluice-fixture binary.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sluice.h"
+#include "support/fixture_proc.h"
+
+static const char *fixture_bin;
+static struct fixture fx;
+static char host[64]; /* the Host header the fixture sees */
+
+static int setup(void **state)
+{
+  (void)state;
+  if(fixture_start(&fx, fixture_bin, 120))
+    return -1;
+  snprintf(host, sizeof(host), "127.0.0.1:%d", fx.port);
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  return fixture_stop(&fx) == 0 ? 0 : -1;
+}
+
+static sl_ctx *ctx_with(unsigned conc)
+{
+  struct sl_options o = {0};
+  o.max_concurrency = conc;
+  return sl_ctx_new(&o);
+}
+
+static sl_task *get(sl_ctx *ctx, const char *path, unsigned flags, void *ud)
+{
+  struct sl_request req = {0};
+  req.url = fixture_url(&fx, path);
+  req.flags = flags;
+  req.userdata = ud;
+  return sl_fetch(ctx, &req);
+}
+
+/* ---- many URLs: one outcome each -------------------------------------- */
+
+struct tally {
+  int *calls;
+  long *bytes;
+  int done;
+};
+
+static void on_many(sl_task *t, void *ud)
+{
+  struct tally *ta = ud;
+  long i = (long)(intptr_t)sl_task_userdata(t);
+  const struct sl_response *r;
+  ta->calls[i]++;
+  if(sl_task_response(t, &r) == SL_OK && r->status == 200) {
+    ta->bytes[i] = (long)r->bytes;
+    ta->done++;
+  }
+  sl_task_free(t);
+}
+
+static void test_many_urls(void **state)
+{
+  enum { N = 3000 };
+  struct tally ta = {0};
+  sl_ctx *ctx = ctx_with(32);
+  long i;
+  char path[64];
+  (void)state;
+  ta.calls = calloc(N, sizeof(int));
+  ta.bytes = calloc(N, sizeof(long));
+  for(i = 0; i < N; i++) {
+    sl_task *t;
+    snprintf(path, sizeof(path), "/bytes/%ld?i=%ld", i % 1500, i);
+    t = get(ctx, path, 0, (void *)(intptr_t)i);
+    assert_non_null(t);
+    assert_int_equal(sl_task_on_done(t, on_many, &ta), SL_OK);
+  }
+  assert_int_equal(sl_run(ctx), SL_OK);
+  for(i = 0; i < N; i++) {
+    assert_int_equal(ta.calls[i], 1);
+    assert_int_equal(ta.bytes[i], i % 1500);
+  }
+  assert_int_equal(ta.done, N);
+  free(ta.calls);
+  free(ta.bytes);
+  sl_ctx_free(ctx);
+}
+
+/* ---- the global cap, seen from the server ----------------------------- */
+
+static void free_task(sl_task *t, void *ud)
+{
+  (void)ud;
+  sl_task_free(t);
+}
+
+static void test_cap_from_server(void **state)
+{
+  struct fixture_counters c;
+  sl_ctx *ctx = ctx_with(8);
+  int i;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  for(i = 0; i < 200; i++)
+    sl_task_on_done(get(ctx, "/delay/30", 0, NULL), free_task, NULL);
+  sl_run(ctx);
+  assert_int_equal(fixture_stats(&fx, host, &c), 0);
+  assert_int_equal(c.requests, 200);
+  assert_int_equal(c.max_in_flight, 8); /* reached under load, never over */
+  assert_int_equal(c.in_flight, 0);
+  sl_ctx_free(ctx);
+}
+
+/* ---- cancellation of hanging transfers -------------------------------- */
+
+static void test_cancel_hanging(void **state)
+{
+  enum { N = 200 };
+  struct fixture_counters c;
+  sl_ctx *ctx = ctx_with(N);
+  sl_task *t[N];
+  struct sl_stats st;
+  int i, tries;
+  double t0;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  for(i = 0; i < N; i++)
+    t[i] = get(ctx, "/hang", 0, NULL);
+  /* run until the server holds every request */
+  for(tries = 0; tries < 200; tries++) {
+    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
+    if(tries % 10 == 9 && fixture_stats(&fx, host, &c) == 0 &&
+       c.in_flight == N)
+      break;
+  }
+  assert_int_equal(c.in_flight, N);
+  sl_ctx_stats(ctx, &st);
+  assert_int_equal(st.running, N);
+  t0 = ev_time();
+  for(i = 0; i < N; i++)
+    assert_true(sl_task_cancel(t[i], "test over"));
+  /* prompt: every transfer left curl inside sl_task_cancel */
+  sl_ctx_stats(ctx, &st);
+  assert_int_equal(st.running + st.pending, 0);
+  assert_int_equal(st.cancelled, N);
+  print_message("cancelled %d running transfers in %.2f ms\n", N,
+                (ev_time() - t0) * 1000);
+  /* the sockets are closed: the server's in-flight count drops to 0 */
+  for(tries = 0; tries < 100; tries++) {
+    assert_int_equal(fixture_stats(&fx, host, &c), 0);
+    if(c.in_flight == 0)
+      break;
+    usleep(10000);
+  }
+  assert_int_equal(c.in_flight, 0);
+  for(i = 0; i < N; i++) {
+    const struct sl_error *e;
+    assert_int_equal(sl_task_error(t[i], &e), SL_OK);
+    assert_int_equal(e->kind, SL_ERR_CANCELLED);
+    assert_string_equal(e->message, "test over");
+    sl_task_free(t[i]);
+  }
+  sl_ctx_free(ctx);
+}
+
+/* ---- timeouts --------------------------------------------------------- */
+
+static void test_timeout_on_hang(void **state)
+{
+  struct sl_request req = {0};
+  sl_ctx *ctx = ctx_with(4);
+  const struct sl_error *e;
+  double t0 = ev_time(), took;
+  sl_task *t;
+  (void)state;
+  req.url = fixture_url(&fx, "/hang");
+  req.timeout_ms = 300;
+  t = sl_fetch(ctx, &req);
+  sl_task_wait(t);
+  took = ev_time() - t0;
+  assert_int_equal(sl_task_state(t), SL_FAILED);
+  sl_task_error(t, &e);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  assert_true(took >= 0.29);
+  assert_true(took < 3.0);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
+/* ---- invalid URLs among good ones ------------------------------------- */
+
+static void test_invalid_in_the_middle(void **state)
+{
+  const char *urls[6];
+  sl_ctx *ctx = ctx_with(4);
+  sl_task *t[6];
+  int i;
+  (void)state;
+  urls[0] = fixture_url(&fx, "/bytes/10");
+  urls[1] = fixture_url(&fx, "/bytes/11");
+  urls[2] = "notaurl";
+  urls[3] = "ftp://127.0.0.1/";
+  urls[4] = "file:///etc/passwd";
+  urls[5] = fixture_url(&fx, "/bytes/12");
+  for(i = 0; i < 6; i++) {
+    struct sl_request req = {0};
+    req.url = urls[i];
+    t[i] = sl_fetch(ctx, &req);
+  }
+  sl_run(ctx);
+  for(i = 0; i < 6; i++) {
+    const struct sl_error *e;
+    sl_task_error(t[i], &e);
+    if(i >= 2 && i <= 4) {
+      assert_int_equal(sl_task_state(t[i]), SL_FAILED);
+      assert_int_equal(e->kind, SL_ERR_INVALID_URL);
+    } else {
+      assert_int_equal(sl_task_state(t[i]), SL_DONE);
+      assert_null(e);
+    }
+    sl_task_free(t[i]);
+  }
+  sl_ctx_free(ctx);
+}
+
+/* ---- responses -------------------------------------------------------- */
+
+static void test_status_is_a_response(void **state)
+{
+  sl_ctx *ctx = ctx_with(4);
+  sl_task *a = get(ctx, "/status/404", 0, NULL);
+  sl_task *b = get(ctx, "/status/503", SL_REQ_FAIL_ON_HTTP_ERROR, NULL);
+  const struct sl_response *r;
+  const struct sl_error *e;
+  (void)state;
+  sl_run(ctx);
+  assert_int_equal(sl_task_state(a), SL_DONE);
+  assert_int_equal(sl_task_response(a, &r), SL_OK);
+  assert_int_equal(r->status, 404);
+  assert_int_equal(r->http_version, 11);
+  assert_int_equal(sl_task_state(b), SL_FAILED);
+  sl_task_error(b, &e);
+  assert_int_equal(e->kind, SL_ERR_HTTP);
+  assert_non_null(strstr(e->message, "503"));
+  assert_int_equal(sl_task_response(b, &r), SL_OK);
+  assert_int_equal(r->status, 503);
+  sl_task_free(a);
+  sl_task_free(b);
+  sl_ctx_free(ctx);
+}
+
+static void test_body_headers_and_limits(void **state)
+{
+  struct sl_request req = {0};
+  sl_ctx *ctx = ctx_with(4);
+  sl_task *a =
+      get(ctx, "/bytes/100", SL_REQ_BUFFER_BODY | SL_REQ_KEEP_HEADERS, NULL);
+  sl_task *h = get(ctx, "/bytes/100", SL_REQ_HEAD, NULL);
+  sl_task *big;
+  const struct sl_response *r;
+  const struct sl_error *e;
+  (void)state;
+  req.url = fixture_url(&fx, "/bytes/100000");
+  req.max_body = 1000;
+  big = sl_fetch(ctx, &req);
+  sl_run(ctx);
+  assert_int_equal(sl_task_response(a, &r), SL_OK);
+  assert_int_equal(r->bytes, 100);
+  assert_int_equal(r->body_len, 100);
+  assert_non_null(r->body);
+  assert_non_null(r->content_type);
+  assert_string_equal(sl_task_header(a, "content-length"), "100");
+  assert_string_equal(sl_task_header(a, "Content-Length"), "100");
+  assert_null(sl_task_header(a, "x-not-there"));
+  assert_true(r->timing.total_ms > 0);
+  assert_true(r->timing.total_ms >= r->timing.connect_ms);
+  assert_int_equal(sl_task_response(h, &r), SL_OK);
+  assert_int_equal(r->status, 200);
+  assert_int_equal(r->bytes, 0);
+  assert_null(sl_task_header(h, "content-length")); /* not kept */
+  assert_int_equal(sl_task_state(big), SL_FAILED);
+  sl_task_error(big, &e);
+  assert_int_equal(e->kind, SL_ERR_TOO_LARGE);
+  sl_task_free(a);
+  sl_task_free(h);
+  sl_task_free(big);
+  sl_ctx_free(ctx);
+}
+
+static void test_connection_reuse(void **state)
+{
+  sl_ctx *ctx = ctx_with(1);
+  sl_task *t[20];
+  int i, reused = 0;
+  long before, after;
+  (void)state;
+  before = fixture_open_connections(&fx);
+  for(i = 0; i < 20; i++)
+    t[i] = get(ctx, "/bytes/10", 0, NULL);
+  sl_run(ctx);
+  after = fixture_open_connections(&fx);
+  for(i = 0; i < 20; i++) {
+    const struct sl_response *r;
+    assert_int_equal(sl_task_response(t[i], &r), SL_OK);
+    reused += r->reused_connection;
+    sl_task_free(t[i]);
+  }
+  assert_int_equal(reused, 19);
+  /* one kept-alive connection of ours, as the server counts it */
+  assert_int_equal(after - before, 1);
+  sl_ctx_free(ctx);
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_many_urls),
+      cmocka_unit_test(test_cap_from_server),
+      cmocka_unit_test(test_cancel_hanging),
+      cmocka_unit_test(test_timeout_on_hang),
+      cmocka_unit_test(test_invalid_in_the_middle),
+      cmocka_unit_test(test_status_is_a_response),
+      cmocka_unit_test(test_body_headers_and_limits),
+      cmocka_unit_test(test_connection_reuse),
+  };
+  if(argc < 2) {
+    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
+    return 2;
+  }
+  fixture_bin = argv[1];
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

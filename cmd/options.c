@@ -1,0 +1,218 @@
+/*
+ * options.c - command-line parsing for sluice (getopt_long).
+ *
+ * Every bad value names the option it belongs to and ends with a hint to
+ * --help, because a bulk job started from a script should fail at once
+ * and say why, not half-run with a default the user never chose.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sluice.h>
+
+#ifndef SLUICE_CLI_VERSION
+#define SLUICE_CLI_VERSION "unknown"
+#endif
+
+enum { OPT_RESULTS = 256, OPT_USER_AGENT };
+
+static const struct option long_options[] = {
+    {"input", required_argument, NULL, 'i'},
+    {"concurrency", required_argument, NULL, 'j'},
+    {"results", required_argument, NULL, OPT_RESULTS},
+    {"user-agent", required_argument, NULL, OPT_USER_AGENT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0}};
+
+static const char short_options[] = ":i:j:hV";
+
+static void usage(FILE *f)
+{
+  fprintf(
+      f,
+      "Usage: sluice [OPTIONS] [URL ...]\n"
+      "Fetch many URLs at once and write one JSON Lines record per URL.\n"
+      "\n"
+      "URLs come from the arguments, then from each --input file; with\n"
+      "neither, from standard input.  In input files, blank lines and lines\n"
+      "starting with '#' are skipped; every other line is one URL.\n"
+      "\n"
+      "Options:\n"
+      "  -i, --input FILE        read URLs from FILE, one per line ('-' is\n"
+      "                          standard input); may be repeated\n"
+      "  -j, --concurrency N     transfers running at once, 1..%d\n"
+      "                          (default %d)\n"
+      "      --results FILE      write the records to FILE instead of\n"
+      "                          standard output\n"
+      "      --user-agent STR    send STR as the User-Agent header\n"
+      "  -h, --help              show this help and exit\n"
+      "  -V, --version           show the version and exit\n"
+      "\n"
+      "Each record: "
+      "{\"index\",\"url\",\"status\",\"ok\",\"bytes\",\"time_ms\",\"error\"}\n"
+      "in completion order; a summary goes to standard error at the end.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  every URL was fetched with an HTTP status below 400\n"
+      "     (an empty input also exits 0)\n"
+      "  1  at least one URL failed or answered with a status of 400 or more\n"
+      "  2  usage error: a bad option, or an input or results file that\n"
+      "     cannot be opened\n"
+      "  3  the run could not go on: results could not be written, input\n"
+      "     could not be read, or the fetcher could not start\n",
+      CLI_CONCURRENCY_MAX, CLI_CONCURRENCY_DEFAULT);
+}
+
+void options_hint(FILE *f)
+{
+  fputs("Try 'sluice --help' for more information.\n", f);
+}
+
+/* The long name of a long-only option value, for messages. */
+static const char *option_name(int val)
+{
+  for(const struct option *o = long_options; o->name; o++) {
+    if(o->val == val) {
+      return o->name;
+    }
+  }
+  return "?";
+}
+
+/* Prints "sluice: OPTION: what", naming the option as the user wrote it:
+   "--bogus" (without any "=value"), or "-x". */
+static void print_bad_option(const char *what, const char *arg, int opt)
+{
+  if(arg && arg[0] == '-' && arg[1] == '-' && arg[2]) {
+    size_t n = strcspn(arg, "=");
+    fprintf(stderr, "sluice: %.*s: %s\n", (int)n, arg, what);
+  } else if(opt > 0 && opt < 256) {
+    fprintf(stderr, "sluice: -%c: %s\n", opt, what);
+  } else if(opt >= 256) {
+    fprintf(stderr, "sluice: --%s: %s\n", option_name(opt), what);
+  } else {
+    fprintf(stderr, "sluice: %s: %s\n", arg ? arg : "?", what);
+  }
+}
+
+/* True when arg is a "--" prefix of more than one long option (getopt
+   reports both that and an unknown option as '?' with optopt 0). */
+static bool is_ambiguous(const char *arg, int opt)
+{
+  size_t n;
+  int matches = 0;
+
+  if(opt || !arg || strncmp(arg, "--", 2)) {
+    return false;
+  }
+  arg += 2;
+  n = strcspn(arg, "=");
+  for(const struct option *o = long_options; o->name; o++) {
+    if(!strncmp(o->name, arg, n)) {
+      matches++;
+    }
+  }
+  return matches > 1;
+}
+
+static int parse_concurrency(const char *s, unsigned *out)
+{
+  char *end;
+  unsigned long v;
+
+  if(*s < '0' || *s > '9') {
+    return -1;
+  }
+  errno = 0;
+  v = strtoul(s, &end, 10);
+  if(errno || *end || v < 1 || v > CLI_CONCURRENCY_MAX) {
+    return -1;
+  }
+  *out = (unsigned)v;
+  return 0;
+}
+
+enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
+{
+  int c;
+
+  memset(opts, 0, sizeof(*opts));
+  opts->concurrency = CLI_CONCURRENCY_DEFAULT;
+  opts->inputs = calloc((size_t)argc + 1, sizeof(*opts->inputs));
+  if(!opts->inputs) {
+    fputs("sluice: out of memory\n", stderr);
+    return CLI_USAGE;
+  }
+
+  opterr = 0;
+  optind = 1;
+  while((c = getopt_long(argc, argv, short_options, long_options, NULL)) !=
+        -1) {
+    switch(c) {
+      case 'i':
+        if(!*optarg) {
+          fputs("sluice: --input: the file name is empty\n", stderr);
+          goto usage_error;
+        }
+        opts->inputs[opts->ninputs++] = optarg;
+        break;
+      case 'j':
+        if(parse_concurrency(optarg, &opts->concurrency)) {
+          fprintf(stderr,
+                  "sluice: --concurrency: '%s' is not a number between 1 "
+                  "and %d\n",
+                  optarg, CLI_CONCURRENCY_MAX);
+          goto usage_error;
+        }
+        break;
+      case OPT_RESULTS:
+        if(!*optarg) {
+          fputs("sluice: --results: the file name is empty\n", stderr);
+          goto usage_error;
+        }
+        opts->results = optarg;
+        break;
+      case OPT_USER_AGENT:
+        opts->user_agent = optarg;
+        break;
+      case 'h':
+        usage(stdout);
+        return CLI_EXIT_OK;
+      case 'V':
+        printf("sluice %s (libsluice %s)\n", SLUICE_CLI_VERSION, sl_version());
+        return CLI_EXIT_OK;
+      case ':':
+        /* optopt is the short letter or the long option's val */
+        print_bad_option("missing value", argv[optind - 1], optopt);
+        goto usage_error;
+      case '?':
+      default:
+        print_bad_option(is_ambiguous(argv[optind - 1], optopt)
+                             ? "ambiguous option"
+                             : "unknown option",
+                         argv[optind - 1], optopt);
+        goto usage_error;
+    }
+  }
+  opts->urls = argv + optind;
+  opts->nurls = argc - optind;
+  return CLI_RUN;
+
+usage_error:
+  options_hint(stderr);
+  return CLI_USAGE;
+}
+
+void options_free(struct cli_options *opts)
+{
+  free(opts->inputs);
+  opts->inputs = NULL;
+  opts->ninputs = 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * output.h - a big-block writer for the results stream.
+ *
+ * Records are appended to one large buffer that goes out with write(2)
+ * when it is full, when a second has passed since the last write (so a
+ * slow run still shows progress) and at the end.
+ */
+#ifndef SLUICE_CMD_OUTPUT_H
+#define SLUICE_CMD_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define OUTPUT_BUFSIZE (256 * 1024)
+
+struct output;
+
+/* A writer on fd (closed by output_close() when own_fd).  NULL when memory
+   ran out. */
+struct output *output_new(int fd, bool own_fd);
+
+/* Appends data.  Returns 0, or -1 once a write has failed (errno is that
+   of the failed write, and every later call fails the same way). */
+int output_write(struct output *out, const char *data, size_t len);
+
+/* Writes what is buffered if it has been there for a second or more. */
+int output_tick(struct output *out);
+
+/* Writes everything buffered. */
+int output_flush(struct output *out);
+
+/* The errno of the first failed write, or 0. */
+int output_error(const struct output *out);
+
+/* Flushes, closes and frees.  Returns 0 or -1 (errno set) when the final
+   flush or close failed.  NULL is a no-op. */
+int output_close(struct output *out);
+
+#endif

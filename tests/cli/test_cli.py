@@ -1,0 +1,528 @@
+#!/usr/bin/env python3
+"""test_cli.py - end-to-end tests of the sluice command against
+sluice-fixture.
+
+Usage: test_cli.py SLUICE FIXTURE [unittest arguments]
+
+Every assertion about concurrency is made from the server's side (the
+fixture's /_stats), never from sluice's own output.  Python standard
+library only.
+"""
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+SLUICE = None
+FIXTURE = None
+PORT = None
+FIXTURE_PROC = None
+
+# Paths used as a neutral Host for control requests, so that /_stats and
+# /_stats/reset never count against the host sluice is fetching from.
+CONTROL_HOST = "control.invalid"
+
+RECORD_KEYS = ["index", "url", "status", "ok", "bytes", "time_ms", "error"]
+
+
+def start_fixture():
+    global FIXTURE_PROC, PORT
+    FIXTURE_PROC = subprocess.Popen(
+        [FIXTURE, "--port", "0", "--lifetime", "100"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+    )
+    first = FIXTURE_PROC.stdout.readline().decode().split()
+    if len(first) != 2 or first[0] != "http":
+        FIXTURE_PROC.kill()
+        raise RuntimeError("sluice-fixture said %r, not 'http PORT'" % first)
+    PORT = int(first[1])
+
+    # keep draining its stdout so that it can never block on a full pipe
+    def drain():
+        for _ in FIXTURE_PROC.stdout:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+
+
+def stop_fixture():
+    if FIXTURE_PROC and FIXTURE_PROC.poll() is None:
+        FIXTURE_PROC.terminate()
+        try:
+            FIXTURE_PROC.wait(5)
+        except subprocess.TimeoutExpired:
+            FIXTURE_PROC.kill()
+            FIXTURE_PROC.wait()
+
+
+def setUpModule():
+    start_fixture()
+
+
+def tearDownModule():
+    stop_fixture()
+
+
+def control(path):
+    """GET a fixture control path with a neutral Host; returns the JSON."""
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": CONTROL_HOST})
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status != 200:
+            raise RuntimeError("%s: HTTP %d" % (path, resp.status))
+        return json.loads(body) if body.strip() else None
+    finally:
+        conn.close()
+
+
+def url(path):
+    return "http://127.0.0.1:%d%s" % (PORT, path)
+
+
+def host_key():
+    return "127.0.0.1:%d" % PORT
+
+
+def run(args, stdin_data=None, timeout=60):
+    """Runs sluice; returns (exit status, stdout bytes, stderr text)."""
+    p = subprocess.run(
+        [SLUICE] + list(args),
+        input=stdin_data if stdin_data is not None else b"",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        timeout=timeout,
+    )
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def run_measured(args, env, timeout):
+    """Runs sluice with output to files and waits for it with wait4(2), so
+    that its own peak RSS is known.  Returns (exit status, stderr text,
+    seconds, peak RSS in KiB)."""
+    with tempfile.TemporaryFile() as errf:
+        t0 = time.monotonic()
+        p = subprocess.Popen([SLUICE] + list(args), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=errf, env=env)
+        killer = threading.Timer(timeout, p.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            killer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.monotonic() - t0
+        errf.seek(0)
+        err = errf.read().decode("utf-8", "replace")
+    return p.returncode, err, elapsed, usage.ru_maxrss
+
+
+def parse(out):
+    """Parses JSON Lines output strictly (valid UTF-8, one object a line)."""
+    text = out.decode("utf-8")  # raises on invalid UTF-8
+    records = []
+    for line in text.splitlines():
+        rec = json.loads(line)
+        records.append(rec)
+    if text and not text.endswith("\n"):
+        raise AssertionError("output does not end with a newline")
+    return records
+
+
+def write_list(lines, name="urls.txt"):
+    d = tempfile.mkdtemp(prefix="sluice-cli-")
+    path = os.path.join(d, name)
+    with open(path, "wb") as f:
+        for line in lines:
+            f.write(line if isinstance(line, bytes) else line.encode())
+            f.write(b"\n")
+    return path
+
+
+def is_sanitized():
+    """True when the sluice binary was built with ASan (slower, bigger)."""
+    with open(SLUICE, "rb") as f:
+        data = f.read()
+    return b"__asan_init" in data or b"libasan" in data
+
+
+class Base(unittest.TestCase):
+    def by_index(self, records, n):
+        """Checks one record per index 0..n-1 and returns them by index."""
+        indexes = [r["index"] for r in records]
+        self.assertEqual(len(indexes), n, "one record per URL")
+        self.assertEqual(set(indexes), set(range(n)), "every index once")
+        return {r["index"]: r for r in records}
+
+    def check_shape(self, rec):
+        self.assertEqual(list(rec.keys()), RECORD_KEYS)
+        self.assertIsInstance(rec["index"], int)
+        self.assertIsInstance(rec["url"], str)
+        self.assertIsInstance(rec["ok"], bool)
+        self.assertIsInstance(rec["bytes"], int)
+        if rec["status"] is not None:
+            self.assertIsInstance(rec["status"], int)
+            self.assertIsInstance(rec["time_ms"], (int, float))
+            self.assertGreaterEqual(rec["time_ms"], 0)
+        self.assertEqual(
+            rec["ok"], rec["status"] is not None and rec["status"] < 400
+        )
+        if rec["error"] is not None:
+            self.assertFalse(rec["ok"])
+            self.assertEqual(sorted(rec["error"].keys()), ["kind", "message"])
+            self.assertIsInstance(rec["error"]["kind"], str)
+            self.assertIsInstance(rec["error"]["message"], str)
+
+
+class TestFetch(Base):
+    def test_mixed_list(self):
+        """2000 URLs of several kinds: one correct record each, exit 1."""
+        urls, expect = [], []
+        for i in range(2000):
+            if i % 50 == 7:
+                urls.append(url("/status/404"))
+                expect.append((404, None))
+            elif i % 50 == 13:
+                urls.append(url("/status/500"))
+                expect.append((500, None))
+            elif i % 10 == 3:
+                urls.append(url("/delay/20"))
+                expect.append((200, None))
+            else:
+                n = (i * 37) % 3000
+                urls.append(url("/bytes/%d" % n))
+                expect.append((200, n))
+        path = write_list(urls)
+        rc, out, err = run(["-j", "100", "-i", path])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), len(urls))
+        for i, rec in recs.items():
+            self.check_shape(rec)
+            status, nbytes = expect[i]
+            self.assertEqual(rec["url"], urls[i])
+            self.assertEqual(rec["status"], status, rec)
+            self.assertEqual(rec["ok"], status < 400)
+            self.assertIsNone(rec["error"], rec)
+            if nbytes is not None:
+                self.assertEqual(rec["bytes"], nbytes, rec)
+        self.assertIn("2000 URLs", err)
+        self.assertIn("1920 ok", err)
+        self.assertIn("80 http errors", err)
+        self.assertIn("0 failed", err)
+
+    def test_all_ok_exits_0(self):
+        urls = [url("/bytes/%d" % (i % 100)) for i in range(300)]
+        rc, out, err = run(["-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 300)
+        self.assertTrue(all(r["ok"] for r in recs.values()))
+        self.assertIn("300 ok", err)
+
+    def test_concurrency_is_exact_at_the_server(self):
+        """-j 8 over 400 slow URLs: the server sees exactly 8 at once."""
+        control("/_stats/reset")
+        urls = [url("/delay/50") for _ in range(400)]
+        rc, out, err = run(["-j", "8", "-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        self.by_index(parse(out), 400)
+        stats = control("/_stats")
+        host = stats["hosts"][host_key()]
+        self.assertEqual(host["requests"], 400, stats)
+        self.assertEqual(host["max_in_flight"], 8, stats)
+        self.assertEqual(host["in_flight"], 0, stats)
+
+    def test_invalid_urls_in_the_middle(self):
+        bad = {5: "notaurl", 11: "ftp://x/", 17: "file:///etc/passwd"}
+        urls = []
+        for i in range(25):
+            urls.append(bad.get(i, url("/bytes/%d" % i)))
+        rc, out, err = run(["-i", write_list(urls)])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 25)
+        for i, rec in recs.items():
+            self.check_shape(rec)
+            self.assertEqual(rec["url"], urls[i])
+            if i in bad:
+                self.assertIsNone(rec["status"])
+                self.assertFalse(rec["ok"])
+                self.assertEqual(rec["error"]["kind"], "invalid_url", rec)
+                self.assertTrue(rec["error"]["message"])
+            else:
+                self.assertTrue(rec["ok"], rec)
+                self.assertEqual(rec["bytes"], i)
+        self.assertIn("3 failed (invalid_url 3)", err)
+
+    def test_connection_refused_is_a_failure(self):
+        # port 1 on loopback: nothing listens there
+        rc, out, err = run(["http://127.0.0.1:1/", url("/bytes/1")])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        self.check_shape(recs[0])
+        self.assertIsNone(recs[0]["status"])
+        self.assertEqual(recs[0]["error"]["kind"], "connect", recs[0])
+        self.assertTrue(recs[1]["ok"])
+
+
+class TestInput(Base):
+    def test_blank_lines_comments_and_whitespace(self):
+        lines = [
+            b"# a comment",
+            b"",
+            ("  " + url("/bytes/1") + "  ").encode(),
+            b"   ",
+            b"\t# indented comment",
+            (url("/bytes/2") + "\r").encode(),  # CRLF
+            b"\r",
+            ("\t" + url("/bytes/3")).encode(),
+        ]
+        rc, out, err = run(["-i", write_list(lines)])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 3)
+        for i in range(3):
+            self.assertEqual(recs[i]["url"], url("/bytes/%d" % (i + 1)))
+            self.assertEqual(recs[i]["bytes"], i + 1)
+
+    def test_last_line_without_newline(self):
+        data = (url("/bytes/4") + "\n" + url("/bytes/5")).encode()
+        rc, out, err = run([], stdin_data=data)
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 2)
+        self.assertEqual(recs[1]["bytes"], 5)
+
+    def test_stdin_by_default_and_dash(self):
+        data = "".join(url("/bytes/%d" % i) + "\n" for i in range(20))
+        for args in ([], ["-i", "-"], ["--input", "-"]):
+            rc, out, err = run(args, stdin_data=data.encode())
+            self.assertEqual(rc, 0, (args, err))
+            recs = self.by_index(parse(out), 20)
+            self.assertEqual(recs[7]["bytes"], 7)
+
+    def test_arguments_then_input_files(self):
+        f1 = write_list([url("/bytes/10"), url("/bytes/11")])
+        f2 = write_list([url("/bytes/12")])
+        rc, out, err = run([url("/bytes/1"), url("/bytes/2"),
+                            "-i", f1, "--input", f2])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 5)
+        self.assertEqual([recs[i]["bytes"] for i in range(5)],
+                         [1, 2, 10, 11, 12])
+
+    def test_empty_input_exits_0(self):
+        rc, out, err = run([], stdin_data=b"# nothing\n\n")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"")
+        self.assertIn("0 URLs", err)
+
+    def test_overlong_line_is_one_invalid_url(self):
+        long_line = url("/bytes/1?") + "a" * 70000
+        lines = [url("/bytes/1"), long_line, url("/bytes/2"),
+                 "#" + "c" * 100000, url("/bytes/3")]
+        rc, out, err = run(["-i", write_list(lines)])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 4)
+        self.assertEqual(recs[1]["error"]["kind"], "invalid_url")
+        self.assertIn("65536", recs[1]["error"]["message"])
+        self.assertTrue(long_line.startswith(recs[1]["url"]))
+        self.assertLessEqual(len(recs[1]["url"]), 256)
+        for i in (0, 2, 3):
+            self.assertTrue(recs[i]["ok"], recs[i])
+        self.assertEqual(recs[3]["bytes"], 3)
+
+    def test_json_escaping_of_any_bytes(self):
+        raw = [
+            b'notaurl "quoted" back\\slash',
+            b"ctl\x01\x1f\x7f tab\tin",
+            b"bad utf8 \xff\xfe \xc3( end",
+            "good utf8 h\u00e9llo \u2603 \U0001F600".encode(),
+            b"nul\x00byte",
+        ]
+        rc, out, err = run(["-i", write_list(raw)])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), len(raw))  # strict UTF-8 + JSON
+        for i, line in enumerate(raw):
+            self.check_shape(recs[i])
+            self.assertEqual(recs[i]["error"]["kind"], "invalid_url")
+        self.assertEqual(recs[0]["url"], 'notaurl "quoted" back\\slash')
+        self.assertEqual(recs[1]["url"], "ctl\x01\x1f\x7f tab\tin")
+        self.assertEqual(recs[2]["url"],
+                         "bad utf8 \ufffd\ufffd \ufffd( end")
+        self.assertEqual(recs[3]["url"], raw[3].decode())
+        self.assertEqual(recs[4]["url"], "nul\x00byte")
+        # control characters never appear raw in the output
+        for b in range(0x20):
+            if b != 0x0A:
+                self.assertNotIn(bytes([b]), out)
+
+
+class TestOutput(Base):
+    def test_results_file(self):
+        d = tempfile.mkdtemp(prefix="sluice-cli-")
+        res = os.path.join(d, "out.jsonl")
+        with open(res, "w") as f:
+            f.write("old content that must go\n" * 1000)
+        urls = [url("/bytes/%d" % i) for i in range(50)]
+        rc, out, err = run(["--results", res, "-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"")
+        with open(res, "rb") as f:
+            recs = self.by_index(parse(f.read()), 50)
+        self.assertEqual(recs[49]["bytes"], 49)
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_unwritable_results_exit_3(self):
+        urls = [url("/bytes/100") for _ in range(20000)]
+        rc, out, err = run(["--results", "/dev/full", "-i", write_list(urls)])
+        self.assertEqual(rc, 3, err)
+        self.assertIn("sluice: writing results: No space left on device",
+                      err)
+
+    def test_user_agent_is_accepted(self):
+        rc, out, err = run(["--user-agent", "tester/1.0", url("/bytes/3")])
+        self.assertEqual(rc, 0, err)
+        self.by_index(parse(out), 1)
+
+    def test_summary_on_stderr(self):
+        rc, out, err = run([url("/bytes/1000"), url("/status/404"),
+                            "notaurl"])
+        self.assertEqual(rc, 1)
+        self.assertRegex(
+            err,
+            r"^sluice: 3 URLs in \d+\.\d\d s \(\d+ req/s\): 1 ok, "
+            r"1 http error, 1 failed \(invalid_url 1\); "
+            r"[0-9.]+ (bytes?|kB) received\n$")
+
+
+class TestUsage(Base):
+    def usage_error(self, args, *needles, hint=True):
+        rc, out, err = run(args)
+        self.assertEqual(rc, 2, (args, err))
+        self.assertEqual(out, b"", args)
+        for n in needles:
+            self.assertIn(n, err, args)
+        if hint:
+            self.assertIn("--help", err, args)
+        return err
+
+    def test_bad_concurrency(self):
+        err = self.usage_error(["-j", "abc", url("/")], "--concurrency",
+                               "'abc'", "1 and 100000")
+        self.assertEqual(
+            err.splitlines()[0],
+            "sluice: --concurrency: 'abc' is not a number between 1 and "
+            "100000")
+        self.usage_error(["-j", "0", url("/")], "--concurrency", "'0'")
+        self.usage_error(["-j", "100001", url("/")], "--concurrency")
+        self.usage_error(["-j", "-5", url("/")], "--concurrency")
+        self.usage_error(["--concurrency=8x", url("/")], "--concurrency")
+        self.usage_error(["-j", ""], "--concurrency")
+
+    def test_unknown_option(self):
+        self.usage_error(["--bogus"], "--bogus", "unknown")
+        self.usage_error(["--bogus=1"], "--bogus:", "unknown")
+        self.usage_error(["-x"], "-x", "unknown")
+
+    def test_missing_value(self):
+        self.usage_error(["-j"], "-j", "missing")
+        self.usage_error(["--concurrency"], "--concurrency", "missing")
+        self.usage_error(["--results"], "--results", "missing")
+        self.usage_error(["-i"], "-i", "missing")
+
+    def test_missing_input_file(self):
+        err = self.usage_error(["-i", "/nonexistent/urls.txt"], "--input",
+                               "/nonexistent/urls.txt", hint=False)
+        self.assertIn("No such file", err)
+
+    def test_unwritable_results_file(self):
+        self.usage_error(["--results", "/nonexistent/dir/out", url("/")],
+                         "--results", "/nonexistent/dir/out", hint=False)
+
+    def test_help_and_version(self):
+        rc, out, err = run(["--help"])
+        self.assertEqual(rc, 0)
+        text = out.decode()
+        for needle in ("--concurrency", "--input", "--results",
+                       "--user-agent", "Exit status"):
+            self.assertIn(needle, text)
+        self.assertTrue(all(len(l) <= 79 for l in text.splitlines()))
+        rc, out, err = run(["-h"])
+        self.assertEqual(rc, 0)
+        rc, out, err = run(["-V"])
+        self.assertEqual(rc, 0)
+        self.assertRegex(out.decode(), r"^sluice \S+ \(libsluice \S+\)\n$")
+
+
+class TestStreaming(Base):
+    def test_large_list_constant_memory(self):
+        """A long list runs in bounded memory, one record per URL."""
+        sanitized = is_sanitized()
+        n = 200000  # about 7 s (18 s with ASan)
+        limit_mib = 256 if sanitized else 64
+        growth_mib = 24 if sanitized else 8
+        d = tempfile.mkdtemp(prefix="sluice-cli-")
+        src = os.path.join(d, "big.txt")
+        res = os.path.join(d, "big.jsonl")
+        with open(src, "w") as f:
+            for i in range(n):
+                f.write(url("/bytes/%d" % (i % 64)) + "\n")
+        env = dict(os.environ)
+        if sanitized:
+            # ASan's quarantine would otherwise hold up to 256 MiB of
+            # freed memory and hide whether the program's use is bounded
+            env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
+                                   ":quarantine_size_mb=16").lstrip(":")
+        # the same run over the first 2000 lines gives the baseline
+        small = os.path.join(d, "small.txt")
+        with open(src) as f, open(small, "w") as g:
+            for _ in range(2000):
+                g.write(f.readline())
+        rc, err, _, base_kib = run_measured(
+            ["-j", "64", "-i", small, "--results", res], env, timeout=30)
+        self.assertEqual(rc, 0, err)
+        rc, err, elapsed, peak_kib = run_measured(
+            ["-j", "64", "-i", src, "--results", res], env, timeout=90)
+        self.assertEqual(rc, 0, err)
+        seen = bytearray(n)
+        count = 0
+        with open(res, "rb") as f:
+            for line in f:
+                rec = json.loads(line)
+                self.assertFalse(seen[rec["index"]], rec)
+                seen[rec["index"]] = 1
+                self.assertTrue(rec["ok"], rec)
+                self.assertEqual(rec["bytes"], rec["index"] % 64)
+                count += 1
+        self.assertEqual(count, n)
+        sys.stderr.write("\n  [%d URLs, -j 64: %.1f s, peak RSS %.1f MiB; "
+                         "2000 URLs: %.1f MiB] %s\n"
+                         % (n, elapsed, peak_kib / 1024, base_kib / 1024,
+                            err.strip()))
+        self.assertLess(peak_kib, limit_mib * 1024,
+                        "peak RSS %d KiB" % peak_kib)
+        # constant memory: many times the URLs, (nearly) the same peak
+        self.assertLess(peak_kib - base_kib, growth_mib * 1024,
+                        "peak RSS %d KiB, %d KiB with 2000 URLs"
+                        % (peak_kib, base_kib))
+
+
+def main():
+    global SLUICE, FIXTURE
+    if len(sys.argv) < 3:
+        sys.stderr.write(__doc__)
+        return 2
+    SLUICE = os.path.abspath(sys.argv[1])
+    FIXTURE = os.path.abspath(sys.argv[2])
+    argv = [sys.argv[0]] + sys.argv[3:]
+    prog = unittest.main(argv=argv, exit=False, verbosity=2)
+    return 0 if prog.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,9 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
-      libcurl4-openssl-dev libc-ares-dev libev-dev libcmocka-dev
-      nginx-light curl time wrk)
+mapfile -t pkgs <scripts/packages.txt
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,11 +21,13 @@
 
 static void link_all(struct sl_ctx *ctx, struct sl_task *t)
 {
-  t->all_prev = NULL;
-  t->all_next = ctx->all;
-  if(ctx->all)
-    ctx->all->all_prev = t;
-  ctx->all = t;
+  t->all_next = NULL;
+  t->all_prev = ctx->all_tail;
+  if(ctx->all_tail)
+    ctx->all_tail->all_next = t;
+  else
+    ctx->all = t;
+  ctx->all_tail = t;
 }
 
 static void unlink_all(struct sl_ctx *ctx, struct sl_task *t)
@@ -35,7 +38,45 @@ static void unlink_all(struct sl_ctx *ctx, struct sl_task *t)
     ctx->all = t->all_next;
   if(t->all_next)
     t->all_next->all_prev = t->all_prev;
+  else
+    ctx->all_tail = t->all_prev;
   t->all_prev = t->all_next = NULL;
+}
+
+int sl__ctx_arm(struct sl_ctx *ctx, struct sl_tmr *tm, double at)
+{
+  if(sl_tmr_arm(&ctx->timers, tm, at))
+    return -1;
+  if(sl_tmr_first(&ctx->timers) == tm)
+    sl_loop_set_alarm(ctx->loop, at);
+  return 0;
+}
+
+/* The loop's alarm: fire every timer that is due, then re-arm for the
+   next one. */
+static void on_alarm(void *ud)
+{
+  struct sl_ctx *ctx = ud;
+  double now = sl_loop_now(ctx->loop);
+  struct sl_tmr *tm;
+  while((tm = sl_tmr_first(&ctx->timers)) && tm->at <= now + 0.0005) {
+    sl_tmr_disarm(&ctx->timers, tm);
+    tm->fire(tm);
+  }
+  sl_loop_set_alarm(ctx->loop, tm ? tm->at : -1.);
+}
+
+/* A queued task's deadline passed before it got a slot. */
+static void pending_deadline(struct sl_tmr *tm)
+{
+  struct sl_task *t =
+      (struct sl_task *)((char *)tm - offsetof(struct sl_task, tmr));
+  if(t->state != SL_PENDING)
+    return;
+  sl_sem_remove(&t->ctx->sem, &t->wait);
+  sl__task_set_error(t, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
+                     "deadline passed while waiting for a slot");
+  sl__task_finish(t, SL_FAILED);
 }
 
 /* t holds a permit: start its transfer.  If that fails the task fails and
@@ -44,6 +85,7 @@ static void run_admitted(struct sl_ctx *ctx, struct sl_task *t)
 {
   for(;;) {
     struct sl_sem_waiter *w;
+    sl_tmr_disarm(&ctx->timers, &t->tmr);
     t->holds_permit = true;
     if(sl__transfer_start(t) == 0)
       return;
@@ -79,8 +121,14 @@ static void admit(struct sl_ctx *ctx, struct sl_task *t)
     sl__task_finish(t, SL_FAILED);
   } else if(sl_sem_try_acquire(&ctx->sem))
     run_admitted(ctx, t);
-  else
+  else {
     sl_sem_enqueue(&ctx->sem, &t->wait);
+    if(t->deadline > 0 && sl__ctx_arm(ctx, &t->tmr, t->deadline)) {
+      sl_sem_remove(&ctx->sem, &t->wait);
+      sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
+      sl__task_finish(t, SL_FAILED);
+    }
+  }
 }
 
 static void dispatch(struct sl_ctx *ctx)
@@ -108,8 +156,9 @@ static void tick(void *ud)
     while(ctx->in_head)
       admit(ctx, ctx->in_head);
     dispatch(ctx);
+    sl__group_dispatch(ctx);
   } while(ctx->in_head && ++rounds < 4);
-  if(ctx->in_head || ctx->done_head)
+  if(ctx->in_head || ctx->done_head || ctx->gdone_head)
     sl_loop_wake(ctx->loop);
 }
 
@@ -124,7 +173,7 @@ static void on_transfer_done(void *ud, CURL *easy, CURLcode rc)
 sl_ctx *sl_ctx_new(const struct sl_options *opts)
 {
   static const struct sl_options defaults;
-  static const struct sl_loop_hooks hooks = {on_transfer_done, tick};
+  static const struct sl_loop_hooks hooks = {on_transfer_done, tick, on_alarm};
   struct sl_ctx *ctx;
   unsigned conc;
 
@@ -147,6 +196,9 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
   if(!ctx->user_agent)
     goto fail;
   ctx->owns_loop = !opts->loop;
+  ctx->warn = opts->warn;
+  ctx->warn_ud = opts->warn_ud;
+  ctx->quiet = opts->quiet;
   ctx->loop = sl_loop_new(opts->loop, &hooks, ctx);
   if(!ctx->loop)
     goto fail;
@@ -165,8 +217,25 @@ fail:
   return NULL;
 }
 
+/* asyncio's "Task exception was never retrieved". */
+static void warn_unretrieved(struct sl_ctx *ctx, struct sl_task *t)
+{
+  char msg[512];
+  if(ctx->quiet || t->state != SL_FAILED || t->retrieved)
+    return;
+  snprintf(msg, sizeof(msg),
+           "sluice: task error was never retrieved: %s (%s): %s: %s",
+           sl_task_name(t), t->url.p, sl_error_kind_name(t->err.kind),
+           t->err.message);
+  if(ctx->warn)
+    ctx->warn(msg, ctx->warn_ud);
+  else
+    fprintf(stderr, "%s\n", msg);
+}
+
 void sl__ctx_recycle(struct sl_ctx *ctx, struct sl_task *t)
 {
+  warn_unretrieved(ctx, t);
   unlink_all(ctx, t);
   if(ctx->closing || ctx->nspare >= ctx->max_spare) {
     sl__task_destroy(t);
@@ -199,6 +268,7 @@ static struct sl_task *task_alloc(struct sl_ctx *ctx)
       return NULL;
     t->cbs = t->cbs_inline;
     t->cbs_cap = SL_INLINE_CBS;
+    sl_tmr_init(&t->tmr, pending_deadline);
     return t;
   }
   ctx->spare = t->all_next;
@@ -218,10 +288,17 @@ static struct sl_task *task_alloc(struct sl_ctx *ctx)
   t->meta = bufs[5];
   t->cbs = t->cbs_inline;
   t->cbs_cap = SL_INLINE_CBS;
+  sl_tmr_init(&t->tmr, pending_deadline);
   return t;
 }
 
 sl_task *sl_fetch(sl_ctx *ctx, const struct sl_request *req)
+{
+  return sl__fetch(ctx, req, NULL);
+}
+
+sl_task *sl__fetch(struct sl_ctx *ctx, const struct sl_request *req,
+                   struct sl_group *g)
 {
   struct sl_task *t;
   const char *url;
@@ -247,18 +324,24 @@ sl_task *sl_fetch(sl_ctx *ctx, const struct sl_request *req)
   t->ctx = ctx;
   t->id = ++ctx->next_id;
   t->user_ref = true;
+  t->refs = 1;
   t->flags = req->flags;
-  t->timeout_ms = req->timeout_ms;
   t->connect_timeout_ms = req->connect_timeout_ms;
   t->max_redirects = req->max_redirects;
   t->max_body = req->max_body;
   t->userdata = req->userdata;
   t->created_at = sl_loop_now(ctx->loop);
+  if(req->timeout_ms > 0)
+    t->deadline = t->created_at + (double)req->timeout_ms / 1000.0;
+  if(g && g->deadline > 0 && (!t->deadline || g->deadline < t->deadline))
+    t->deadline = g->deadline;
   t->err.message = "";
   t->state = SL_PENDING;
   ctx->stats.created++;
   ctx->stats.pending++;
   link_all(ctx, t);
+  if(g)
+    sl__group_task_added(g, t);
 
   t->in_incoming = true;
   t->in_prev = ctx->in_tail;
@@ -273,15 +356,29 @@ sl_task *sl_fetch(sl_ctx *ctx, const struct sl_request *req)
 
 static bool busy(const struct sl_ctx *ctx)
 {
-  return ctx->stats.pending || ctx->stats.running || ctx->done_head;
+  return ctx->stats.pending || ctx->stats.running || ctx->done_head ||
+         ctx->gdone_head;
+}
+
+int sl__ctx_can_block(const struct sl_ctx *ctx)
+{
+  if(!ctx)
+    return SL_EINVAL;
+  if(!ctx->owns_loop || ctx->dispatch_depth || sl_loop_depth(ctx->loop))
+    return SL_EBUSY;
+  return SL_OK;
+}
+
+void sl__ctx_run_once(struct sl_ctx *ctx)
+{
+  sl_loop_run_once(ctx->loop);
 }
 
 int sl_run(sl_ctx *ctx)
 {
-  if(!ctx)
-    return SL_EINVAL;
-  if(!ctx->owns_loop || ctx->dispatch_depth)
-    return SL_EBUSY;
+  int rc = sl__ctx_can_block(ctx);
+  if(rc)
+    return rc;
   while(busy(ctx))
     sl_loop_run_once(ctx->loop);
   return SL_OK;
@@ -289,15 +386,27 @@ int sl_run(sl_ctx *ctx)
 
 int sl_task_wait(sl_task *t)
 {
-  struct sl_ctx *ctx;
-  if(!t)
-    return SL_EINVAL;
-  ctx = t->ctx;
-  if(!ctx->owns_loop || ctx->dispatch_depth)
-    return SL_EBUSY;
+  int rc = t ? sl__ctx_can_block(t->ctx) : SL_EINVAL;
+  if(rc)
+    return rc;
   while(!sl_task_is_final(t))
-    sl_loop_run_once(ctx->loop);
+    sl_loop_run_once(t->ctx->loop);
   return SL_OK;
+}
+
+size_t sl_ctx_foreach_task(sl_ctx *ctx, bool (*fn)(sl_task *t, void *ud),
+                           void *ud)
+{
+  struct sl_task *t;
+  size_t n = 0;
+  for(t = ctx->all; t; t = t->all_next) {
+    if(sl_task_is_final(t))
+      continue;
+    n++;
+    if(!fn(t, ud))
+      break;
+  }
+  return n;
 }
 
 struct ev_loop *sl_ctx_loop(const sl_ctx *ctx)
@@ -324,7 +433,11 @@ void sl_ctx_free(sl_ctx *ctx)
     if(t->state == SL_RUNNING)
       sl_task_cancel(t, "context closed");
   dispatch(ctx);
+  sl__group_free_all(ctx);
+  sl__as_completed_free_all(ctx);
+  sl__services_free_all(ctx);
   while((t = ctx->all)) {
+    warn_unretrieved(ctx, t);
     unlink_all(ctx, t);
     sl__task_destroy(t);
   }
@@ -333,6 +446,7 @@ void sl_ctx_free(sl_ctx *ctx)
     sl__task_destroy(t);
   }
   sl__easy_pool_free(ctx);
+  sl_tmr_heap_free(&ctx->timers);
   sl_loop_free(ctx->loop);
   free(ctx->user_agent);
   free(ctx);

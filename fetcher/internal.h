@@ -8,6 +8,7 @@
 
 #include "sluice.h"
 #include "fetcher/buf.h"
+#include "fetcher/timers.h"
 #include "limits/sem.h"
 #include "loop/loop.h"
 
@@ -24,16 +25,21 @@ struct sl_task {
   struct sl_ctx *ctx;
   enum sl_state state;
   uint64_t id;
-  bool user_ref; /* the caller has not called sl_task_free() */
-  bool queued;   /* on the ctx's done queue: callbacks due */
+  unsigned refs;  /* the caller's (until sl_task_free) + groups' */
+  bool user_ref;  /* the caller has not called sl_task_free() */
+  bool retrieved; /* its error or response was read */
+  bool queued;    /* on the ctx's done queue: callbacks due */
   bool in_incoming;
   bool holds_permit;
   bool too_large;
   bool nomem;       /* a body or header buffer could not grow */
   bool dispatching; /* its done callbacks are running */
 
-  /* ctx->all: every task not recycled */
+  /* ctx->all: every task not recycled, oldest first */
   struct sl_task *all_prev, *all_next;
+  /* its group's task list */
+  struct sl_group *group;
+  struct sl_task *g_prev, *g_next;
   /* ctx->incoming (new, not yet admitted) */
   struct sl_task *in_prev, *in_next;
   /* ctx->done queue */
@@ -42,7 +48,7 @@ struct sl_task {
 
   /* the request, copied */
   unsigned flags;
-  long timeout_ms, connect_timeout_ms, max_redirects;
+  long connect_timeout_ms, max_redirects;
   size_t max_body;
   void *userdata;
   struct sl_buf url;
@@ -50,6 +56,8 @@ struct sl_task {
   char namebuf[32];
 
   double created_at, started_at; /* loop time, seconds */
+  double deadline;               /* loop time; 0 = none */
+  struct sl_tmr tmr;             /* the deadline while queued */
   CURL *easy;
 
   struct sl_response resp;
@@ -65,6 +73,24 @@ struct sl_task {
   size_t ncbs, cbs_cap;
 };
 
+struct sl_group {
+  struct sl_ctx *ctx;
+  struct sl_group *parent, *children, *sib_prev, *sib_next;
+  struct sl_task *tasks, *tasks_tail; /* each held by a reference */
+  size_t live;                        /* live tasks of this group */
+  size_t live_children;               /* children with live tasks */
+  double deadline;                    /* loop time; 0 = none */
+  bool failed;                        /* a task (or a child) failed */
+  bool closed;                        /* failed or cancelled: no new tasks */
+  bool queued;                        /* its done callback is due */
+  bool notified;                      /* its done callback ran */
+  struct sl_group *done_next;
+  void (*done_cb)(struct sl_group *g, void *ud);
+  void *done_ud;
+  struct sl_task **errors; /* FAILED tasks, referenced */
+  size_t nerrors, errors_cap;
+};
+
 struct sl_ctx {
   struct sl_loop *loop;
   bool owns_loop;
@@ -75,7 +101,16 @@ struct sl_ctx {
 
   struct sl_sem sem; /* global concurrency cap */
 
-  struct sl_task *all;
+  struct sl_task *all, *all_tail;
+  struct sl_task *current; /* whose callbacks are running */
+  struct sl_tmr_heap timers;
+  struct sl_group *gdone_head, *gdone_tail;
+  struct sl_group *groups;       /* top-level groups */
+  struct sl_as_completed *iters; /* live as_completed iterators */
+  struct sl_timer *user_timers;  /* call_later timers not yet fired */
+  void (*warn)(const char *message, void *ud);
+  void *warn_ud;
+  bool quiet;
   struct sl_task *in_head, *in_tail;
   struct sl_task *done_head, *done_tail;
   struct sl_task *spare; /* recycled tasks, via all_next */
@@ -89,6 +124,10 @@ struct sl_ctx {
 
 /* task.c */
 void sl__task_set_state(struct sl_task *t, enum sl_state st);
+void sl__task_ref(struct sl_task *t);
+void sl__task_unref(struct sl_task *t);
+struct sl_task *sl__fetch(struct sl_ctx *ctx, const struct sl_request *req,
+                          struct sl_group *g);
 void sl__task_finish(struct sl_task *t, enum sl_state state);
 void sl__task_set_error(struct sl_task *t, enum sl_error_kind kind, int code,
                         const char *msg);
@@ -107,5 +146,19 @@ bool sl__url_check(struct sl_ctx *ctx, const char *url, const char **why);
 /* ctx.c */
 void sl__ctx_release_permit(struct sl_ctx *ctx);
 void sl__ctx_recycle(struct sl_ctx *ctx, struct sl_task *t);
+int sl__ctx_arm(struct sl_ctx *ctx, struct sl_tmr *tm, double at);
+/* SL_OK when the caller may run the loop here (blocking waits). */
+int sl__ctx_can_block(const struct sl_ctx *ctx);
+void sl__ctx_run_once(struct sl_ctx *ctx);
+
+/* as_completed.c, services.c: freed with the context */
+void sl__as_completed_free_all(struct sl_ctx *ctx);
+void sl__services_free_all(struct sl_ctx *ctx);
+
+/* group.c */
+void sl__group_free_all(struct sl_ctx *ctx);
+void sl__group_task_added(struct sl_group *g, struct sl_task *t);
+void sl__group_task_final(struct sl_group *g, struct sl_task *t);
+void sl__group_dispatch(struct sl_ctx *ctx);
 
 #endif

@@ -87,22 +87,47 @@ void sl__task_set_error(struct sl_task *t, enum sl_error_kind kind, int code,
 
 void sl__task_finish(struct sl_task *t, enum sl_state state)
 {
+  struct sl_ctx *ctx = t->ctx;
   sl__task_set_state(t, state);
+  sl_tmr_disarm(&ctx->timers, &t->tmr);
   if(state == SL_DONE) {
     t->err.kind = SL_ERR_NONE;
     t->err.code = 0;
   }
+  /* callbacks first in the queue, so a failing task's run before those of
+     the siblings its group cancels below */
+  queue_callbacks(t);
+  if(t->group)
+    sl__group_task_final(t->group, t);
   if(t->holds_permit) {
     t->holds_permit = false;
-    sl__ctx_release_permit(t->ctx);
+    sl__ctx_release_permit(ctx);
   }
-  queue_callbacks(t);
+}
+
+void sl__task_ref(struct sl_task *t)
+{
+  t->refs++;
+}
+
+static bool reclaimable(const struct sl_task *t)
+{
+  return !t->refs && sl_task_is_final(t) && !t->queued && !t->dispatching;
+}
+
+void sl__task_unref(struct sl_task *t)
+{
+  t->refs--;
+  if(reclaimable(t))
+    sl__ctx_recycle(t->ctx, t);
 }
 
 void sl__task_dispatch(struct sl_task *t)
 {
+  struct sl_task *outer = t->ctx->current;
   size_t i;
   t->dispatching = true;
+  t->ctx->current = t;
   for(i = 0; i < t->ncbs; i++) {
     struct sl_cb c = t->cbs[i]; /* copy: a callback may grow t->cbs */
     if(!c.cb)
@@ -112,7 +137,8 @@ void sl__task_dispatch(struct sl_task *t)
   }
   t->ncbs = 0;
   t->dispatching = false;
-  if(!t->user_ref && !t->queued)
+  t->ctx->current = outer;
+  if(reclaimable(t))
     sl__ctx_recycle(t->ctx, t);
 }
 
@@ -164,6 +190,7 @@ bool sl_task_cancel(sl_task *t, const char *msg)
     return false;
   ctx = t->ctx;
   if(t->state == SL_PENDING) {
+    sl_tmr_disarm(&ctx->timers, &t->tmr);
     if(t->in_incoming) {
       if(t->in_prev)
         t->in_prev->in_next = t->in_next;
@@ -188,8 +215,7 @@ void sl_task_free(sl_task *t)
   if(!t || !t->user_ref)
     return;
   t->user_ref = false;
-  if(sl_task_is_final(t) && !t->queued && !t->dispatching)
-    sl__ctx_recycle(t->ctx, t);
+  sl__task_unref(t);
 }
 
 enum sl_state sl_task_state(const sl_task *t)
@@ -205,6 +231,7 @@ int sl_task_response(const sl_task *t, const struct sl_response **out)
     return SL_EINVAL;
   if(!sl_task_is_final(t))
     return SL_ESTATE;
+  ((struct sl_task *)t)->retrieved = true;
   if(t->state == SL_DONE || (t->state == SL_FAILED && t->resp.status)) {
     *out = &t->resp;
     return SL_OK;
@@ -220,6 +247,7 @@ int sl_task_error(const sl_task *t, const struct sl_error **out)
     return SL_EINVAL;
   if(!sl_task_is_final(t))
     return SL_ESTATE;
+  ((struct sl_task *)t)->retrieved = true;
   if(t->state != SL_DONE)
     *out = &t->err;
   return SL_OK;
@@ -280,6 +308,11 @@ void *sl_task_userdata(const sl_task *t)
 sl_ctx *sl_task_ctx(const sl_task *t)
 {
   return t ? t->ctx : NULL;
+}
+
+sl_task *sl_current_task(const sl_ctx *ctx)
+{
+  return ctx ? ctx->current : NULL;
 }
 
 void sl__task_destroy(struct sl_task *t)

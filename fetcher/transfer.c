@@ -92,8 +92,8 @@ int sl__transfer_start(struct sl_task *t)
   CURL *e;
   int rc;
 
-  if(t->timeout_ms > 0) {
-    double left = (double)t->timeout_ms - (now - t->created_at) * 1000.0;
+  if(t->deadline > 0) {
+    double left = (t->deadline - now) * 1000.0;
     if(left < 1.0) {
       sl__task_set_error(t, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
                          "deadline passed before the request started");

@@ -42,6 +42,9 @@ struct ev_loop; /* libev; include <ev.h> to use one */
 
 typedef struct sl_ctx sl_ctx;
 typedef struct sl_task sl_task;
+typedef struct sl_group sl_group;
+typedef struct sl_as_completed sl_as_completed;
+typedef struct sl_timer sl_timer;
 
 /* Return codes of API calls (not request outcomes). */
 enum sl_rc {
@@ -51,8 +54,10 @@ enum sl_rc {
   SL_ENOMEM = -3,
   SL_EBUSY = -4,  /* not allowed here: nested wait from a callback, or the
                      loop belongs to the caller */
-  SL_ENOENT = -5, /* nothing matched */
-  SL_EINTERNAL = -6
+  SL_ENOENT = -5, /* nothing matched, or nothing left */
+  SL_EINTERNAL = -6,
+  SL_EFAILED = -7, /* a task of the set failed (gather, group wait) */
+  SL_ETIMEOUT = -8 /* the wait's own timeout passed (wait, as_completed) */
 };
 
 /* Task states.  PENDING and RUNNING are live; the rest are final. */
@@ -88,12 +93,13 @@ struct sl_error {
 };
 
 /* Request flags (struct sl_request.flags). */
-#define SL_REQ_BUFFER_BODY        (1u << 0) /* keep the body in memory */
-#define SL_REQ_KEEP_HEADERS       (1u << 1) /* keep the response headers */
-#define SL_REQ_FAIL_ON_HTTP_ERROR (1u << 2) /* status >= 400 is FAILED/http   \
-                                             */
-#define SL_REQ_FOLLOW_REDIRECTS (1u << 3)   /* follow up to max_redirects */
-#define SL_REQ_HEAD             (1u << 4)   /* HEAD instead of GET */
+#define SL_REQ_BUFFER_BODY  (1u << 0) /* keep the body in memory */
+#define SL_REQ_KEEP_HEADERS (1u << 1) /* keep the response headers */
+#define SL_REQ_FAIL_ON_HTTP_ERROR                                             \
+  (1u << 2)                               /* status >= 400 is FAILED/http     \
+                                           */
+#define SL_REQ_FOLLOW_REDIRECTS (1u << 3) /* follow up to max_redirects */
+#define SL_REQ_HEAD             (1u << 4) /* HEAD instead of GET */
 
 /*
  * A request.  Zero-initialise it and set what you need; sl_fetch() copies
@@ -144,6 +150,13 @@ struct sl_options {
   unsigned max_concurrency;    /* global cap on RUNNING tasks; 0 = 50 */
   unsigned max_pooled_handles; /* easy handles kept for reuse; 0 = cap */
   const char *user_agent;      /* NULL: "sluice/VERSION" */
+  /* asyncio's "Task exception was never retrieved": a FAILED task whose
+     error nobody read (sl_task_error, sl_task_response, gather, a
+     group's errors) is reported when it is reclaimed or at
+     sl_ctx_free().  warn NULL: a line on stderr.  quiet: no report. */
+  void (*warn)(const char *message, void *ud);
+  void *warn_ud;
+  bool quiet;
 };
 
 /* ---- context ---------------------------------------------------------- */
@@ -165,8 +178,8 @@ SL_API struct ev_loop *sl_ctx_loop(const sl_ctx *ctx);
    a done callback. */
 SL_API int sl_run(sl_ctx *ctx);
 
-/* Live tasks (PENDING or RUNNING), and tasks in each state since the
-   context was created. */
+/* Live tasks (PENDING or RUNNING) now, and tasks that reached each final
+   state since the context was created. */
 struct sl_stats {
   uint64_t created, pending, running, done, failed, cancelled;
 };
@@ -193,9 +206,10 @@ SL_API enum sl_state sl_task_state(const sl_task *t);
 /* True for DONE, FAILED and CANCELLED. */
 SL_API bool sl_task_is_final(const sl_task *t);
 
-/* The response of a DONE task: SL_OK and *out set.  SL_ESTATE when the
-   task is not DONE (*out set to NULL).  FAILED tasks with kind http also
-   carry their response: SL_OK. */
+/* The response of a final task: SL_OK and *out set for a DONE task, and
+   for a FAILED one whose server did answer (kind http, too_large, or a
+   timeout mid-body: the response as far as it came).  SL_ESTATE while the
+   task is live, SL_ENOENT when no response came (*out set to NULL). */
 SL_API int sl_task_response(const sl_task *t, const struct sl_response **out);
 
 /* The error of a FAILED or CANCELLED task: SL_OK and *out set.  For a DONE
@@ -242,6 +256,154 @@ SL_API bool sl_task_cancel(sl_task *t, const char *msg);
 /* Runs the loop until t is final.  SL_OK; SL_EBUSY when the loop belongs
    to the caller or when called from inside a done callback. */
 SL_API int sl_task_wait(sl_task *t);
+
+/* The task whose done callbacks are running (asyncio's current_task), or
+   NULL outside them. */
+SL_API sl_task *sl_current_task(const sl_ctx *ctx);
+
+/* Calls fn for every live (PENDING or RUNNING) task, oldest first, until
+   fn returns false (asyncio's all_tasks).  fn must not create or free
+   tasks; it may read them.  Returns how many were visited. */
+SL_API size_t sl_ctx_foreach_task(sl_ctx *ctx,
+                                  bool (*fn)(sl_task *t, void *ud), void *ud);
+
+/* ---- gather ----------------------------------------------------------- */
+
+#define SL_RETURN_ERRORS (1u << 0) /* gather: fill every slot, never stop */
+
+/* One slot of a gather: the task and what it came to. */
+struct sl_outcome {
+  sl_task *task;
+  enum sl_state state;                /* PENDING/RUNNING if unfinished */
+  const struct sl_response *response; /* when it has one */
+  const struct sl_error *error;       /* FAILED, CANCELLED; else NULL */
+};
+
+/*
+ * asyncio.gather: runs the loop until every task is final, then fills
+ * out[i] for tasks[i], in input order whatever order they finished in.
+ * Without SL_RETURN_ERRORS it returns as soon as one task fails or is
+ * cancelled: SL_EFAILED, *first_failed = its index, the other slots as
+ * they stand (the others keep running, as in asyncio).  With
+ * SL_RETURN_ERRORS it waits for all and returns SL_OK; look at the slots.
+ * SL_EBUSY as sl_task_wait().  Reading a slot's error counts as
+ * retrieving it.  first_failed may be NULL.
+ */
+SL_API int sl_gather(sl_task *const *tasks, size_t n, unsigned flags,
+                     struct sl_outcome *out, size_t *first_failed);
+
+/* ---- wait ------------------------------------------------------------- */
+
+enum sl_return_when {
+  SL_FIRST_COMPLETED, /* any task final */
+  SL_FIRST_ERROR,     /* any task FAILED (not cancelled); else all */
+  SL_ALL_COMPLETED
+};
+
+/*
+ * asyncio.wait: runs the loop until the condition holds or timeout_ms
+ * passes (0 = no timeout), then splits tasks into done (final) and
+ * pending, each in input order; either array may be NULL and each must
+ * hold n.  Pending tasks are NOT cancelled on timeout.  Returns SL_OK, or
+ * SL_ETIMEOUT when the timeout ended the wait (the sets are filled either
+ * way).  SL_EBUSY as sl_task_wait().
+ */
+SL_API int sl_wait(sl_task *const *tasks, size_t n, enum sl_return_when when,
+                   long timeout_ms, sl_task **done, size_t *ndone,
+                   sl_task **pending, size_t *npending);
+
+/* ---- as_completed ----------------------------------------------------- */
+
+/*
+ * asyncio.as_completed, streaming: add tasks as you create them; next()
+ * yields them in the order they finish.  Memory is O(tasks added and not
+ * yet yielded).  timeout_ms (0 = none) counts from creation: after it,
+ * next() returns SL_ETIMEOUT and the remaining tasks keep running.
+ *
+ * With cb set, the iterator is push-style (for a loop the caller runs):
+ * cb(ac, t, ud) runs on the loop for each task as it finishes, and once
+ * with t == NULL at the timeout; next() is then not used.
+ */
+typedef void (*sl_as_completed_cb)(sl_as_completed *ac, sl_task *t, void *ud);
+SL_API sl_as_completed *sl_as_completed_new(sl_ctx *ctx, long timeout_ms,
+                                            sl_as_completed_cb cb, void *ud);
+/* SL_OK, SL_ENOMEM, SL_EINVAL (a task of another context). */
+SL_API int sl_as_completed_add(sl_as_completed *ac, sl_task *t);
+/* Runs the loop until a task finishes: SL_OK and *out.  SL_ENOENT when
+   every added task was yielded; SL_ETIMEOUT after the timeout; SL_EBUSY
+   as sl_task_wait(). */
+SL_API int sl_as_completed_next(sl_as_completed *ac, sl_task **out);
+/* Tasks added and not yet yielded. */
+SL_API size_t sl_as_completed_left(const sl_as_completed *ac);
+/* Stops watching (the tasks keep running).  NULL is a no-op. */
+SL_API void sl_as_completed_free(sl_as_completed *ac);
+
+/* ---- groups (asyncio.TaskGroup) ---------------------------------------- */
+
+/*
+ * A group of tasks.  The first task in it that FAILS (not one that is
+ * cancelled) cancels every other task of the group still pending or
+ * running, and every child group, before the failing task's callbacks
+ * run; the message of those cancellations names the failed task.  A child
+ * group that fails counts as a failure of its parent.  A group may carry
+ * a deadline (timeout_ms from now; 0 = none, or the parent's): each task
+ * gets the earlier of its own timeout and the group's deadline, and fails
+ * with kind timeout past it.  parent may be NULL.  NULL on ENOMEM.
+ */
+SL_API sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms);
+
+/* sl_fetch() into the group.  NULL (errno ECANCELED) once the group has
+   failed or been cancelled, as asyncio refuses create_task then. */
+SL_API sl_task *sl_group_fetch(sl_group *g, const struct sl_request *req);
+
+/* Cancels every live task of the group and of its children.  Returns
+   false when nothing was live. */
+SL_API bool sl_group_cancel(sl_group *g, const char *msg);
+
+/* Runs the loop until every task of the group and its children is final.
+   SL_OK when none FAILED, SL_EFAILED otherwise; SL_EBUSY as
+   sl_task_wait(). */
+SL_API int sl_group_wait(sl_group *g);
+
+/* The error group: the tasks that FAILED (cancellations are not errors),
+   in the order they failed, their errors counted as retrieved.  *out
+   stays valid until the group is freed.  Returns the count. */
+SL_API size_t sl_group_errors(sl_group *g, sl_task *const **out);
+
+/* True once every task of the group and its children is final. */
+SL_API bool sl_group_done(const sl_group *g);
+
+/* cb runs once on the loop when the group is done (at once on the next
+   iteration if it already is).  One callback per group; SL_EINVAL when
+   one is set. */
+SL_API int sl_group_on_done(sl_group *g, void (*cb)(sl_group *g, void *ud),
+                            void *ud);
+
+/* Frees the group: live tasks in it (and in its children, which are
+   freed too) are cancelled, as closing a libdill bundle does; the tasks
+   themselves stay the caller's to sl_task_free().  Safe inside the
+   group's own done callback and the done callbacks of its tasks.  NULL is
+   a no-op. */
+SL_API void sl_group_free(sl_group *g);
+
+/* ---- loop services (asyncio's call_later, add_signal_handler) ---------- */
+
+/* cb(ud) runs once on the loop after ms milliseconds.  NULL on ENOMEM;
+   then cb never runs. */
+SL_API sl_timer *sl_call_later(sl_ctx *ctx, long ms, void (*cb)(void *ud),
+                               void *ud);
+/* Cancels a timer that has not fired; frees it either way.  A timer that
+   fired is freed by sluice after its callback: do not cancel it then.
+   NULL is a no-op. */
+SL_API void sl_timer_cancel(sl_timer *tm);
+
+/* cb(signum, ud) runs on the loop (not in the signal handler) each time
+   signum arrives.  Only on the loop of the first context to ask for that
+   signal (libev's rule).  SL_OK, SL_EINVAL, SL_EBUSY, SL_ENOMEM. */
+SL_API int sl_on_signal(sl_ctx *ctx, int signum,
+                        void (*cb)(int signum, void *ud), void *ud);
+/* Stops watching signum. */
+SL_API void sl_off_signal(sl_ctx *ctx, int signum);
 
 /* ---- names for values ------------------------------------------------- */
 

@@ -9,7 +9,9 @@
  */
 #include "loop/loop.h"
 
+#include <errno.h>
 #include <ev.h>
+#include <signal.h>
 #include <stdlib.h>
 
 /* One watcher per socket curl tells us about.  Freed watchers are kept on
@@ -20,10 +22,20 @@ struct sockw {
   struct sockw *prev, *next; /* active list, or free list via next */
 };
 
+/* A watched signal.  libev lets one loop of a process watch a signal. */
+struct sigw {
+  ev_signal sig;
+  struct sl_loop *loop;
+  void (*cb)(int signum, void *ud);
+  void *ud;
+};
+static struct sigw *sig_owner[NSIG];
+
 struct sl_loop {
   struct ev_loop *ev;
   CURLM *multi;
   ev_timer timer; /* curl's single timeout */
+  ev_timer alarm; /* the fetcher's timer heap */
   ev_check check; /* runs the tick hook */
   ev_idle idle;   /* keeps poll from blocking while a tick is due */
   bool tick_due;
@@ -147,6 +159,26 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
   return 0;
 }
 
+static void on_alarm(struct ev_loop *evl, ev_timer *w, int revents)
+{
+  struct sl_loop *l = w->data;
+  (void)evl;
+  (void)revents;
+  l->depth++;
+  l->hooks.alarm(l->ud);
+  l->depth--;
+}
+
+static void on_signal(struct ev_loop *evl, ev_signal *w, int revents)
+{
+  struct sigw *s = (struct sigw *)w;
+  (void)evl;
+  (void)revents;
+  s->loop->depth++;
+  s->cb(w->signum, s->ud);
+  s->loop->depth--;
+}
+
 static void on_check(struct ev_loop *evl, ev_check *w, int revents)
 {
   struct sl_loop *l = w->data;
@@ -190,6 +222,8 @@ struct sl_loop *sl_loop_new(struct ev_loop *evl,
 
   ev_timer_init(&l->timer, on_timer, 0., 0.);
   l->timer.data = l;
+  ev_timer_init(&l->alarm, on_alarm, 0., 0.);
+  l->alarm.data = l;
   ev_idle_init(&l->idle, on_idle);
   l->idle.data = l;
   ev_check_init(&l->check, on_check);
@@ -215,7 +249,10 @@ void sl_loop_free(struct sl_loop *l)
     l->spare = s->next;
     free(s);
   }
+  for(int i = 1; i < NSIG; i++)
+    sl_loop_signal_stop(l, i);
   ev_timer_stop(l->ev, &l->timer);
+  ev_timer_stop(l->ev, &l->alarm);
   ev_idle_stop(l->ev, &l->idle);
   ev_ref(l->ev);
   ev_check_stop(l->ev, &l->check);
@@ -259,6 +296,65 @@ void sl_loop_wake(struct sl_loop *l)
 void sl_loop_run_once(struct sl_loop *l)
 {
   ev_run(l->ev, EVRUN_ONCE);
+}
+
+void sl_loop_set_alarm(struct sl_loop *l, double at)
+{
+  ev_timer_stop(l->ev, &l->alarm);
+  if(at < 0)
+    return;
+  at -= ev_now(l->ev);
+  ev_timer_set(&l->alarm, at > 0 ? at : 0., 0.);
+  ev_timer_start(l->ev, &l->alarm);
+}
+
+int sl_loop_signal_start(struct sl_loop *l, int signum,
+                         void (*cb)(int signum, void *ud), void *ud)
+{
+  struct sigw *s;
+  if(signum <= 0 || signum >= NSIG) {
+    errno = EINVAL;
+    return -1;
+  }
+  s = sig_owner[signum];
+  if(s && s->loop != l) {
+    errno = EBUSY;
+    return -1;
+  }
+  if(!s) {
+    s = calloc(1, sizeof(*s));
+    if(!s) {
+      errno = ENOMEM;
+      return -1;
+    }
+    s->loop = l;
+    ev_signal_init(&s->sig, on_signal, signum);
+    ev_signal_start(l->ev, &s->sig);
+    ev_unref(l->ev);
+    sig_owner[signum] = s;
+  }
+  s->cb = cb;
+  s->ud = ud;
+  return 0;
+}
+
+void sl_loop_signal_stop(struct sl_loop *l, int signum)
+{
+  struct sigw *s;
+  if(signum <= 0 || signum >= NSIG)
+    return;
+  s = sig_owner[signum];
+  if(!s || s->loop != l)
+    return;
+  ev_ref(l->ev);
+  ev_signal_stop(l->ev, &s->sig);
+  sig_owner[signum] = NULL;
+  free(s);
+}
+
+unsigned sl_loop_depth(const struct sl_loop *l)
+{
+  return l->depth;
 }
 
 unsigned sl_loop_running(const struct sl_loop *l)

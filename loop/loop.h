@@ -24,6 +24,8 @@ struct sl_loop_hooks {
   /* Deferred work; runs in the check phase of an iteration after
      sl_loop_wake().  Call sl_loop_wake() again from it to run once more. */
   void (*tick)(void *ud);
+  /* The alarm set with sl_loop_set_alarm() went off. */
+  void (*alarm)(void *ud);
 };
 
 /* evl NULL: EV_DEFAULT.  NULL on failure. */
@@ -54,6 +56,22 @@ void sl_loop_wake(struct sl_loop *l);
 /* One iteration of the loop (ev_run EV_RUN_ONCE).  It blocks only when
    some watcher is active. */
 void sl_loop_run_once(struct sl_loop *l);
+
+/* One alarm for the fetcher's own timer heap: fires the alarm hook at
+   loop time `at` (seconds, as sl_loop_now()); at < 0 stops it.  An armed
+   alarm keeps the loop alive. */
+void sl_loop_set_alarm(struct sl_loop *l, double at);
+
+/* Runs cb(signum, ud) on the loop each time signum arrives.  A signal can
+   be watched by one loop of the process at a time: -1 (EBUSY) when
+   another loop has it, -1 (EINVAL) for a bad number, -1 (ENOMEM).  The
+   watcher does not keep the loop alive. */
+int sl_loop_signal_start(struct sl_loop *l, int signum,
+                         void (*cb)(int signum, void *ud), void *ud);
+void sl_loop_signal_stop(struct sl_loop *l, int signum);
+
+/* > 0 while one of the loop's watcher callbacks is running. */
+unsigned sl_loop_depth(const struct sl_loop *l);
 
 /* Transfers inside curl. */
 unsigned sl_loop_running(const struct sl_loop *l);

@@ -23,6 +23,14 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* These tests leave most errors unread on purpose: no warnings. */
+static sl_ctx *quiet_ctx(void)
+{
+  struct sl_options o = {0};
+  o.quiet = true;
+  return sl_ctx_new(&o);
+}
+
 /* A TCP listener that accepts into its backlog and never answers. */
 struct silent {
   int fd, port;
@@ -100,7 +108,7 @@ static void run_iterations(struct ev_loop *loop, int n)
 
 static void test_pending_at_creation(void **state)
 {
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   const struct sl_response *r = (void *)1;
   const struct sl_error *e = (void *)1;
   sl_task *t;
@@ -130,7 +138,7 @@ static void test_invalid_urls(void **state)
   static const char *bad[] = {
       "notaurl", "ftp://example.com/",   "file:///etc/passwd", "http://",
       "",        "http://exa mple.com/", "http:///path"};
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   sl_task *t[7];
   struct log l = {0};
   size_t i;
@@ -161,7 +169,7 @@ static void test_invalid_urls(void **state)
 
 static void test_callback_order_once_and_off(void **state)
 {
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   struct log l1 = {0}, l2 = {0};
   sl_task *t1 = fetch(ctx, "notaurl"), *t2 = fetch(ctx, "notaurl");
   (void)state;
@@ -190,7 +198,7 @@ static void test_callback_order_once_and_off(void **state)
 
 static void test_on_done_after_final(void **state)
 {
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   struct log l = {0};
   sl_task *t = fetch(ctx, "notaurl");
   (void)state;
@@ -220,7 +228,7 @@ static void count(sl_task *t, void *ud)
 
 static void test_free_in_own_callback(void **state)
 {
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   int n = 0, after = 0;
   int i;
   (void)state;
@@ -237,7 +245,7 @@ static void test_free_in_own_callback(void **state)
 
 static void test_detached_task_still_runs(void **state)
 {
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   struct log l = {0};
   sl_task *t = fetch(ctx, "http://127.0.0.1:1/");
   struct sl_stats st;
@@ -285,7 +293,7 @@ static void test_callback_creates_tasks(void **state)
   struct spawner s = {0};
   sl_task *t;
   (void)state;
-  s.ctx = sl_ctx_new(NULL);
+  s.ctx = quiet_ctx();
   t = fetch(s.ctx, "notaurl");
   sl_task_on_done(t, spawn_more, &s);
   assert_int_equal(sl_run(s.ctx), SL_OK);
@@ -314,7 +322,7 @@ static void cancel_siblings(sl_task *t, void *ud)
 static void test_callback_cancels_siblings(void **state)
 {
   struct silent srv;
-  struct sl_options o = {0};
+  struct sl_options o = {.quiet = true};
   struct canceller c = {0};
   struct log l = {0};
   sl_ctx *ctx;
@@ -357,7 +365,7 @@ static void test_callback_cancels_siblings(void **state)
 static void test_cap_seen_by_server(void **state)
 {
   struct silent srv;
-  struct sl_options o = {0};
+  struct sl_options o = {.quiet = true};
   struct sl_stats st;
   sl_ctx *ctx;
   sl_task *t[6];
@@ -398,7 +406,7 @@ static void test_ctx_free_cancels_live(void **state)
 {
   struct silent srv;
   struct log l = {0};
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   int i;
   (void)state;
   silent_open(&srv);
@@ -420,7 +428,7 @@ static void test_ctx_free_cancels_live(void **state)
 static void test_borrowed_loop(void **state)
 {
   struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-  struct sl_options o = {0};
+  struct sl_options o = {.quiet = true};
   struct log l = {0};
   sl_ctx *ctx;
   sl_task *t;
@@ -447,7 +455,7 @@ static void test_deadline_from_fetch_time(void **state)
   struct silent srv;
   struct sl_request req = {0};
   const struct sl_error *e;
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   sl_task *warm = fetch(ctx, "notaurl"), *t;
   double t0, took;
   (void)state;
@@ -473,7 +481,7 @@ static void test_deadline_from_fetch_time(void **state)
 
 static void test_names_and_nulls(void **state)
 {
-  sl_ctx *ctx = sl_ctx_new(NULL);
+  sl_ctx *ctx = quiet_ctx();
   struct sl_request req = {0};
   sl_task *a = fetch(ctx, "notaurl"), *b = fetch(ctx, "notaurl");
   int tag;

@@ -1,0 +1,94 @@
+/*
+ * services.c - the loop services a program around the fetcher needs, in
+ * asyncio's terms: call_later (a timer on the context's heap) and
+ * add_signal_handler (a libev signal watcher through loop/).  The command
+ * line uses them for --deadline and for SIGINT/SIGTERM.
+ */
+#include "fetcher/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct sl_timer {
+  struct sl_tmr tmr;
+  struct sl_ctx *ctx;
+  void (*cb)(void *ud);
+  void *ud;
+  struct sl_timer *prev, *next; /* ctx->user_timers */
+};
+
+static void unlink_timer(struct sl_timer *tm)
+{
+  if(tm->prev)
+    tm->prev->next = tm->next;
+  else
+    tm->ctx->user_timers = tm->next;
+  if(tm->next)
+    tm->next->prev = tm->prev;
+}
+
+static void fire(struct sl_tmr *tmr)
+{
+  struct sl_timer *tm = (struct sl_timer *)tmr;
+  void (*cb)(void *ud) = tm->cb;
+  void *ud = tm->ud;
+  unlink_timer(tm);
+  free(tm);
+  cb(ud);
+}
+
+sl_timer *sl_call_later(sl_ctx *ctx, long ms, void (*cb)(void *ud), void *ud)
+{
+  struct sl_timer *tm;
+  if(!ctx || !cb)
+    return NULL;
+  tm = calloc(1, sizeof(*tm));
+  if(!tm)
+    return NULL;
+  sl_tmr_init(&tm->tmr, fire);
+  tm->ctx = ctx;
+  tm->cb = cb;
+  tm->ud = ud;
+  if(sl__ctx_arm(ctx, &tm->tmr,
+                 sl_loop_now(ctx->loop) +
+                     (ms > 0 ? (double)ms / 1000.0 : 0))) {
+    free(tm);
+    return NULL;
+  }
+  tm->next = ctx->user_timers;
+  if(ctx->user_timers)
+    ctx->user_timers->prev = tm;
+  ctx->user_timers = tm;
+  return tm;
+}
+
+void sl_timer_cancel(sl_timer *tm)
+{
+  if(!tm)
+    return;
+  sl_tmr_disarm(&tm->ctx->timers, &tm->tmr);
+  unlink_timer(tm);
+  free(tm);
+}
+
+int sl_on_signal(sl_ctx *ctx, int signum, void (*cb)(int signum, void *ud),
+                 void *ud)
+{
+  if(!ctx || !cb)
+    return SL_EINVAL;
+  if(sl_loop_signal_start(ctx->loop, signum, cb, ud) == 0)
+    return SL_OK;
+  return errno == EBUSY ? SL_EBUSY : errno == ENOMEM ? SL_ENOMEM : SL_EINVAL;
+}
+
+void sl_off_signal(sl_ctx *ctx, int signum)
+{
+  if(ctx)
+    sl_loop_signal_stop(ctx->loop, signum);
+}
+
+void sl__services_free_all(struct sl_ctx *ctx)
+{
+  while(ctx->user_timers)
+    sl_timer_cancel(ctx->user_timers);
+}

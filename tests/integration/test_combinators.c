@@ -1,0 +1,624 @@
+/*
+ * test_combinators.c - asyncio's combinators on sluice tasks, against
+ * sluice-fixture: gather keeps input order, groups cancel siblings on the
+ * first failure (and the server sees no request after it), nested groups,
+ * group deadlines, wait's three conditions and its timeout, as_completed
+ * in completion order with a timeout, deadlines that pass while a task is
+ * still queued, cancelling 1000 in-flight transfers, current_task,
+ * foreach, the never-retrieved warning, call_later and signals, and the
+ * re-entrant cases (a group freed from its own completion).
+ *
+ * argv[1] is the sluice-fixture binary.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sluice.h"
+#include "support/fixture_proc.h"
+
+static const char *fixture_bin;
+static struct fixture fx;
+static char host[64];
+
+static int setup(void **state)
+{
+  struct rlimit rl;
+  (void)state;
+  if(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if(fixture_start(&fx, fixture_bin, 120))
+    return -1;
+  snprintf(host, sizeof(host), "127.0.0.1:%d", fx.port);
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  return fixture_stop(&fx) == 0 ? 0 : -1;
+}
+
+static sl_ctx *ctx_with(unsigned conc)
+{
+  struct sl_options o = {0};
+  o.max_concurrency = conc;
+  o.quiet = true;
+  return sl_ctx_new(&o);
+}
+
+static struct sl_request req_for(const char *path, unsigned flags)
+{
+  struct sl_request r = {0};
+  r.url = fixture_url(&fx, path);
+  r.flags = flags;
+  return r;
+}
+
+static sl_task *get(sl_ctx *ctx, const char *path, unsigned flags)
+{
+  struct sl_request r = req_for(path, flags);
+  return sl_fetch(ctx, &r);
+}
+
+static sl_task *gget(sl_group *g, const char *path, unsigned flags)
+{
+  struct sl_request r = req_for(path, flags);
+  return sl_group_fetch(g, &r);
+}
+
+static void free_all(sl_task **t, size_t n)
+{
+  while(n--)
+    sl_task_free(t[n]);
+}
+
+#define FAIL500 SL_REQ_FAIL_ON_HTTP_ERROR
+
+/* ---- gather ----------------------------------------------------------- */
+
+static void test_gather_input_order(void **state)
+{
+  sl_ctx *ctx = ctx_with(8);
+  sl_task *t[3];
+  struct sl_outcome out[3];
+  (void)state;
+  t[0] = get(ctx, "/delay/300", 0);
+  t[1] = get(ctx, "/delay/10", 0);
+  t[2] = get(ctx, "/bytes/7", 0);
+  assert_int_equal(sl_gather(t, 3, 0, out, NULL), SL_OK);
+  for(int i = 0; i < 3; i++) {
+    assert_ptr_equal(out[i].task, t[i]);
+    assert_int_equal(out[i].state, SL_DONE);
+    assert_non_null(out[i].response);
+    assert_null(out[i].error);
+  }
+  assert_int_equal(out[2].response->bytes, 7);
+  free_all(t, 3);
+  sl_ctx_free(ctx);
+}
+
+static void test_gather_first_failure(void **state)
+{
+  sl_ctx *ctx = ctx_with(8);
+  sl_task *t[3];
+  struct sl_outcome out[3];
+  size_t first = 99;
+  double t0 = ev_time();
+  (void)state;
+  t[0] = get(ctx, "/delay/800", 0);
+  t[1] = get(ctx, "/status/500", FAIL500);
+  t[2] = get(ctx, "/delay/600", 0);
+  /* reported at once; the others keep running, as in asyncio */
+  assert_int_equal(sl_gather(t, 3, 0, out, &first), SL_EFAILED);
+  assert_true(ev_time() - t0 < 0.5);
+  assert_int_equal(first, 1);
+  assert_int_equal(out[1].state, SL_FAILED);
+  assert_int_equal(out[1].error->kind, SL_ERR_HTTP);
+  assert_int_equal(out[1].response->status, 500);
+  assert_int_equal(out[0].state, SL_RUNNING);
+  assert_null(out[0].response);
+  assert_int_equal(sl_task_state(t[2]), SL_RUNNING);
+  /* with RETURN_ERRORS every slot is filled */
+  assert_int_equal(sl_gather(t, 3, SL_RETURN_ERRORS, out, &first), SL_OK);
+  assert_int_equal(out[0].state, SL_DONE);
+  assert_int_equal(out[1].state, SL_FAILED);
+  assert_int_equal(out[2].state, SL_DONE);
+  free_all(t, 3);
+  sl_ctx_free(ctx);
+}
+
+/* ---- groups ----------------------------------------------------------- */
+
+static void test_group_failure_cancels_siblings(void **state)
+{
+  enum { N = 20 };
+  sl_ctx *ctx = ctx_with(4);
+  sl_group *g = sl_group_new(ctx, NULL, 0);
+  sl_task *t[N];
+  sl_task *const *errs;
+  struct fixture_counters c;
+  double t0;
+  int i;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  t0 = ev_time();
+  /* four slots: tasks 0-3 run, the third fails at once */
+  for(i = 0; i < N; i++)
+    t[i] =
+        i == 2 ? gget(g, "/status/500", FAIL500) : gget(g, "/delay/2000", 0);
+  assert_int_equal(sl_group_wait(g), SL_EFAILED);
+  assert_true(ev_time() - t0 < 1.0); /* well under the 2 s siblings */
+  assert_true(sl_group_done(g));
+  assert_int_equal(sl_group_errors(g, &errs), 1);
+  assert_ptr_equal(errs[0], t[2]);
+  for(i = 0; i < N; i++) {
+    const struct sl_error *e;
+    if(i == 2)
+      continue;
+    assert_int_equal(sl_task_state(t[i]), SL_CANCELLED);
+    sl_task_error(t[i], &e);
+    assert_int_equal(e->kind, SL_ERR_CANCELLED);
+    assert_non_null(strstr(e->message, "/status/500"));
+    assert_non_null(strstr(e->message, "failed"));
+  }
+  /* no new task once the group failed */
+  assert_null(gget(g, "/bytes/1", 0));
+  /* the server saw at most the four that held the slots, and nothing
+     arrives after the failure */
+  assert_int_equal(fixture_stats(&fx, host, &c), 0);
+  {
+    long seen = c.requests;
+    assert_true(seen >= 1 && seen <= 4);
+    usleep(300 * 1000);
+    assert_int_equal(fixture_stats(&fx, host, &c), 0);
+    assert_int_equal(c.requests, seen);
+  }
+  free_all(t, N);
+  sl_group_free(g);
+  sl_ctx_free(ctx);
+}
+
+static void test_nested_groups(void **state)
+{
+  sl_ctx *ctx = ctx_with(16);
+  sl_group *outer = sl_group_new(ctx, NULL, 0);
+  sl_group *inner = sl_group_new(ctx, outer, 0);
+  sl_group *other = sl_group_new(ctx, outer, 0);
+  sl_task *a = gget(outer, "/delay/2000", 0);
+  sl_task *b = gget(inner, "/status/503", FAIL500);
+  sl_task *c = gget(other, "/delay/2000", 0);
+  sl_task *const *errs;
+  double t0 = ev_time();
+  (void)state;
+  /* a failure in a child fails its parent: everything is cancelled */
+  assert_int_equal(sl_group_wait(outer), SL_EFAILED);
+  assert_true(ev_time() - t0 < 1.0);
+  assert_int_equal(sl_task_state(a), SL_CANCELLED);
+  assert_int_equal(sl_task_state(b), SL_FAILED);
+  assert_int_equal(sl_task_state(c), SL_CANCELLED);
+  assert_int_equal(sl_group_errors(outer, &errs), 1);
+  assert_int_equal(sl_group_errors(inner, &errs), 1);
+  assert_int_equal(sl_group_errors(other, &errs), 0);
+  sl_task_free(a);
+  sl_task_free(b);
+  sl_task_free(c);
+  sl_group_free(outer); /* frees the children too */
+  /* cancelling a parent cancels its children */
+  outer = sl_group_new(ctx, NULL, 0);
+  inner = sl_group_new(ctx, outer, 0);
+  a = gget(inner, "/delay/2000", 0);
+  assert_true(sl_group_cancel(outer, "stop"));
+  assert_int_equal(sl_group_wait(outer), SL_OK); /* cancelled, no error */
+  assert_int_equal(sl_task_state(a), SL_CANCELLED);
+  assert_null(gget(inner, "/bytes/1", 0));
+  sl_task_free(a);
+  sl_group_free(outer);
+  sl_ctx_free(ctx);
+}
+
+static void test_group_deadline(void **state)
+{
+  sl_ctx *ctx = ctx_with(2);
+  sl_group *g = sl_group_new(ctx, NULL, 300);
+  sl_task *t[4];
+  double t0 = ev_time(), took;
+  int timeouts = 0, i;
+  (void)state;
+  for(i = 0; i < 4; i++) /* two run, two wait for a slot */
+    t[i] = gget(g, "/delay/3000", 0);
+  assert_int_equal(sl_group_wait(g), SL_EFAILED);
+  took = ev_time() - t0;
+  assert_true(took >= 0.29);
+  assert_true(took < 1.5);
+  for(i = 0; i < 4; i++) {
+    const struct sl_error *e;
+    assert_true(sl_task_is_final(t[i]));
+    sl_task_error(t[i], &e);
+    timeouts += e->kind == SL_ERR_TIMEOUT;
+  }
+  assert_true(timeouts >= 1);
+  free_all(t, 4);
+  sl_group_free(g);
+  sl_ctx_free(ctx);
+}
+
+static void free_group_cb(sl_group *g, void *ud)
+{
+  sl_ctx *ctx = ud;
+  sl_group *next;
+  /* re-entrant: free the group from its own completion, and start a new
+     one from here */
+  sl_group_free(g);
+  next = sl_group_new(ctx, NULL, 0);
+  assert_non_null(next);
+  {
+    struct sl_request r = req_for("/bytes/3", 0);
+    sl_task *t = sl_group_fetch(next, &r);
+    sl_task_free(t); /* detached: still runs */
+  }
+}
+
+static void test_group_freed_in_own_callback(void **state)
+{
+  sl_ctx *ctx = ctx_with(4);
+  sl_group *g = sl_group_new(ctx, NULL, 0);
+  sl_task *t = gget(g, "/bytes/5", 0);
+  (void)state;
+  assert_int_equal(sl_group_on_done(g, free_group_cb, ctx), SL_OK);
+  assert_int_equal(sl_group_on_done(g, free_group_cb, ctx), SL_EINVAL);
+  sl_task_free(t);
+  assert_int_equal(sl_run(ctx), SL_OK);
+  sl_ctx_free(ctx); /* frees the group made in the callback */
+}
+
+/* ---- wait ------------------------------------------------------------- */
+
+static void test_wait_conditions(void **state)
+{
+  sl_ctx *ctx = ctx_with(8);
+  sl_task *t[3], *done[3], *pending[3];
+  size_t nd, np;
+  (void)state;
+  t[0] = get(ctx, "/delay/1000", 0);
+  t[1] = get(ctx, "/delay/10", 0);
+  t[2] = get(ctx, "/delay/1500", 0);
+  assert_int_equal(
+      sl_wait(t, 3, SL_FIRST_COMPLETED, 0, done, &nd, pending, &np), SL_OK);
+  assert_int_equal(nd, 1);
+  assert_ptr_equal(done[0], t[1]);
+  assert_int_equal(np, 2);
+  /* a timeout leaves the pending ones running */
+  assert_int_equal(
+      sl_wait(t, 3, SL_ALL_COMPLETED, 200, done, &nd, pending, &np),
+      SL_ETIMEOUT);
+  assert_int_equal(np, 2);
+  assert_int_equal(sl_task_state(t[0]), SL_RUNNING);
+  assert_int_equal(sl_task_state(t[2]), SL_RUNNING);
+  sl_task_cancel(t[0], NULL);
+  sl_task_cancel(t[2], NULL);
+  free_all(t, 3);
+  /* FIRST_ERROR: the failure, not the first completion */
+  t[0] = get(ctx, "/delay/10", 0);
+  t[1] = get(ctx, "/delay/100?x", 0);
+  t[2] = get(ctx, "/delay/2000", 0);
+  sl_task_cancel(t[1], NULL); /* a cancellation is not an error */
+  sl_task_free(t[1]);
+  t[1] = get(ctx, "/status/500", FAIL500);
+  assert_int_equal(sl_wait(t, 3, SL_FIRST_ERROR, 5000, done, &nd, NULL, &np),
+                   SL_OK);
+  assert_int_equal(sl_task_state(t[1]), SL_FAILED);
+  assert_true(nd >= 1 && np >= 1); /* /delay/10 may still be running */
+  assert_int_equal(sl_task_state(t[2]), SL_RUNNING);
+  sl_task_cancel(t[2], NULL);
+  free_all(t, 3);
+  sl_ctx_free(ctx);
+}
+
+/* ---- as_completed ----------------------------------------------------- */
+
+static void test_as_completed_order_and_timeout(void **state)
+{
+  sl_ctx *ctx = ctx_with(8);
+  sl_as_completed *ac = sl_as_completed_new(ctx, 0, NULL, NULL);
+  sl_task *slow = get(ctx, "/delay/300", 0);
+  sl_task *fast = get(ctx, "/delay/10", 0);
+  sl_task *got;
+  (void)state;
+  assert_int_equal(sl_as_completed_add(ac, slow), SL_OK);
+  assert_int_equal(sl_as_completed_add(ac, fast), SL_OK);
+  assert_int_equal(sl_as_completed_left(ac), 2);
+  assert_int_equal(sl_as_completed_next(ac, &got), SL_OK);
+  assert_ptr_equal(got, fast);
+  assert_int_equal(sl_as_completed_next(ac, &got), SL_OK);
+  assert_ptr_equal(got, slow);
+  assert_int_equal(sl_as_completed_next(ac, &got), SL_ENOENT);
+  sl_as_completed_free(ac);
+  sl_task_free(slow);
+  sl_task_free(fast);
+
+  ac = sl_as_completed_new(ctx, 200, NULL, NULL);
+  slow = get(ctx, "/delay/1000", 0);
+  sl_as_completed_add(ac, slow);
+  assert_int_equal(sl_as_completed_next(ac, &got), SL_ETIMEOUT);
+  assert_int_equal(sl_task_state(slow), SL_RUNNING); /* left running */
+  sl_as_completed_free(ac); /* freed while its task still runs */
+  sl_run(ctx);
+  assert_int_equal(sl_task_state(slow), SL_DONE);
+  sl_task_free(slow);
+  sl_ctx_free(ctx);
+}
+
+struct order {
+  sl_task *seen[8];
+  int n, timeouts;
+};
+
+static void push_cb(sl_as_completed *ac, sl_task *t, void *ud)
+{
+  struct order *o = ud;
+  (void)ac;
+  if(!t)
+    o->timeouts++;
+  else
+    o->seen[o->n++] = t;
+}
+
+static void test_as_completed_callback_form(void **state)
+{
+  sl_ctx *ctx = ctx_with(8);
+  struct order o = {0};
+  sl_as_completed *ac = sl_as_completed_new(ctx, 500, push_cb, &o);
+  sl_task *t[3];
+  int i;
+  (void)state;
+  t[0] = get(ctx, "/delay/200", 0);
+  t[1] = get(ctx, "/delay/20", 0);
+  t[2] = get(ctx, "/delay/2000", 0);
+  for(i = 0; i < 3; i++)
+    sl_as_completed_add(ac, t[i]);
+  sl_task_wait(t[0]);
+  {
+    sl_task *x;
+    assert_int_equal(sl_as_completed_next(ac, &x), SL_EINVAL);
+  }
+  sl_run(ctx);
+  assert_int_equal(o.n, 2); /* the third finished after the timeout */
+  assert_ptr_equal(o.seen[0], t[1]);
+  assert_ptr_equal(o.seen[1], t[0]);
+  assert_int_equal(o.timeouts, 1);
+  sl_as_completed_free(ac);
+  free_all(t, 3);
+  sl_ctx_free(ctx);
+}
+
+/* ---- deadlines while queued; cancelling many -------------------------- */
+
+static void test_deadline_while_queued(void **state)
+{
+  sl_ctx *ctx = ctx_with(1);
+  sl_task *busy = get(ctx, "/delay/1000", 0);
+  struct sl_request r = req_for("/bytes/10?queued", 0);
+  const struct sl_error *e;
+  struct fixture_counters c;
+  double t0 = ev_time(), took;
+  sl_task *t;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  r.timeout_ms = 200;
+  t = sl_fetch(ctx, &r);
+  sl_task_wait(t);
+  took = ev_time() - t0;
+  assert_int_equal(sl_task_state(t), SL_FAILED);
+  sl_task_error(t, &e);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  print_message("queued deadline: %s (%s)\n", e->message,
+                sl_state_name(sl_task_state(busy)));
+  assert_non_null(strstr(e->message, "waiting"));
+  assert_true(took >= 0.19 && took < 0.8);
+  assert_int_equal(sl_task_state(busy), SL_RUNNING);
+  assert_int_equal(fixture_stats(&fx, host, &c), 0);
+  assert_int_equal(c.requests, 1); /* the queued one never went out */
+  sl_task_cancel(busy, NULL);
+  sl_task_free(busy);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
+static void test_cancel_1000_in_flight(void **state)
+{
+  enum { N = 1000 };
+  sl_ctx *ctx = ctx_with(N);
+  sl_task **t = calloc(N, sizeof(*t));
+  struct fixture_counters c = {0};
+  struct sl_stats st;
+  double t0;
+  int i, tries;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  for(i = 0; i < N; i++)
+    t[i] = get(ctx, "/hang", 0);
+  for(tries = 0; tries < 500; tries++) {
+    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
+    if(tries % 20 == 19 && fixture_stats(&fx, host, &c) == 0 &&
+       c.in_flight == N)
+      break;
+  }
+  assert_int_equal(c.in_flight, N);
+  t0 = ev_time();
+  for(i = 0; i < N; i++)
+    sl_task_cancel(t[i], "enough");
+  print_message("cancelled %d in-flight transfers in %.2f ms\n", N,
+                (ev_time() - t0) * 1000);
+  sl_ctx_stats(ctx, &st);
+  assert_int_equal(st.running, 0);
+  for(tries = 0; tries < 200; tries++) {
+    assert_int_equal(fixture_stats(&fx, host, &c), 0);
+    if(c.in_flight == 0)
+      break;
+    usleep(10000);
+  }
+  assert_int_equal(c.in_flight, 0); /* no socket left open */
+  free_all(t, N);
+  free(t);
+  sl_ctx_free(ctx);
+}
+
+/* ---- introspection, warnings, loop services ---------------------------- */
+
+struct probe {
+  sl_ctx *ctx;
+  sl_task *current;
+  size_t live;
+};
+
+static bool count_live(sl_task *t, void *ud)
+{
+  (void)t;
+  (*(size_t *)ud)++;
+  return true;
+}
+
+static void probe_cb(sl_task *t, void *ud)
+{
+  struct probe *p = ud;
+  size_t n = 0;
+  p->current = sl_current_task(p->ctx);
+  p->live = sl_ctx_foreach_task(p->ctx, count_live, &n);
+  assert_int_equal(n, p->live);
+  (void)t;
+}
+
+static void test_current_task_and_foreach(void **state)
+{
+  sl_ctx *ctx = ctx_with(4);
+  struct probe p = {0};
+  sl_task *a = get(ctx, "/delay/10", 0), *b = get(ctx, "/delay/1000", 0);
+  size_t n = 0;
+  (void)state;
+  p.ctx = ctx;
+  assert_int_equal(sl_ctx_foreach_task(ctx, count_live, &n), 2);
+  sl_task_on_done(a, probe_cb, &p);
+  sl_task_wait(a);
+  sl_run(ctx); /* b too */
+  assert_ptr_equal(p.current, a);
+  assert_int_equal(p.live, 1); /* b, still running then */
+  assert_null(sl_current_task(ctx));
+  sl_task_free(a);
+  sl_task_free(b);
+  sl_ctx_free(ctx);
+}
+
+static void collect_warning(const char *msg, void *ud)
+{
+  int *n = ud;
+  (*n)++;
+  assert_non_null(strstr(msg, "never retrieved"));
+}
+
+static void test_never_retrieved_warning(void **state)
+{
+  struct sl_options o = {0};
+  int warnings = 0;
+  sl_ctx *ctx;
+  sl_task *seen, *unseen, *cancelled;
+  const struct sl_error *e;
+  (void)state;
+  o.warn = collect_warning;
+  o.warn_ud = &warnings;
+  ctx = sl_ctx_new(&o);
+  seen = get(ctx, "/status/500", FAIL500);
+  unseen = get(ctx, "/status/500", FAIL500);
+  cancelled = get(ctx, "/delay/1000", 0);
+  sl_task_cancel(cancelled, NULL);
+  sl_run(ctx);
+  sl_task_error(seen, &e);
+  sl_task_free(seen);
+  sl_task_free(cancelled);
+  assert_int_equal(warnings, 0);
+  sl_task_free(unseen); /* reclaimed now, its error unread */
+  assert_int_equal(warnings, 1);
+  sl_ctx_free(ctx);
+  assert_int_equal(warnings, 1);
+}
+
+static void later_cb(void *ud)
+{
+  int *order = ud;
+  order[order[0]++ + 1] = 1;
+}
+
+static void later_cb2(void *ud)
+{
+  int *order = ud;
+  order[order[0]++ + 1] = 2;
+}
+
+static void on_usr1(int sig, void *ud)
+{
+  (void)sig;
+  (*(int *)ud)++;
+}
+
+static void test_call_later_and_signals(void **state)
+{
+  sl_ctx *ctx = ctx_with(4);
+  int order[4] = {0}, sigs = 0;
+  sl_timer *never;
+  sl_task *t;
+  (void)state;
+  sl_call_later(ctx, 60, later_cb2, order);
+  sl_call_later(ctx, 20, later_cb, order);
+  never = sl_call_later(ctx, 30, later_cb, order);
+  sl_timer_cancel(never);
+  assert_int_equal(sl_on_signal(ctx, SIGUSR1, on_usr1, &sigs), SL_OK);
+  t = get(ctx, "/delay/150", 0);
+  raise(SIGUSR1);
+  sl_task_wait(t);
+  assert_int_equal(order[0], 2);
+  assert_int_equal(order[1], 1); /* 20 ms before 60 ms */
+  assert_int_equal(order[2], 2);
+  assert_int_equal(sigs, 1);
+  sl_off_signal(ctx, SIGUSR1);
+  sl_call_later(ctx, 10000, later_cb, order); /* freed with the ctx */
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_gather_input_order),
+      cmocka_unit_test(test_gather_first_failure),
+      cmocka_unit_test(test_group_failure_cancels_siblings),
+      cmocka_unit_test(test_nested_groups),
+      cmocka_unit_test(test_group_deadline),
+      cmocka_unit_test(test_group_freed_in_own_callback),
+      cmocka_unit_test(test_wait_conditions),
+      cmocka_unit_test(test_as_completed_order_and_timeout),
+      cmocka_unit_test(test_as_completed_callback_form),
+      cmocka_unit_test(test_deadline_while_queued),
+      cmocka_unit_test(test_cancel_1000_in_flight),
+      cmocka_unit_test(test_current_task_and_foreach),
+      cmocka_unit_test(test_never_retrieved_warning),
+      cmocka_unit_test(test_call_later_and_signals),
+  };
+  if(argc < 2) {
+    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
+    return 2;
+  }
+  fixture_bin = argv[1];
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

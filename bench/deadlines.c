@@ -1,0 +1,144 @@
+/*
+ * deadlines.c - issue 3's two measurements, rerunnable: how late a
+ * request's deadline fires (median and worst over 100 hanging requests
+ * with distinct deadlines), and how long cancelling 1000 in-flight
+ * transfers takes (the loop of sl_task_cancel calls, and until the
+ * fixture server reports no request in flight, i.e. every socket closed).
+ *
+ * usage: deadlines SLUICE_FIXTURE [rounds]
+ */
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sluice.h"
+#include "support/fixture_proc.h"
+
+struct probe {
+  double deadline; /* ev_time() at which the task should fail */
+  double late_ms;
+  int timeouts;
+};
+
+static void on_done(sl_task *t, void *ud)
+{
+  struct probe *p = ud;
+  const struct sl_error *e;
+  p->late_ms = (ev_time() - p->deadline) * 1000.0;
+  if(sl_task_error(t, &e) == SL_OK && e && e->kind == SL_ERR_TIMEOUT)
+    p->timeouts = 1;
+  sl_task_free(t);
+}
+
+static int cmp(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static int timeout_lateness(const struct fixture *fx)
+{
+  enum { N = 100 };
+  struct probe p[N];
+  double late[N];
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  int i, ok = 0;
+  o.max_concurrency = N;
+  ctx = sl_ctx_new(&o);
+  for(i = 0; i < N; i++) {
+    struct sl_request r = {0};
+    sl_task *t;
+    r.url = fixture_url(fx, "/hang");
+    r.timeout_ms = 100 + 7 * i; /* distinct deadlines, 100..793 ms */
+    p[i].deadline = ev_time() + (double)r.timeout_ms / 1000.0;
+    p[i].timeouts = 0;
+    t = sl_fetch(ctx, &r);
+    sl_task_on_done(t, on_done, &p[i]);
+  }
+  sl_run(ctx);
+  for(i = 0; i < N; i++) {
+    late[i] = p[i].late_ms;
+    ok += p[i].timeouts;
+  }
+  qsort(late, N, sizeof(late[0]), cmp);
+  printf("timeout lateness over %d /hang requests: median %.2f ms, "
+         "p90 %.2f ms, worst %.2f ms, earliest %.2f ms (%d/%d timeout)\n",
+         N, late[N / 2], late[N * 9 / 10], late[N - 1], late[0], ok, N);
+  sl_ctx_free(ctx);
+  return ok == N ? 0 : 1;
+}
+
+static int cancel_many(const struct fixture *fx)
+{
+  enum { N = 1000 };
+  struct fixture_counters c = {0};
+  struct sl_options o = {0};
+  sl_task **t = calloc(N, sizeof(*t));
+  char host[64];
+  double t0, t1, t2;
+  sl_ctx *ctx;
+  int i, tries;
+  o.max_concurrency = N;
+  o.quiet = true;
+  ctx = sl_ctx_new(&o);
+  snprintf(host, sizeof(host), "127.0.0.1:%d", fx->port);
+  fixture_reset(fx);
+  for(i = 0; i < N; i++) {
+    struct sl_request r = {0};
+    r.url = fixture_url(fx, "/hang");
+    t[i] = sl_fetch(ctx, &r);
+  }
+  for(tries = 0; tries < 2000 && c.in_flight < N; tries++) {
+    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
+    if(tries % 20 == 19)
+      fixture_stats(fx, host, &c);
+  }
+  if(c.in_flight != N) {
+    fprintf(stderr, "only %ld of %d requests reached the fixture\n",
+            c.in_flight, N);
+    return 1;
+  }
+  t0 = ev_time();
+  for(i = 0; i < N; i++)
+    sl_task_cancel(t[i], "bench");
+  t1 = ev_time();
+  while(fixture_stats(fx, host, &c) == 0 && c.in_flight > 0)
+    usleep(1000);
+  t2 = ev_time();
+  printf("cancel %d in-flight transfers: %.2f ms for the cancel calls "
+         "(%.1f us each); fixture saw every socket closed after %.1f ms\n",
+         N, (t1 - t0) * 1000, (t1 - t0) * 1e6 / N, (t2 - t0) * 1000);
+  for(i = 0; i < N; i++)
+    sl_task_free(t[i]);
+  free(t);
+  sl_ctx_free(ctx);
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  struct fixture fx;
+  struct rlimit rl;
+  int rounds = argc > 2 ? atoi(argv[2]) : 3, rc = 0, i;
+  if(argc < 2) {
+    fprintf(stderr, "usage: %s SLUICE_FIXTURE [rounds]\n", argv[0]);
+    return 2;
+  }
+  if(getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if(fixture_start(&fx, argv[1], 300)) {
+    fprintf(stderr, "cannot start %s\n", argv[1]);
+    return 1;
+  }
+  for(i = 0; i < rounds; i++) {
+    rc |= timeout_lateness(&fx);
+    rc |= cancel_many(&fx);
+  }
+  fixture_stop(&fx);
+  return rc;
+}

@@ -15,9 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TASK_OF_WAITER(w)                                                     \
-  ((struct sl_task *)((char *)(w)-offsetof(struct sl_task, wait)))
+#include <time.h>
 
 static void link_all(struct sl_ctx *ctx, struct sl_task *t)
 {
@@ -66,48 +64,9 @@ static void on_alarm(void *ud)
   sl_loop_set_alarm(ctx->loop, tm ? tm->at : -1.);
 }
 
-/* A queued task's deadline passed before it got a slot. */
-static void pending_deadline(struct sl_tmr *tm)
+/* Takes the oldest new task off the incoming list and into admission. */
+static void admit_new(struct sl_ctx *ctx, struct sl_task *t)
 {
-  struct sl_task *t =
-      (struct sl_task *)((char *)tm - offsetof(struct sl_task, tmr));
-  if(t->state != SL_PENDING)
-    return;
-  sl_sem_remove(&t->ctx->sem, &t->wait);
-  sl__task_set_error(t, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
-                     "deadline passed while waiting for a slot");
-  sl__task_finish(t, SL_FAILED);
-}
-
-/* t holds a permit: start its transfer.  If that fails the task fails and
-   the permit passes on to the next waiter. */
-static void run_admitted(struct sl_ctx *ctx, struct sl_task *t)
-{
-  for(;;) {
-    struct sl_sem_waiter *w;
-    sl_tmr_disarm(&ctx->timers, &t->tmr);
-    t->holds_permit = true;
-    if(sl__transfer_start(t) == 0)
-      return;
-    t->holds_permit = false;
-    sl__task_finish(t, SL_FAILED);
-    w = sl_sem_release(&ctx->sem);
-    if(!w)
-      return;
-    t = TASK_OF_WAITER(w);
-  }
-}
-
-void sl__ctx_release_permit(struct sl_ctx *ctx)
-{
-  struct sl_sem_waiter *w = sl_sem_release(&ctx->sem);
-  if(w)
-    run_admitted(ctx, TASK_OF_WAITER(w));
-}
-
-static void admit(struct sl_ctx *ctx, struct sl_task *t)
-{
-  const char *why;
   ctx->in_head = t->in_next;
   if(ctx->in_head)
     ctx->in_head->in_prev = NULL;
@@ -115,20 +74,7 @@ static void admit(struct sl_ctx *ctx, struct sl_task *t)
     ctx->in_tail = NULL;
   t->in_incoming = false;
   t->in_next = NULL;
-
-  if(!sl__url_check(ctx, t->url.p, &why)) {
-    sl__task_set_error(t, SL_ERR_INVALID_URL, 0, why);
-    sl__task_finish(t, SL_FAILED);
-  } else if(sl_sem_try_acquire(&ctx->sem))
-    run_admitted(ctx, t);
-  else {
-    sl_sem_enqueue(&ctx->sem, &t->wait);
-    if(t->deadline > 0 && sl__ctx_arm(ctx, &t->tmr, t->deadline)) {
-      sl_sem_remove(&ctx->sem, &t->wait);
-      sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
-      sl__task_finish(t, SL_FAILED);
-    }
-  }
+  sl__admit(t);
 }
 
 static void dispatch(struct sl_ctx *ctx)
@@ -154,7 +100,7 @@ static void tick(void *ud)
      same iteration, but give I/O a turn after a few rounds */
   do {
     while(ctx->in_head)
-      admit(ctx, ctx->in_head);
+      admit_new(ctx, ctx->in_head);
     dispatch(ctx);
     sl__group_dispatch(ctx);
   } while(ctx->in_head && ++rounds < 4);
@@ -168,6 +114,51 @@ static void on_transfer_done(void *ud, CURL *easy, CURLcode rc)
   (void)ud;
   curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
   sl__transfer_done(t, rc);
+}
+
+bool sl_rate_check(const char *rate, const char **why)
+{
+  struct sl_rate r;
+  const char *w = "no rate given";
+  bool ok = rate && sl_rate_parse(rate, &r, &w);
+  if(!ok && why)
+    *why = w;
+  return ok;
+}
+
+/* The politeness options: the host table, the global bucket, the retry
+   policy.  0, or -1 with errno set. */
+static int limits_init(struct sl_ctx *ctx, const struct sl_options *o)
+{
+  struct sl_hosts_config hc;
+  struct sl_rate rate;
+  const char *why;
+  sl_hosts_config_init(&hc);
+  hc.max_conns = o->per_host ? o->per_host : SIZE_MAX;
+  hc.burst = o->burst;
+  hc.seed = (uint64_t)(uintptr_t)ctx ^ (uint64_t)time(NULL);
+  if(o->host_rate && !sl_rate_parse(o->host_rate, &hc.rate, &why)) {
+    errno = EINVAL;
+    return -1;
+  }
+  if(o->rate) {
+    if(!sl_rate_parse(o->rate, &rate, &why)) {
+      errno = EINVAL;
+      return -1;
+    }
+    sl_bucket_init(&ctx->global_rate, &rate, o->burst, 0);
+    ctx->has_rate = true;
+  }
+  if(!sl_hosts_init(&ctx->hosts, &hc)) {
+    errno = ENOMEM;
+    return -1;
+  }
+  ctx->hosts_ready = true;
+  sl_retry_init(&ctx->retry, hc.seed);
+  ctx->retry.max_attempts = o->retries + 1;
+  if(o->retry_max_delay_ms > 0)
+    ctx->retry.cap = (int64_t)o->retry_max_delay_ms * SL_NS_PER_MS;
+  return 0;
 }
 
 sl_ctx *sl_ctx_new(const struct sl_options *opts)
@@ -195,6 +186,8 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
       strdup(opts->user_agent ? opts->user_agent : "sluice/" SL_VERSION);
   if(!ctx->user_agent)
     goto fail;
+  if(limits_init(ctx, opts))
+    goto fail;
   ctx->owns_loop = !opts->loop;
   ctx->warn = opts->warn;
   ctx->warn_ud = opts->warn_ud;
@@ -209,6 +202,8 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
   return ctx;
 fail:
   if(ctx) {
+    if(ctx->hosts_ready)
+      sl_hosts_free(&ctx->hosts);
     free(ctx->easy_pool);
     free(ctx->user_agent);
     free(ctx);
@@ -268,7 +263,7 @@ static struct sl_task *task_alloc(struct sl_ctx *ctx)
       return NULL;
     t->cbs = t->cbs_inline;
     t->cbs_cap = SL_INLINE_CBS;
-    sl_tmr_init(&t->tmr, pending_deadline);
+    sl__admit_init_task(t);
     return t;
   }
   ctx->spare = t->all_next;
@@ -288,7 +283,7 @@ static struct sl_task *task_alloc(struct sl_ctx *ctx)
   t->meta = bufs[5];
   t->cbs = t->cbs_inline;
   t->cbs_cap = SL_INLINE_CBS;
-  sl_tmr_init(&t->tmr, pending_deadline);
+  sl__admit_init_task(t);
   return t;
 }
 
@@ -447,6 +442,7 @@ void sl_ctx_free(sl_ctx *ctx)
   }
   sl__easy_pool_free(ctx);
   sl_tmr_heap_free(&ctx->timers);
+  sl_hosts_free(&ctx->hosts);
   sl_loop_free(ctx->loop);
   free(ctx->user_agent);
   free(ctx);

@@ -9,6 +9,10 @@
 #include "sluice.h"
 #include "fetcher/buf.h"
 #include "fetcher/timers.h"
+#include "limits/bucket.h"
+#include "limits/hosts.h"
+#include "limits/ns.h"
+#include "limits/retry.h"
 #include "limits/sem.h"
 #include "loop/loop.h"
 
@@ -44,7 +48,14 @@ struct sl_task {
   struct sl_task *in_prev, *in_next;
   /* ctx->done queue */
   struct sl_task *done_next;
-  struct sl_sem_waiter wait; /* queued on the global semaphore */
+  struct sl_sem_waiter wait;      /* queued on the global semaphore */
+  struct sl_sem_waiter host_wait; /* queued on its host's semaphore */
+  struct sl_host *host;           /* one user of the host table */
+  bool holds_host;                /* a host slot */
+  unsigned char stage;            /* where it waits (admit.c) */
+  unsigned attempts;              /* transfers started */
+  struct sl_tmr stage_tmr;        /* the wait of its stage */
+  char retry_after[64];           /* Retry-After of the last response */
 
   /* the request, copied */
   unsigned flags;
@@ -99,7 +110,12 @@ struct sl_ctx {
   uint64_t next_id;
   struct sl_stats stats;
 
-  struct sl_sem sem; /* global concurrency cap */
+  struct sl_sem sem;            /* global concurrency cap */
+  struct sl_hosts hosts;        /* per host: slots, rate, pause */
+  struct sl_bucket global_rate; /* when has_rate */
+  bool has_rate;
+  bool hosts_ready;
+  struct sl_retry retry; /* max_attempts 1: no retries */
 
   struct sl_task *all, *all_tail;
   struct sl_task *current; /* whose callbacks are running */
@@ -140,11 +156,20 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc);
 void sl__transfer_stop(struct sl_task *t);
 void sl__easy_pool_free(struct sl_ctx *ctx);
 
-/* url.c */
-bool sl__url_check(struct sl_ctx *ctx, const char *url, const char **why);
+/* url.c: checks url and finds its host (lower case, no brackets) and
+   port; false with *why when it cannot be fetched. */
+bool sl__url_host(const char *url, char *host, size_t cap, unsigned *port,
+                  const char **why);
+
+/* admit.c: the way through the limits */
+void sl__admit_init_task(struct sl_task *t);
+void sl__admit(struct sl_task *t);       /* a new task */
+void sl__admit_leave(struct sl_task *t); /* leave queues, give slots */
+void sl__admit_done(struct sl_task *t);  /* final: and the host too */
+void sl__admit_pause_host(struct sl_task *t, int64_t delay);
+bool sl__admit_retry(struct sl_task *t, int64_t delay);
 
 /* ctx.c */
-void sl__ctx_release_permit(struct sl_ctx *ctx);
 void sl__ctx_recycle(struct sl_ctx *ctx, struct sl_task *t);
 int sl__ctx_arm(struct sl_ctx *ctx, struct sl_tmr *tm, double at);
 /* SL_OK when the caller may run the loop here (blocking waits). */

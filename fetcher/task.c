@@ -99,10 +99,7 @@ void sl__task_finish(struct sl_task *t, enum sl_state state)
   queue_callbacks(t);
   if(t->group)
     sl__group_task_final(t->group, t);
-  if(t->holds_permit) {
-    t->holds_permit = false;
-    sl__ctx_release_permit(ctx);
-  }
+  sl__admit_done(t); /* slots and host given back, maybe to a waiter */
 }
 
 void sl__task_ref(struct sl_task *t)
@@ -191,6 +188,7 @@ bool sl_task_cancel(sl_task *t, const char *msg)
   ctx = t->ctx;
   if(t->state == SL_PENDING) {
     sl_tmr_disarm(&ctx->timers, &t->tmr);
+    sl__admit_leave(t);
     if(t->in_incoming) {
       if(t->in_prev)
         t->in_prev->in_next = t->in_next;
@@ -201,8 +199,7 @@ bool sl_task_cancel(sl_task *t, const char *msg)
       else
         ctx->in_tail = t->in_prev;
       t->in_incoming = false;
-    } else
-      sl_sem_remove(&ctx->sem, &t->wait);
+    }
   } else
     sl__transfer_stop(t);
   sl__task_set_error(t, SL_ERR_CANCELLED, 0, msg ? msg : "cancelled");
@@ -298,6 +295,11 @@ const char *sl_task_name(const sl_task *t)
 const char *sl_task_url(const sl_task *t)
 {
   return t ? t->url.p : NULL;
+}
+
+unsigned sl_task_attempts(const sl_task *t)
+{
+  return t ? t->attempts : 0;
 }
 
 void *sl_task_userdata(const sl_task *t)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -27,17 +28,36 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
   return len;
 }
 
+/* Keeps a Retry-After value (trimmed) for the 429/503 handling. */
+static void keep_retry_after(struct sl_task *t, const char *v, size_t n)
+{
+  while(n && (*v == ' ' || *v == '\t')) {
+    v++;
+    n--;
+  }
+  while(n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+    n--;
+  if(n >= sizeof(t->retry_after))
+    n = sizeof(t->retry_after) - 1;
+  memcpy(t->retry_after, v, n);
+  t->retry_after[n] = '\0';
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
   struct sl_task *t = ud;
   size_t len = size * n, keep = len;
-  if(!(t->flags & SL_REQ_KEEP_HEADERS))
-    return len;
   if(len >= 5 && !memcmp(p, "HTTP/", 5)) {
     /* a new response (after a redirect or a 1xx): keep only its headers */
-    sl_buf_reset(&t->headers, 64 * 1024);
+    t->retry_after[0] = '\0';
+    if(t->flags & SL_REQ_KEEP_HEADERS)
+      sl_buf_reset(&t->headers, 64 * 1024);
     return len;
   }
+  if(len > 12 && !strncasecmp(p, "retry-after:", 12))
+    keep_retry_after(t, p + 12, len - 12);
+  if(!(t->flags & SL_REQ_KEEP_HEADERS))
+    return len;
   while(keep && (p[keep - 1] == '\n' || p[keep - 1] == '\r'))
     keep--;
   if(!keep)
@@ -130,6 +150,7 @@ int sl__transfer_start(struct sl_task *t)
     return -1;
   }
   t->easy = e;
+  t->attempts++;
   t->started_at = now;
   t->resp.timing.queued_ms = (now - t->created_at) * 1000.0;
   sl__task_set_state(t, SL_RUNNING);
@@ -210,6 +231,54 @@ static long keep_info_str(struct sl_task *t, CURL *e, CURLINFO info)
   return sl_buf_push_str(&t->meta, s);
 }
 
+/* Clears what one try left, before the next. */
+static void reset_for_retry(struct sl_task *t)
+{
+  double queued = t->resp.timing.queued_ms;
+  memset(&t->resp, 0, sizeof(t->resp));
+  t->resp.timing.queued_ms = queued;
+  sl_buf_reset(&t->body, 64 * 1024);
+  sl_buf_reset(&t->headers, 16 * 1024);
+  sl_buf_reset(&t->meta, 4096);
+  t->too_large = t->nomem = false;
+  t->err.kind = SL_ERR_NONE;
+  t->err.code = 0;
+  t->err.message = "";
+}
+
+/* After a try: a 429/503 with Retry-After pauses the whole host; then a
+   retryable outcome goes back to PENDING for its backoff.  True when the
+   task will be tried again. */
+static bool try_again(struct sl_task *t, enum sl_error_kind kind)
+{
+  struct sl_ctx *ctx = t->ctx;
+  int64_t now = sl_ns_from_sec(sl_loop_now(ctx->loop)), delay = 0, pause;
+  struct sl_retry_outcome o = {0};
+  long status = t->resp.status;
+
+  if((status == 429 || status == 503) && t->retry_after[0] &&
+     sl_retry_after_parse(t->retry_after, now, &pause)) {
+    if(pause > ctx->retry.max_retry_after)
+      pause = ctx->retry.max_retry_after;
+    sl__admit_pause_host(t, pause);
+  }
+  if(ctx->retry.max_attempts <= 1 || kind == SL_ERR_CANCELLED)
+    return false;
+  o.fail = kind == SL_ERR_NONE || kind == SL_ERR_HTTP ? SL_RETRY_FAIL_NONE
+           : kind == SL_ERR_CONNECT                   ? SL_RETRY_FAIL_CONNECT
+           : kind == SL_ERR_TIMEOUT                   ? SL_RETRY_FAIL_TIMEOUT
+                                                      : SL_RETRY_FAIL_OTHER;
+  o.status = (int)status;
+  o.method = (t->flags & SL_REQ_HEAD) ? "HEAD" : "GET";
+  o.retry_after = t->retry_after[0] ? t->retry_after : NULL;
+  o.tries = t->attempts;
+  o.deadline = t->deadline > 0 ? sl_ns_from_sec(t->deadline) : SL_NS_NEVER;
+  if(sl_retry_decide(&ctx->retry, &o, now, now, &delay) != SL_RETRY_YES)
+    return false;
+  reset_for_retry(t);
+  return sl__admit_retry(t, delay);
+}
+
 void sl__transfer_done(struct sl_task *t, CURLcode rc)
 {
   CURL *e = t->easy;
@@ -269,5 +338,6 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc)
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
   t->easy = NULL;
   easy_put(t->ctx, e);
-  sl__task_finish(t, kind == SL_ERR_NONE ? SL_DONE : SL_FAILED);
+  if(!try_again(t, kind))
+    sl__task_finish(t, kind == SL_ERR_NONE ? SL_DONE : SL_FAILED);
 }

@@ -157,12 +157,35 @@ struct sl_options {
   void (*warn)(const char *message, void *ud);
   void *warn_ud;
   bool quiet;
+
+  /* Politeness.  A task leaves PENDING only when its host (host:port, the
+     name as written in the URL) has a free slot and is not paused, the
+     host's rate and the global rate allow a request, and a global slot
+     (max_concurrency) is free.  Tasks waiting on one host never hold a
+     global slot, so a slow host does not hold up the others. */
+  unsigned per_host;     /* transfers at once per host; 0 = no limit */
+  const char *rate;      /* global request rate, "N/s", "N/m" or "N/h"
+                            (N may be a decimal); NULL = none */
+  const char *host_rate; /* the same, per host; NULL = none */
+  unsigned burst;        /* bucket size of both rates; 0 = 1 (even
+                            spacing) */
+  /* Retries of connect errors, timeouts and 408, 429, 500, 502, 503, 504
+     for idempotent methods, with exponential backoff and full jitter,
+     bounded by the task's deadline.  A 429 or 503 with Retry-After pauses
+     the whole host until then, retries or not. */
+  unsigned retries;        /* retries after the first try; 0 = none */
+  long retry_max_delay_ms; /* cap of one backoff wait; 0 = 30 s */
 };
+
+/* Checks a rate as sl_options.rate takes it.  true, or false with *why
+   (a static message) set. */
+SL_API bool sl_rate_check(const char *rate, const char **why);
 
 /* ---- context ---------------------------------------------------------- */
 
-/* A new context, or NULL (out of memory, or curl/libev failed to start).
-   opts may be NULL. */
+/* A new context, or NULL: errno EINVAL for a bad option (a malformed
+   rate), ENOMEM, or EIO when curl or libev failed to start.  opts may be
+   NULL. */
 SL_API sl_ctx *sl_ctx_new(const struct sl_options *opts);
 
 /* Cancels every live task (their done callbacks run, with CANCELLED, from
@@ -226,6 +249,10 @@ SL_API int sl_task_set_name(sl_task *t, const char *name);
 SL_API const char *sl_task_name(const sl_task *t);
 
 SL_API const char *sl_task_url(const sl_task *t);
+
+/* Tries made so far: 0 before the first transfer starts, 1 after, more
+   when retried. */
+SL_API unsigned sl_task_attempts(const sl_task *t);
 SL_API void *sl_task_userdata(const sl_task *t);
 SL_API sl_ctx *sl_task_ctx(const sl_task *t);
 

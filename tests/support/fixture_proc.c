@@ -146,6 +146,35 @@ long fixture_open_connections(const struct fixture *fx)
   return p ? field(p, "open") : -1;
 }
 
+long fixture_arrivals(const struct fixture *fx, const char *host, double *out,
+                      long max)
+{
+  static char buf[1 << 22];
+  char key[300];
+  const char *p;
+  long n = 0;
+  snprintf(key, sizeof(key), "\"%s\":{", host);
+  if(get(fx, "/_stats?arrivals=1", buf, sizeof(buf)))
+    return -1;
+  p = strstr(buf, key);
+  if(!p)
+    return 0;
+  p = strstr(p, "\"arrivals\":[");
+  if(!p)
+    return -1;
+  p += strlen("\"arrivals\":[");
+  while(*p && *p != ']' && n < max) {
+    char *end;
+    out[n++] = strtod(p, &end);
+    if(end == p)
+      return -1;
+    p = end;
+    if(*p == ',')
+      p++;
+  }
+  return n;
+}
+
 int fixture_reset(const struct fixture *fx)
 {
   char buf[4096];

@@ -30,6 +30,12 @@ struct fixture_counters {
 int fixture_stats(const struct fixture *fx, const char *host,
                   struct fixture_counters *out);
 
+/* GET /_stats?arrivals=1: the arrival times (seconds since the last
+   reset) of HOST's requests, at most max of them.  Returns the count, or
+   -1. */
+long fixture_arrivals(const struct fixture *fx, const char *host, double *out,
+                      long max);
+
 /* GET /_stats/reset.  0 or -1. */
 int fixture_reset(const struct fixture *fx);
 

@@ -1,0 +1,331 @@
+/*
+ * test_limits.c - politeness, asserted from the servers' side: three
+ * sluice-fixture instances are three hosts (host:port), and each counts
+ * what it saw (requests, highest in flight, arrival times).  Per-host
+ * caps, no head-of-line blocking, the global and per-host request rates,
+ * Retry-After pausing a whole host, retries with backoff bounded by
+ * count and deadline.
+ *
+ * argv[1] is the sluice-fixture binary.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice.h"
+#include "support/fixture_proc.h"
+
+static const char *fixture_bin;
+static struct fixture fx[3];
+static char host[3][64];
+
+static int setup(void **state)
+{
+  (void)state;
+  for(int i = 0; i < 3; i++) {
+    if(fixture_start(&fx[i], fixture_bin, 120))
+      return -1;
+    snprintf(host[i], sizeof(host[i]), "127.0.0.1:%d", fx[i].port);
+  }
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  int rc = 0;
+  (void)state;
+  for(int i = 0; i < 3; i++)
+    rc |= fixture_stop(&fx[i]);
+  return rc;
+}
+
+static void reset_all(void)
+{
+  for(int i = 0; i < 3; i++)
+    assert_int_equal(fixture_reset(&fx[i]), 0);
+}
+
+static sl_task *get(sl_ctx *ctx, int h, const char *path, long timeout_ms)
+{
+  struct sl_request r = {0};
+  r.url = fixture_url(&fx[h], path);
+  r.timeout_ms = timeout_ms;
+  return sl_fetch(ctx, &r);
+}
+
+static void free_cb(sl_task *t, void *ud)
+{
+  (void)ud;
+  sl_task_free(t);
+}
+
+static void spawn(sl_ctx *ctx, int h, const char *path, int n)
+{
+  for(int i = 0; i < n; i++)
+    sl_task_on_done(get(ctx, h, path, 0), free_cb, NULL);
+}
+
+static void test_per_host_cap(void **state)
+{
+  struct sl_options o = {0};
+  struct fixture_counters c;
+  sl_ctx *ctx;
+  (void)state;
+  reset_all();
+  o.max_concurrency = 50;
+  o.per_host = 3;
+  ctx = sl_ctx_new(&o);
+  for(int h = 0; h < 3; h++)
+    spawn(ctx, h, "/delay/50", 30);
+  sl_run(ctx);
+  for(int h = 0; h < 3; h++) {
+    assert_int_equal(fixture_stats(&fx[h], host[h], &c), 0);
+    assert_int_equal(c.requests, 30);
+    assert_int_equal(c.max_in_flight, 3); /* reached, never above */
+  }
+  sl_ctx_free(ctx);
+}
+
+struct clock_in {
+  double last;
+  int n;
+};
+
+static void note_done(sl_task *t, void *ud)
+{
+  struct clock_in *c = ud;
+  c->last = ev_time();
+  c->n++;
+  sl_task_free(t);
+}
+
+/* 50 slots, host 0 capped at 2 with 40 slow URLs queued first: host 1's
+   URLs still run at once. */
+static void test_no_head_of_line_blocking(void **state)
+{
+  struct sl_options o = {0};
+  struct clock_in fast = {0};
+  sl_task *slow[40];
+  double t0;
+  sl_ctx *ctx;
+  int i;
+  (void)state;
+  o.max_concurrency = 50;
+  o.per_host = 2;
+  o.quiet = true;
+  ctx = sl_ctx_new(&o);
+  t0 = ev_time();
+  for(i = 0; i < 40; i++)
+    slow[i] = get(ctx, 0, "/delay/200", 0);
+  for(i = 0; i < 200; i++)
+    sl_task_on_done(get(ctx, 1, "/bytes/10", 0), note_done, &fast);
+  while(fast.n < 200)
+    ev_run(sl_ctx_loop(ctx), EVRUN_ONCE);
+  print_message("200 URLs of a free host done in %.0f ms behind 40 "
+                "queued for a host capped at 2\n",
+                (fast.last - t0) * 1000);
+  assert_true(fast.last - t0 < 1.0); /* the slow host needs 4 s */
+  for(i = 0; i < 40; i++) {
+    sl_task_cancel(slow[i], NULL);
+    sl_task_free(slow[i]);
+  }
+  sl_ctx_free(ctx);
+}
+
+/* The request rate as the server saw it: total span and the busiest
+   one-second window. */
+static void check_rate(int h, int n, double rate, unsigned burst)
+{
+  double *a = calloc((size_t)n, sizeof(double));
+  long got = fixture_arrivals(&fx[h], host[h], a, n);
+  double span, want = (n - burst) / rate;
+  long worst = 0;
+  assert_int_equal(got, n);
+  span = a[n - 1] - a[0];
+  for(long i = 0, j = 0; i < n; i++) {
+    while(a[i] - a[j] >= 1.0)
+      j++;
+    if(i - j + 1 > worst)
+      worst = i - j + 1;
+  }
+  print_message("%d requests at %.0f/s: span %.3f s (ideal %.3f, error "
+                "%+.2f %%), busiest second %ld\n",
+                n, rate, span, want, (span - want) / want * 100, worst);
+  assert_true(span >= want * 0.98 && span <= want * 1.02);
+  assert_true(worst <= (long)rate + (long)burst);
+  free(a);
+}
+
+static void test_global_rate(void **state)
+{
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  (void)state;
+  reset_all();
+  o.max_concurrency = 64;
+  o.rate = "50/s";
+  ctx = sl_ctx_new(&o);
+  spawn(ctx, 0, "/bytes/10", 200);
+  sl_run(ctx);
+  check_rate(0, 200, 50, 1);
+  sl_ctx_free(ctx);
+}
+
+static void test_host_rate_leaves_others_free(void **state)
+{
+  struct sl_options o = {0};
+  struct clock_in free_host = {0}, limited = {0};
+  double t0;
+  sl_ctx *ctx;
+  int i;
+  (void)state;
+  reset_all();
+  o.max_concurrency = 64;
+  o.host_rate = "10/s";
+  o.burst = 2;
+  ctx = sl_ctx_new(&o);
+  t0 = ev_time();
+  for(i = 0; i < 22; i++)
+    sl_task_on_done(get(ctx, 0, "/bytes/10", 0), note_done, &limited);
+  for(i = 0; i < 10; i++) /* each host has its own bucket */
+    sl_task_on_done(get(ctx, 1, "/bytes/10", 0), note_done, &free_host);
+  sl_run(ctx);
+  assert_true(free_host.last - t0 < 1.5);
+  check_rate(0, 22, 10, 2);
+  sl_ctx_free(ctx);
+}
+
+static void test_retry_after_pauses_host(void **state)
+{
+  struct sl_options o = {0};
+  struct clock_in other = {0};
+  double a[8];
+  sl_task *first;
+  const struct sl_response *r;
+  double t0;
+  sl_ctx *ctx;
+  (void)state;
+  reset_all();
+  o.max_concurrency = 16;
+  o.per_host = 1; /* the 429 comes back before the rest start */
+  ctx = sl_ctx_new(&o);
+  t0 = ev_time();
+  first = get(ctx, 0, "/retry-after/2", 0);
+  spawn(ctx, 0, "/bytes/1", 5);
+  spawn(ctx, 1, "/bytes/1", 5);
+  sl_task_on_done(get(ctx, 1, "/bytes/1", 0), note_done, &other);
+  sl_run(ctx);
+  assert_int_equal(sl_task_response(first, &r), SL_OK);
+  assert_int_equal(r->status, 429);
+  assert_int_equal(fixture_arrivals(&fx[0], host[0], a, 8), 6);
+  /* every other request of that host waited out the pause */
+  for(int i = 1; i < 6; i++)
+    assert_true(a[i] - a[0] >= 1.95);
+  assert_true(a[1] - a[0] < 2.6);
+  assert_true(other.last - t0 < 1.0); /* the other host did not wait */
+  sl_task_free(first);
+  sl_ctx_free(ctx);
+}
+
+static void test_retries(void **state)
+{
+  struct sl_options o = {0};
+  struct fixture_counters c;
+  const struct sl_response *r;
+  const struct sl_error *e;
+  sl_task *ok, *gave_up, *refused, *bounded;
+  double t0, took;
+  sl_ctx *ctx;
+  (void)state;
+  reset_all();
+  o.max_concurrency = 16;
+  o.retries = 3;
+  o.retry_max_delay_ms = 50;
+  o.quiet = true;
+  ctx = sl_ctx_new(&o);
+  ok = get(ctx, 0, "/flaky/2", 0);
+  gave_up = get(ctx, 1, "/flaky/10", 0);
+  refused = sl_fetch(ctx, &(struct sl_request){.url = "http://127.0.0.1:1/"});
+  sl_run(ctx);
+  assert_int_equal(sl_task_response(ok, &r), SL_OK);
+  assert_int_equal(r->status, 200);
+  assert_int_equal(sl_task_attempts(ok), 3);
+  assert_int_equal(fixture_stats(&fx[0], host[0], &c), 0);
+  assert_int_equal(c.requests, 3); /* as the server counts them */
+  assert_int_equal(sl_task_response(gave_up, &r), SL_OK);
+  assert_int_equal(r->status, 500); /* the last answer stands */
+  assert_int_equal(sl_task_attempts(gave_up), 4);
+  assert_int_equal(fixture_stats(&fx[1], host[1], &c), 0);
+  assert_int_equal(c.requests, 4);
+  assert_int_equal(sl_task_attempts(refused), 4);
+  sl_task_error(refused, &e);
+  assert_int_equal(e->kind, SL_ERR_CONNECT);
+  sl_task_free(ok);
+  sl_task_free(gave_up);
+  sl_task_free(refused);
+  sl_ctx_free(ctx);
+
+  /* the deadline bounds the retries */
+  o.retries = 50;
+  o.retry_max_delay_ms = 200;
+  ctx = sl_ctx_new(&o);
+  t0 = ev_time();
+  bounded = get(ctx, 2, "/flaky/1000", 700);
+  sl_task_wait(bounded);
+  took = ev_time() - t0;
+  assert_true(took < 0.9);
+  assert_true(sl_task_attempts(bounded) < 51);
+  print_message("retries within a 700 ms deadline: %u tries, %.0f ms\n",
+                sl_task_attempts(bounded), took * 1000);
+  sl_task_free(bounded);
+  sl_ctx_free(ctx);
+}
+
+static void test_bad_rates(void **state)
+{
+  struct sl_options o = {0};
+  const char *why = NULL;
+  (void)state;
+  assert_true(sl_rate_check("100/s", &why));
+  assert_true(sl_rate_check("600/m", &why));
+  assert_true(sl_rate_check("0.5/s", &why));
+  assert_false(sl_rate_check("fast", &why));
+  assert_non_null(why);
+  assert_false(sl_rate_check("10/d", &why));
+  assert_false(sl_rate_check("-1/s", &why));
+  assert_false(sl_rate_check(NULL, &why));
+  o.rate = "lots";
+  errno = 0;
+  assert_null(sl_ctx_new(&o));
+  assert_int_equal(errno, EINVAL);
+  o.rate = NULL;
+  o.host_rate = "1/x";
+  assert_null(sl_ctx_new(&o));
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_per_host_cap),
+      cmocka_unit_test(test_no_head_of_line_blocking),
+      cmocka_unit_test(test_global_rate),
+      cmocka_unit_test(test_host_rate_leaves_others_free),
+      cmocka_unit_test(test_retry_after_pauses_host),
+      cmocka_unit_test(test_retries),
+      cmocka_unit_test(test_bad_rates),
+  };
+  if(argc < 2) {
+    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
+    return 2;
+  }
+  fixture_bin = argv[1];
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -146,16 +146,20 @@ void sl__group_task_added(struct sl_group *g, struct sl_task *t)
 static bool cancel_tree(struct sl_group *g, const char *msg)
 {
   struct sl_group *c;
-  struct sl_task *t, *next;
+  struct sl_task *t;
   bool any = false;
   int pass;
   g->closed = true;
   for(pass = 0; pass < 2; pass++) {
     enum sl_state want = pass == 0 ? SL_PENDING : SL_RUNNING;
-    for(t = g->tasks; t; t = next) {
-      next = t->g_next;
-      if(t->state == want)
+    /* the list holds live tasks only, and a cancel may change it (a
+       freed slot can fail another task): start over after each one */
+    for(t = g->tasks; t;) {
+      if(t->state == want) {
         any |= sl_task_cancel(t, msg);
+        t = g->tasks;
+      } else
+        t = t->g_next;
     }
   }
   for(c = g->children; c; c = c->sib_next)
@@ -198,7 +202,20 @@ void sl__group_task_final(struct sl_group *g, struct sl_task *t)
       cancel_tree(root, msg);
     }
   }
+  /* final: out of the group, so a group's memory follows its live tasks
+     (failed ones stay referenced by the error lists) */
+  if(t->g_prev)
+    t->g_prev->g_next = t->g_next;
+  else
+    g->tasks = t->g_next;
+  if(t->g_next)
+    t->g_next->g_prev = t->g_prev;
+  else
+    g->tasks_tail = t->g_prev;
+  t->g_prev = t->g_next = NULL;
+  t->group = NULL;
   adjust(g, -1, false);
+  sl__task_unref(t);
 }
 
 bool sl_group_cancel(sl_group *g, const char *msg)

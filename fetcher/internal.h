@@ -87,7 +87,7 @@ struct sl_task {
 struct sl_group {
   struct sl_ctx *ctx;
   struct sl_group *parent, *children, *sib_prev, *sib_next;
-  struct sl_task *tasks, *tasks_tail; /* each held by a reference */
+  struct sl_task *tasks, *tasks_tail; /* live ones, each referenced */
   size_t live;                        /* live tasks of this group */
   size_t live_children;               /* children with live tasks */
   double deadline;                    /* loop time; 0 = none */

@@ -172,11 +172,12 @@ static void on_alarm(struct ev_loop *evl, ev_timer *w, int revents)
 static void on_signal(struct ev_loop *evl, ev_signal *w, int revents)
 {
   struct sigw *s = (struct sigw *)w;
+  struct sl_loop *l = s->loop; /* the callback may stop and free s */
   (void)evl;
   (void)revents;
-  s->loop->depth++;
+  l->depth++;
   s->cb(w->signum, s->ud);
-  s->loop->depth--;
+  l->depth--;
 }
 
 static void on_check(struct ev_loop *evl, ev_check *w, int revents)

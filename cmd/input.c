@@ -27,6 +27,7 @@ struct input {
   uint64_t long_len; /* bytes of the too-long line seen so far */
   size_t long_keep;  /* bytes kept in long_prefix */
   size_t start, end; /* unread bytes are buf[start..end) */
+  volatile sig_atomic_t *stop; /* see input_set_stop() */
   char long_prefix[INPUT_LONG_PREFIX];
   char buf[INPUT_BUFSIZE];
 };
@@ -46,7 +47,13 @@ struct input *input_new(int fd, bool own_fd)
   in->long_len = 0;
   in->long_keep = 0;
   in->start = in->end = 0;
+  in->stop = NULL;
   return in;
+}
+
+void input_set_stop(struct input *in, volatile sig_atomic_t *flag)
+{
+  in->stop = flag;
 }
 
 void input_close(struct input *in)
@@ -81,7 +88,7 @@ static ssize_t fill(struct input *in)
   }
   do {
     n = read(in->fd, in->buf + in->end, INPUT_BUFSIZE - in->end);
-  } while(n < 0 && errno == EINTR);
+  } while(n < 0 && errno == EINTR && !(in->stop && *in->stop));
   if(n > 0) {
     in->end += (size_t)n;
   }

@@ -8,6 +8,7 @@
 #ifndef SLUICE_CMD_INPUT_H
 #define SLUICE_CMD_INPUT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,11 @@ struct input *input_new(int fd, bool own_fd);
    with *line set, 0 at the end of the input, -1 on a read error (errno
    set; the input then stays at its end). */
 int input_next(struct input *in, struct input_line *line);
+
+/* While *flag is non-zero, a read interrupted by a signal is not retried:
+   input_next() returns -1 with errno EINTR.  flag may be NULL (always
+   retry, the default). */
+void input_set_stop(struct input *in, volatile sig_atomic_t *flag);
 
 void input_close(struct input *in);
 

@@ -5,7 +5,8 @@
  * in a file name costs nothing; then lets the pump stream the input
  * through one libsluice context (which owns EV_DEFAULT and runs it with
  * sl_run), and ends with the summary on stderr and an exit status a
- * script can test: 0 all ok, 1 some URL not ok, 2 usage, 3 could not run.
+ * script can test: 0 all ok, 1 some URL not ok, 2 usage, 3 could not run,
+ * 128 + N after signal N (130 for SIGINT, 143 for SIGTERM).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,12 +19,20 @@
 #include <sluice.h>
 
 #include "input.h"
+#include "interrupt.h"
 #include "options.h"
 #include "output.h"
 #include "pump.h"
 #include "summary.h"
 
 enum { EXIT_ALL_OK = 0, EXIT_NOT_OK = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
+
+/* The first SIGINT or SIGTERM, on the loop: the pump cancels everything
+   and stops reading. */
+static void on_interrupt(int signum, void *ud)
+{
+  pump_interrupt(ud, signum);
+}
 
 static double seconds_now(void)
 {
@@ -88,6 +97,9 @@ int main(int argc, char **argv)
   struct output *out = NULL;
   struct summary sum;
   struct pump pump;
+  struct pump_policy policy = {0};
+  struct interrupt intr;
+  bool watching = false;
   sl_ctx *ctx = NULL;
   int status = EXIT_FATAL;
   double t0;
@@ -151,11 +163,37 @@ int main(int argc, char **argv)
   max_live = opts.concurrency * 2;
   summary_init(&sum);
   pump_init(&pump, ctx, out, &sum, max_live);
+  policy.ordered = opts.ordered;
+  policy.fail_fast = opts.fail_fast;
+  policy.first = opts.first;
+  policy.timeout_ms = opts.timeout_ms;
+  policy.connect_timeout_ms = opts.connect_timeout_ms;
+  policy.deadline_ms = opts.deadline_ms;
+  policy.deadline_arg = opts.deadline_arg;
+  if(pump_set_policy(&pump, &policy)) {
+    fputs("sluice: out of memory\n", stderr);
+    pump_free(&pump);
+    goto done;
+  }
   pump_set_urls(&pump, opts.urls, opts.nurls);
   pump_set_inputs(&pump, ins, names, nins);
+  for(int i = 0; i < nins; i++) {
+    input_set_stop(ins[i], &interrupt_signum);
+  }
+  pump_set_stop_flag(&pump, &interrupt_signum);
+  if(interrupt_start(&intr, ctx, on_interrupt, &pump) != SL_OK) {
+    fputs("sluice: warning: cannot watch SIGINT and SIGTERM on the loop; "
+          "a signal takes effect when more input is read\n",
+          stderr);
+  }
+  watching = true;
 
   t0 = seconds_now();
   pump_run(&pump);
+  /* from here on the loop no longer runs: signals go to a plain handler,
+     so the rest of the input and the last write can be interrupted */
+  interrupt_leave_loop(&intr);
+  pump_drain(&pump);
   pump_stop(&pump);
   sl_ctx_free(ctx);
   ctx = NULL;
@@ -164,16 +202,33 @@ int main(int argc, char **argv)
     pump.fatal = true;
   }
   out = NULL;
+  if(pump.halt != PUMP_RUNNING && pump.halt != PUMP_OUTPUT) {
+    fprintf(stderr, "sluice: stopped: %s\n", pump_halt_message(&pump));
+  }
+  if(interrupt_signum && pump.halt != PUMP_SIGNAL) {
+    /* it came after the loop: while the rest of the input was read, or
+       during the last write */
+    fprintf(stderr, "sluice: %s\n",
+            interrupt_signum == SIGINT ? "interrupted by SIGINT"
+                                       : "terminated by SIGTERM");
+  }
   summary_print(&sum, seconds_now() - t0, stderr);
 
   if(pump.fatal) {
     status = EXIT_FATAL;
+  } else if(interrupt_signum) {
+    status = 128 + interrupt_signum;
+  } else if(opts.first) {
+    status = sum.ok ? EXIT_ALL_OK : EXIT_NOT_OK;
   } else {
     status = summary_all_ok(&sum) ? EXIT_ALL_OK : EXIT_NOT_OK;
   }
   pump_free(&pump);
 
 done:
+  if(watching) {
+    interrupt_leave_loop(&intr);
+  }
   sl_ctx_free(ctx);
   output_close(out);
   for(int i = 0; i < nins; i++) {

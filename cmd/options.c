@@ -16,17 +16,34 @@
 
 #include <sluice.h>
 
+#include "duration.h"
+
 #ifndef SLUICE_CLI_VERSION
 #define SLUICE_CLI_VERSION "unknown"
 #endif
 
-enum { OPT_RESULTS = 256, OPT_USER_AGENT };
+enum {
+  OPT_RESULTS = 256,
+  OPT_USER_AGENT,
+  OPT_ORDERED,
+  OPT_TIMEOUT,
+  OPT_CONNECT_TIMEOUT,
+  OPT_DEADLINE,
+  OPT_FAIL_FAST,
+  OPT_FIRST
+};
 
 static const struct option long_options[] = {
     {"input", required_argument, NULL, 'i'},
     {"concurrency", required_argument, NULL, 'j'},
     {"results", required_argument, NULL, OPT_RESULTS},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
+    {"ordered", no_argument, NULL, OPT_ORDERED},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
+    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"first", no_argument, NULL, OPT_FIRST},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -52,21 +69,45 @@ static void usage(FILE *f)
       "      --results FILE      write the records to FILE instead of\n"
       "                          standard output\n"
       "      --user-agent STR    send STR as the User-Agent header\n"
+      "      --ordered           write the records in input order (a record\n"
+      "                          waits only for earlier URLs still running)\n"
+      "      --timeout DUR       give up on a request DUR after it was\n"
+      "                          queued (kind \"timeout\")\n"
+      "      --connect-timeout DUR\n"
+      "                          give up on connecting after DUR\n"
+      "      --deadline DUR      end the whole run after DUR, cancelling\n"
+      "                          what is left (kind \"cancelled\")\n"
+      "      --fail-fast         stop at the first URL that is not ok and\n"
+      "                          cancel the others, read or not\n"
+      "      --first             stop at the first URL that is ok and\n"
+      "                          cancel the others, read or not\n"
       "  -h, --help              show this help and exit\n"
       "  -V, --version           show the version and exit\n"
       "\n"
+      "DUR is a number with a unit, ms, s, m or h (250ms, 10s, 2m, 1h), or a\n"
+      "plain number of seconds (1.5); 0 means no limit.\n"
+      "\n"
+      "Every URL gets exactly one record.  After --deadline, --fail-fast or\n"
+      "--first ends the run, the URLs not yet read are still read, and each\n"
+      "gets a \"cancelled\" record without being fetched.  On SIGINT or\n"
+      "SIGTERM, everything running is cancelled, reading stops, and the URLs\n"
+      "read so far get their records; a second signal exits at once.\n"
+      "\n"
       "Each record: "
       "{\"index\",\"url\",\"status\",\"ok\",\"bytes\",\"time_ms\",\"error\"}\n"
-      "in completion order; a summary goes to standard error at the end.\n"
+      "in completion order (input order with --ordered); a summary goes to\n"
+      "standard error at the end.\n"
       "\n"
       "Exit status:\n"
       "  0  every URL was fetched with an HTTP status below 400\n"
       "     (an empty input also exits 0)\n"
       "  1  at least one URL failed or answered with a status of 400 or more\n"
+      "     (with --first: no URL was ok)\n"
       "  2  usage error: a bad option, or an input or results file that\n"
       "     cannot be opened\n"
       "  3  the run could not go on: results could not be written, input\n"
-      "     could not be read, or the fetcher could not start\n",
+      "     could not be read, or the fetcher could not start\n"
+      "  130, 143  interrupted by SIGINT or SIGTERM (128 + the signal)\n",
       CLI_CONCURRENCY_MAX, CLI_CONCURRENCY_DEFAULT);
 }
 
@@ -139,6 +180,19 @@ static int parse_concurrency(const char *s, unsigned *out)
   return 0;
 }
 
+/* Parses the DUR of option opt into *ms, or prints why not. */
+static int parse_duration_option(int opt, const char *arg, long *ms)
+{
+  if(duration_parse(arg, ms)) {
+    fprintf(stderr,
+            "sluice: --%s: '%s' is not a duration (like 250ms, 10s, 2m, 1h, "
+            "or a number of seconds; at most 30 days)\n",
+            option_name(opt), arg);
+    return -1;
+  }
+  return 0;
+}
+
 enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
 {
   int c;
@@ -182,6 +236,31 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
       case OPT_USER_AGENT:
         opts->user_agent = optarg;
         break;
+      case OPT_ORDERED:
+        opts->ordered = true;
+        break;
+      case OPT_TIMEOUT:
+        if(parse_duration_option(c, optarg, &opts->timeout_ms)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_CONNECT_TIMEOUT:
+        if(parse_duration_option(c, optarg, &opts->connect_timeout_ms)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_DEADLINE:
+        if(parse_duration_option(c, optarg, &opts->deadline_ms)) {
+          goto usage_error;
+        }
+        opts->deadline_arg = optarg;
+        break;
+      case OPT_FAIL_FAST:
+        opts->fail_fast = true;
+        break;
+      case OPT_FIRST:
+        opts->first = true;
+        break;
       case 'h':
         usage(stdout);
         return CLI_EXIT_OK;
@@ -200,6 +279,10 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
                          argv[optind - 1], optopt);
         goto usage_error;
     }
+  }
+  if(opts->fail_fast && opts->first) {
+    fputs("sluice: --fail-fast and --first cannot be used together\n", stderr);
+    goto usage_error;
   }
   opts->urls = argv + optind;
   opts->nurls = argc - optind;

@@ -7,6 +7,7 @@
 #ifndef SLUICE_CMD_OPTIONS_H
 #define SLUICE_CMD_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define CLI_CONCURRENCY_DEFAULT 50
@@ -20,6 +21,13 @@ struct cli_options {
   const char *user_agent; /* --user-agent, or NULL for the default */
   char **urls;            /* the URL arguments */
   int nurls;
+  bool ordered;             /* --ordered: records in input order */
+  long timeout_ms;          /* --timeout, per request; 0 = none */
+  long connect_timeout_ms;  /* --connect-timeout; 0 = curl's default */
+  long deadline_ms;         /* --deadline, for the whole run; 0 = none */
+  const char *deadline_arg; /* --deadline as written, for messages */
+  bool fail_fast;           /* --fail-fast */
+  bool first;               /* --first */
 };
 
 /* What options_parse() found. */

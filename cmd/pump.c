@@ -9,11 +9,18 @@
  * shown (too long, or with a NUL byte in them) get an invalid_url record
  * written here.  The caller's buffers are copied, so records echo the
  * input exactly.
+ *
+ * Early ends (--deadline, --fail-fast, --first, signals) all go through
+ * halt(): it cancels the live tasks with one message, so their records
+ * say why.  --fail-fast cancels the pump's own tasks rather than using an
+ * sl_group: a group keeps a reference to every task it ever held until it
+ * is freed, which would make memory grow with the input.
  */
 #include "pump.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,15 @@ void pump_init(struct pump *p, sl_ctx *ctx, struct output *out,
   p->max_live = max_live ? max_live : 1;
 }
 
+int pump_set_policy(struct pump *p, const struct pump_policy *policy)
+{
+  p->policy = *policy;
+  if(policy->ordered && !p->ro.slots) {
+    return reorder_init(&p->ro, p->max_live);
+  }
+  return 0;
+}
+
 void pump_set_urls(struct pump *p, char **urls, int nurls)
 {
   p->urls = urls;
@@ -53,17 +69,87 @@ void pump_set_inputs(struct pump *p, struct input **inputs, const char **names,
   p->cur_input = 0;
 }
 
-/* Cancels every live task; their records still come, with kind
-   cancelled. */
+void pump_set_stop_flag(struct pump *p, volatile sig_atomic_t *stop_flag)
+{
+  p->stop_flag = stop_flag;
+}
+
+static bool stop_flagged(const struct pump *p)
+{
+  return p->stop_flag && *p->stop_flag;
+}
+
+const char *pump_halt_message(const struct pump *p)
+{
+  switch(p->halt) {
+    case PUMP_RUNNING:
+      return NULL;
+    case PUMP_DEADLINE:
+      return p->halt_msg ? p->halt_msg : "run deadline passed";
+    case PUMP_FAIL_FAST:
+      return p->halt_msg ? p->halt_msg : "--fail-fast: a URL failed";
+    case PUMP_FIRST:
+      return p->halt_msg ? p->halt_msg : "--first: a URL answered";
+    case PUMP_SIGNAL:
+      return p->halt_msg ? p->halt_msg : "interrupted by a signal";
+    case PUMP_OUTPUT:
+      break;
+  }
+  return "results could not be written";
+}
+
+/* Cancels every live task, pending ones first so that no transfer slot
+   freed by a cancelled one starts a task about to be cancelled too.
+   Their records still come, with kind cancelled. */
 static void cancel_all(struct pump *p, const char *why)
 {
-  struct job *j = p->jobs;
-
-  while(j) {
-    struct job *next = j->next;
-    sl_task_cancel(j->task, why);
-    j = next;
+  for(int pass = 0; pass < 2; pass++) {
+    for(struct job *j = p->jobs; j; j = j->next) {
+      if(pass == 1 || sl_task_state(j->task) == SL_PENDING) {
+        sl_task_cancel(j->task, why);
+      }
+    }
   }
+}
+
+/* Ends the run early: nothing more starts, everything live is cancelled
+   with the reason msg (allocated, taken over; NULL for the fallback).  The
+   first reason stays. */
+static void halt(struct pump *p, enum pump_halt why, char *msg)
+{
+  if(p->halt != PUMP_RUNNING) {
+    free(msg);
+    return;
+  }
+  p->halt = why;
+  p->halt_msg = msg;
+  p->stopped = true;
+  cancel_all(p, pump_halt_message(p));
+}
+
+/* A message built with printf-style arguments, or NULL (out of memory). */
+static char *message(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static char *message(const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+
+  va_start(ap, fmt);
+  if(vasprintf(&s, fmt, ap) < 0) {
+    s = NULL;
+  }
+  va_end(ap);
+  return s;
+}
+
+void pump_interrupt(struct pump *p, int signum)
+{
+  halt(p, PUMP_SIGNAL,
+       message("%s by %s", signum == SIGINT ? "interrupted" : "terminated",
+               signum == SIGINT    ? "SIGINT"
+               : signum == SIGTERM ? "SIGTERM"
+                                   : "a signal"));
 }
 
 void pump_stop(struct pump *p)
@@ -71,7 +157,76 @@ void pump_stop(struct pump *p)
   p->stopped = true;
 }
 
-/* Writes one record and counts it. */
+/* A write failed: the run is over (and pump_drain() will not read on,
+   since nothing more can be written). */
+static void output_failed(struct pump *p)
+{
+  if(!p->write_failed) {
+    fprintf(stderr, "sluice: writing results: %s\n", strerror(errno));
+    p->write_failed = true;
+  }
+  p->fatal = true;
+  halt(p, PUMP_OUTPUT, NULL);
+}
+
+static int write_out(const char *data, size_t len, void *ud)
+{
+  struct pump *p = ud;
+
+  if(output_write(p->out, data, len) || output_tick(p->out)) {
+    output_failed(p);
+    return -1;
+  }
+  return 0;
+}
+
+/* Hands a formatted record (or, len 0, its empty place) to the output,
+   through the ring when records go out in input order. */
+static void put(struct pump *p, uint64_t index, const char *data, size_t len)
+{
+  if(!p->policy.ordered) {
+    if(len && !output_error(p->out)) {
+      write_out(data, len, p);
+    }
+    return;
+  }
+  if(output_error(p->out)) {
+    len = 0;
+  }
+  if(reorder_put(&p->ro, index, data, len, write_out, p) &&
+     !output_error(p->out)) {
+    fprintf(stderr,
+            "sluice: out of memory holding record %" PRIu64 " for its turn\n",
+            index);
+    p->fatal = true;
+  }
+}
+
+/* What --fail-fast and --first make of a finished URL. */
+static void judge(struct pump *p, const struct record *r)
+{
+  if(p->halt != PUMP_RUNNING) {
+    return;
+  }
+  if(p->policy.fail_fast && !r->ok) {
+    if(r->error_kind) {
+      halt(p, PUMP_FAIL_FAST,
+           message("--fail-fast: %.*s failed (%s: %s)", (int)r->url_len,
+                   r->url, r->error_kind, r->error_msg ? r->error_msg : ""));
+    } else {
+      halt(p, PUMP_FAIL_FAST,
+           message("--fail-fast: %.*s failed (status %ld)", (int)r->url_len,
+                   r->url, r->status));
+    }
+  } else if(p->policy.first && r->ok) {
+    halt(p, PUMP_FIRST,
+         message("--first: %.*s answered first (status %ld)", (int)r->url_len,
+                 r->url, r->status));
+  }
+}
+
+/* Counts one record, writes it (or holds it for its turn) and lets
+   --fail-fast and --first judge it. */
 static void emit(struct pump *p, const struct record *r, int kind)
 {
   if(r->ok) {
@@ -82,22 +237,15 @@ static void emit(struct pump *p, const struct record *r, int kind)
     summary_add_failed(p->sum, kind, r->error_kind);
   }
 
-  if(output_error(p->out)) {
-    return; /* already reported; the run is winding down */
-  }
   p->rec.len = 0;
-  if(record_format(&p->rec, r)) {
+  if(!output_error(p->out) && record_format(&p->rec, r)) {
     fprintf(stderr, "sluice: out of memory formatting record %" PRIu64 "\n",
             r->index);
     p->fatal = true;
-    return;
+    p->rec.len = 0;
   }
-  if(output_write(p->out, p->rec.data, p->rec.len) || output_tick(p->out)) {
-    fprintf(stderr, "sluice: writing results: %s\n", strerror(errno));
-    p->fatal = true;
-    p->stopped = true;
-    cancel_all(p, "results could not be written");
-  }
+  put(p, r->index, p->rec.data, p->rec.len);
+  judge(p, r);
 }
 
 /* A record for a URL that never became a task. */
@@ -152,7 +300,6 @@ static void on_done(sl_task *t, void *ud)
     r.error_msg = "the task ended with neither a response nor an error";
   }
   r.ok = resp && !r.error_kind && resp->status < 400;
-  emit(p, &r, kind);
 
   if(job->prev) {
     job->prev->next = job->next;
@@ -162,9 +309,10 @@ static void on_done(sl_task *t, void *ud)
   if(job->next) {
     job->next->prev = job->prev;
   }
+  p->live--;
+  emit(p, &r, kind); /* after the unlink: it may cancel all the others */
   free(job);
   sl_task_free(t);
-  p->live--;
   refill(p);
 }
 
@@ -190,18 +338,20 @@ static void start(struct pump *p, const char *url, size_t url_len)
 
   req.url = job->url;
   req.userdata = job;
+  req.timeout_ms = p->policy.timeout_ms;
+  req.connect_timeout_ms = p->policy.connect_timeout_ms;
   t = sl_fetch(p->ctx, &req);
   if(!t) {
     snprintf(msg, sizeof(msg), "cannot start the request: %s",
              strerror(errno));
-    emit_failure(p, index, url, url_len, SL_ERR_INTERNAL, msg);
+    emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL, msg);
     free(job);
     return;
   }
   if(sl_task_on_done(t, on_done, job) != SL_OK) {
     sl_task_cancel(t, NULL);
     sl_task_free(t);
-    emit_failure(p, index, url, url_len, SL_ERR_INTERNAL,
+    emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL,
                  "cannot watch the request: out of memory");
     free(job);
     return;
@@ -243,53 +393,135 @@ static void start_line(struct pump *p, const struct input_line *line)
   start(p, line->data, line->len);
 }
 
-/* Reads input and starts tasks until max_live are live or the input ends.
-   Input files are read with blocking reads from here: waiting for a slow
-   pipe delays the loop, which is what an input-bound run wants anyway. */
-static void refill(struct pump *p)
+/* The next URL from the sources, URL arguments first: 1 with *line set
+   (an argument has lineno 0), 0 when every source is exhausted or reading
+   was stopped by a signal, -1 on a read error (reported; p->fatal). */
+static int next_line(struct pump *p, struct input_line *line)
 {
-  while(!p->input_done && !p->stopped && p->live < p->max_live) {
+  while(!p->input_done) {
     if(p->next_url < p->nurls) {
       const char *u = p->urls[p->next_url++];
-      start(p, u, strlen(u));
-    } else if(p->cur_input < p->ninputs) {
-      struct input_line line;
-      int rc = input_next(p->inputs[p->cur_input], &line);
+
+      memset(line, 0, sizeof(*line));
+      line->data = u;
+      line->len = strlen(u);
+      return 1;
+    }
+    if(p->cur_input < p->ninputs) {
+      int rc = input_next(p->inputs[p->cur_input], line);
 
       if(rc > 0) {
-        start_line(p, &line);
-      } else if(rc == 0) {
-        p->cur_input++;
-      } else {
-        fprintf(stderr, "sluice: reading %s: %s\n",
-                p->input_names[p->cur_input], strerror(errno));
-        p->fatal = true;
-        p->input_done = true;
+        return 1;
       }
-    } else {
+      if(rc == 0) {
+        p->cur_input++;
+        continue;
+      }
       p->input_done = true;
+      if(errno == EINTR && stop_flagged(p)) {
+        return 0;
+      }
+      fprintf(stderr, "sluice: reading %s: %s\n", p->input_names[p->cur_input],
+              strerror(errno));
+      p->fatal = true;
+      return -1;
     }
+    p->input_done = true;
   }
+  return 0;
+}
+
+/* True when one more URL may start now. */
+static bool has_room(const struct pump *p)
+{
+  if(p->input_done || p->stopped || p->live >= p->max_live) {
+    return false;
+  }
+  /* in input order, a finished record keeps its place until written */
+  return !p->policy.ordered || reorder_room(&p->ro, p->next_index) > 0;
+}
+
+/* Reads input and starts tasks until the window is full or the input
+   ends.  Input files are read with blocking reads from here: waiting for a
+   slow pipe delays the loop, which is what an input-bound run wants
+   anyway. */
+static void refill(struct pump *p)
+{
+  struct input_line line;
+
+  while(has_room(p) && !stop_flagged(p) && next_line(p, &line) > 0) {
+    start_line(p, &line);
+  }
+  if(stop_flagged(p)) {
+    /* a signal interrupted the read, or came before the loop could
+       deliver it: act now rather than when the loop gets to it */
+    pump_interrupt(p, (int)*p->stop_flag);
+  }
+}
+
+static void on_deadline(void *ud)
+{
+  struct pump *p = ud;
+
+  p->timer = NULL; /* fired: sluice frees it */
+  halt(p, PUMP_DEADLINE,
+       message("run deadline (%s) passed",
+               p->policy.deadline_arg ? p->policy.deadline_arg : "?"));
 }
 
 int pump_run(struct pump *p)
 {
   int rc;
 
+  if(p->policy.deadline_ms > 0) {
+    p->timer = sl_call_later(p->ctx, p->policy.deadline_ms, on_deadline, p);
+    if(!p->timer) {
+      fputs("sluice: out of memory\n", stderr);
+      p->fatal = true;
+      p->stopped = true;
+      return -1;
+    }
+  }
   refill(p);
   rc = sl_run(p->ctx);
+  sl_timer_cancel(p->timer);
+  p->timer = NULL;
   if(rc != SL_OK) {
     fprintf(stderr, "sluice: the event loop failed: %s\n", sl_strerror(rc));
     p->fatal = true;
   } else if(p->live) {
     fprintf(stderr, "sluice: internal error: %u tasks still live\n", p->live);
     p->fatal = true;
+  } else if(p->ro.held) {
+    fprintf(stderr, "sluice: internal error: %zu records never written\n",
+            p->ro.held);
+    p->fatal = true;
   }
   p->stopped = true;
   return p->fatal ? -1 : 0;
 }
 
+void pump_drain(struct pump *p)
+{
+  struct input_line line;
+  const char *why = pump_halt_message(p);
+
+  if(p->halt != PUMP_DEADLINE && p->halt != PUMP_FAIL_FAST &&
+     p->halt != PUMP_FIRST) {
+    return;
+  }
+  while(!stop_flagged(p) && !output_error(p->out) && next_line(p, &line) > 0) {
+    emit_failure(p, p->next_index++, line.data, line.len, SL_ERR_CANCELLED,
+                 why);
+  }
+}
+
 void pump_free(struct pump *p)
 {
+  sl_timer_cancel(p->timer);
+  p->timer = NULL;
+  reorder_free(&p->ro);
   recbuf_free(&p->rec);
+  free(p->halt_msg);
+  p->halt_msg = NULL;
 }

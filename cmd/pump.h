@@ -4,11 +4,19 @@
  * The pump keeps at most max_live tasks alive.  It starts that many, then
  * each done callback writes its record, frees the task and reads just
  * enough input to start the next ones, so memory is bounded by max_live
- * whatever the length of the input.
+ * whatever the length of the input.  With --ordered, a record that
+ * finished early also holds its place in that window until it is written.
+ *
+ * A run may be halted early: by --deadline, --fail-fast, --first, a
+ * signal, or results that cannot be written.  Everything live is then
+ * cancelled and still gets its record; pump_drain() afterwards gives the
+ * URLs not yet read a "cancelled" record each (except after a signal or
+ * an output failure, where reading simply stops).
  */
 #ifndef SLUICE_CMD_PUMP_H
 #define SLUICE_CMD_PUMP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,27 +25,56 @@
 #include "input.h"
 #include "output.h"
 #include "record.h"
+#include "reorder.h"
 #include "summary.h"
 
 struct job;
+
+/* What the command line asks of the run. */
+struct pump_policy {
+  bool ordered;             /* records in input order */
+  bool fail_fast;           /* halt at the first record that is not ok */
+  bool first;               /* halt at the first record that is ok */
+  long timeout_ms;          /* per request; 0 = none */
+  long connect_timeout_ms;  /* 0 = curl's default */
+  long deadline_ms;         /* the whole run; 0 = none */
+  const char *deadline_arg; /* as the user wrote it, for the message */
+};
+
+/* Why the run stopped early. */
+enum pump_halt {
+  PUMP_RUNNING = 0, /* it did not */
+  PUMP_DEADLINE,
+  PUMP_FAIL_FAST,
+  PUMP_FIRST,
+  PUMP_SIGNAL,
+  PUMP_OUTPUT /* results could not be written */
+};
 
 struct pump {
   sl_ctx *ctx;
   struct output *out;
   struct summary *sum;
   unsigned max_live;
+  struct pump_policy policy;
 
   char **urls; /* URL arguments, taken first */
   int nurls, next_url;
   struct input **inputs; /* then these, in order */
   const char **input_names;
   int ninputs, cur_input;
+  volatile sig_atomic_t *stop_flag; /* set by a signal: stop reading */
 
   uint64_t next_index;
   unsigned live;
-  bool input_done; /* every source is exhausted (or failed) */
-  bool stopped;    /* start nothing more: output failed or shutting down */
-  bool fatal;      /* the run could not complete: exit status 3 */
+  bool input_done;   /* every source is exhausted (or failed) */
+  bool stopped;      /* start nothing more */
+  bool fatal;        /* the run could not complete: exit status 3 */
+  bool write_failed; /* a write of the results failed (and was reported) */
+  enum pump_halt halt;
+  char *halt_msg;    /* why, for records and stderr; NULL: a fallback */
+  sl_timer *timer;   /* the --deadline timer, until it fires */
+  struct reorder ro; /* with policy.ordered */
   struct recbuf rec;
   struct job *jobs; /* the live tasks, for cancelling them all */
 };
@@ -45,14 +82,33 @@ struct pump {
 void pump_init(struct pump *p, sl_ctx *ctx, struct output *out,
                struct summary *sum, unsigned max_live);
 
-/* Sources, read in the order URL arguments first, then inputs. */
+/* Sets the policy (copied; deadline_arg must outlive the pump).  0, or -1
+   when memory ran out (for --ordered's ring). */
+int pump_set_policy(struct pump *p, const struct pump_policy *policy);
+
+/* Sources, read in the order URL arguments first, then inputs.  While
+ *stop_flag is set (it may be NULL) no more input is read. */
 void pump_set_urls(struct pump *p, char **urls, int nurls);
 void pump_set_inputs(struct pump *p, struct input **inputs, const char **names,
                      int ninputs);
+void pump_set_stop_flag(struct pump *p, volatile sig_atomic_t *stop_flag);
 
-/* Fetches everything: returns when every URL has its record.  0, or -1
-   when the run could not complete (p->fatal; a message was printed). */
+/* Fetches everything, or until halted: returns when every URL read has
+   its record.  0, or -1 when the run could not complete (p->fatal; a
+   message was printed). */
 int pump_run(struct pump *p);
+
+/* After pump_run(): when --deadline, --fail-fast or --first halted the
+   run, reads the rest of the input and writes one "cancelled" record per
+   URL without fetching it, until the input ends or *stop_flag is set. */
+void pump_drain(struct pump *p);
+
+/* Halts the run for signal signum (from the loop): cancels everything
+   live and stops reading. */
+void pump_interrupt(struct pump *p, int signum);
+
+/* Why the run was halted, or NULL when it was not. */
+const char *pump_halt_message(const struct pump *p);
 
 /* Stops starting tasks; done callbacks still write their records.  Call
    before sl_ctx_free(). */

@@ -12,6 +12,7 @@ library only.
 import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -123,6 +124,36 @@ def run_measured(args, env, timeout):
         errf.seek(0)
         err = errf.read().decode("utf-8", "replace")
     return p.returncode, err, elapsed, usage.ru_maxrss
+
+
+def wait_in_flight(n, timeout=10):
+    """Waits until the fixture has n requests of ours in flight."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        host = control("/_stats")["hosts"].get(host_key(), {})
+        if host.get("in_flight", 0) >= n:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the server never saw %d requests in flight" % n)
+
+
+def wait_stalled(timeout=15):
+    """Waits until the fixture has seen requests of ours and no new one
+    for half a second: a sluice blocked writing its results makes none."""
+    end = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < end:
+        n = requests_seen()
+        if n != last:
+            last, since = n, time.monotonic()
+        elif n > 0 and time.monotonic() - since >= 0.5:
+            return n
+        time.sleep(0.05)
+    raise AssertionError("sluice never stopped making requests")
+
+
+def requests_seen():
+    return control("/_stats")["hosts"].get(host_key(), {}).get("requests", 0)
 
 
 def parse(out):
@@ -424,6 +455,28 @@ class TestUsage(Base):
         self.usage_error(["--concurrency=8x", url("/")], "--concurrency")
         self.usage_error(["-j", ""], "--concurrency")
 
+    def test_bad_durations(self):
+        for opt in ("--timeout", "--connect-timeout", "--deadline"):
+            for bad in ("10x", "-1", "", "ms", "s", "1.2.3", "inf", "nan",
+                        "1e3", " 1", "1 s", "10S", "0x10", "+1", "1000h"):
+                err = self.usage_error([opt, bad, url("/bytes/1")], opt,
+                                       "'%s' is not a duration" % bad)
+                self.assertTrue(err.startswith("sluice: %s: " % opt), err)
+            self.usage_error(["%s=5y" % opt, url("/bytes/1")], opt)
+            self.usage_error([opt], opt, "missing")
+
+    def test_good_durations(self):
+        for good in ("250ms", "10s", "2m", "1h", "1.5", "0.5s", ".5", "7",
+                     "0", "1.25m"):
+            rc, out, err = run(["--timeout", good, "--connect-timeout", good,
+                                "--deadline", good, url("/bytes/1")])
+            self.assertEqual(rc, 0, (good, err))
+            self.by_index(parse(out), 1)
+
+    def test_fail_fast_and_first_conflict(self):
+        self.usage_error(["--fail-fast", "--first", url("/")], "--fail-fast",
+                         "--first")
+
     def test_unknown_option(self):
         self.usage_error(["--bogus"], "--bogus", "unknown")
         self.usage_error(["--bogus=1"], "--bogus:", "unknown")
@@ -449,7 +502,9 @@ class TestUsage(Base):
         self.assertEqual(rc, 0)
         text = out.decode()
         for needle in ("--concurrency", "--input", "--results",
-                       "--user-agent", "Exit status"):
+                       "--user-agent", "--ordered", "--timeout",
+                       "--connect-timeout", "--deadline", "--fail-fast",
+                       "--first", "Exit status", "130"):
             self.assertIn(needle, text)
         self.assertTrue(all(len(l) <= 79 for l in text.splitlines()))
         rc, out, err = run(["-h"])
@@ -457,6 +512,298 @@ class TestUsage(Base):
         rc, out, err = run(["-V"])
         self.assertEqual(rc, 0)
         self.assertRegex(out.decode(), r"^sluice \S+ \(libsluice \S+\)\n$")
+
+
+class TestOrdered(Base):
+    def test_records_in_input_order(self):
+        """Later URLs finish first; --ordered still writes 0, 1, 2, ..."""
+        urls = [url("/delay/300"), url("/bytes/1"), "notaurl",
+                url("/delay/100"), url("/status/404")]
+        urls += [url("/bytes/%d" % i) for i in range(25)]
+        rc, out, err = run(["--ordered"] + urls)
+        self.assertEqual(rc, 1, err)
+        recs = parse(out)
+        self.assertEqual([r["index"] for r in recs], list(range(len(urls))))
+        for i, rec in enumerate(recs):
+            self.check_shape(rec)
+            self.assertEqual(rec["url"], urls[i])
+        self.assertTrue(recs[0]["ok"])
+        self.assertEqual(recs[2]["error"]["kind"], "invalid_url")
+        self.assertEqual(recs[4]["status"], 404)
+        # the same list without --ordered comes out in completion order
+        rc, out, err = run(urls)
+        self.assertNotEqual(parse(out)[0]["index"], 0)
+
+    def test_window_is_bounded(self):
+        """A slow first URL holds back at most the window (2 x -j) of
+        later URLs: the server sees no more than that until it is done."""
+        control("/_stats/reset")
+        urls = [url("/delay/1500")] + [url("/bytes/1")] * 50
+        p = subprocess.Popen([SLUICE, "--ordered", "-j", "4"] + urls,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        time.sleep(0.4)
+        seen = requests_seen()
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertLessEqual(seen, 8, "requests while the first URL ran")
+        recs = parse(out)
+        self.assertEqual([r["index"] for r in recs], list(range(51)))
+        self.assertTrue(all(r["ok"] for r in recs))
+
+    def test_small_window_many_urls(self):
+        urls = []
+        for i in range(200):
+            urls.append(url("/delay/%d" % ((i * 7) % 30)) if i % 3 else
+                        url("/bytes/%d" % i))
+        rc, out, err = run(["--ordered", "-j", "3", "-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        recs = parse(out)
+        self.assertEqual([r["index"] for r in recs], list(range(200)))
+        self.assertEqual([r["url"] for r in recs], urls)
+
+
+class TestLimits(Base):
+    def test_timeout_on_hang(self):
+        t0 = time.monotonic()
+        rc, out, err = run(["--timeout", "300ms", url("/hang"),
+                            url("/bytes/5")])
+        elapsed = time.monotonic() - t0
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        self.check_shape(recs[0])
+        self.assertIsNone(recs[0]["status"])
+        self.assertEqual(recs[0]["error"]["kind"], "timeout", recs[0])
+        self.assertTrue(recs[1]["ok"], recs[1])
+        self.assertLess(elapsed, 2.0)
+        self.assertIn("failed (timeout 1)", err)
+
+    def test_timeout_covers_the_queue(self):
+        """-j 1: the URL queued behind a hanging one times out too, its
+        deadline counting from when it was queued."""
+        t0 = time.monotonic()
+        rc, out, err = run(["-j", "1", "--timeout", "0.3", url("/hang"),
+                            url("/bytes/1")])
+        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        for rec in recs.values():
+            self.assertEqual(rec["error"]["kind"], "timeout", rec)
+
+    def test_connect_timeout_is_accepted(self):
+        rc, out, err = run(["--connect-timeout", "2s", "--timeout", "1m",
+                            url("/bytes/7")])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.by_index(parse(out), 1)[0]["bytes"], 7)
+
+    def test_deadline(self):
+        """At the deadline, what runs is cancelled and the lines not yet
+        read get a cancelled record each, without being fetched."""
+        control("/_stats/reset")
+        urls = []
+        for i in range(13):
+            urls.append(url("/hang") if i % 4 == 0 else
+                        url("/bytes/%d" % i))
+        urls += [url("/hang")] * 100  # more than the window of 20
+        n = len(urls)
+        t0 = time.monotonic()
+        rc, out, err = run(["-j", "10", "--deadline", "500ms", "-i",
+                            write_list(urls)])
+        elapsed = time.monotonic() - t0
+        self.assertEqual(rc, 1, err)
+        self.assertLess(elapsed, 2.0)
+        self.assertGreaterEqual(elapsed, 0.45)
+        recs = self.by_index(parse(out), n)
+        for i, rec in recs.items():
+            self.check_shape(rec)
+            self.assertEqual(rec["url"], urls[i])
+            if "/bytes/" in urls[i]:
+                self.assertTrue(rec["ok"], rec)
+            else:
+                self.assertEqual(rec["error"]["kind"], "cancelled", rec)
+                self.assertEqual(rec["error"]["message"],
+                                 "run deadline (500ms) passed")
+        self.assertIn("sluice: stopped: run deadline (500ms) passed", err)
+        self.assertIn("%d URLs" % n, err)
+        # the unread lines were never fetched: at most the window ran
+        self.assertLessEqual(requests_seen(), 20)
+
+    def test_deadline_not_reached(self):
+        t0 = time.monotonic()
+        rc, out, err = run(["--deadline", "1h", url("/bytes/1")])
+        self.assertEqual(rc, 0, err)
+        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertNotIn("stopped", err)
+
+    def test_deadline_ordered(self):
+        urls = [url("/hang"), url("/bytes/1"), url("/delay/50")] * 3
+        rc, out, err = run(["--ordered", "--deadline", "0.3s"] + urls)
+        self.assertEqual(rc, 1, err)
+        recs = parse(out)
+        self.assertEqual([r["index"] for r in recs], list(range(9)))
+        for i, rec in enumerate(recs):
+            if i % 3 == 0:
+                self.assertEqual(rec["error"]["kind"], "cancelled", rec)
+            else:
+                self.assertTrue(rec["ok"], rec)
+
+
+class TestStopEarly(Base):
+    def test_fail_fast(self):
+        control("/_stats/reset")
+        urls = [url("/delay/2000")] * 10 + [url("/status/500")]
+        urls += [url("/delay/2000")] * 60  # past the window of 40
+        failed = url("/status/500")
+        t0 = time.monotonic()
+        rc, out, err = run(["-j", "20", "--fail-fast", "-i",
+                            write_list(urls)])
+        elapsed = time.monotonic() - t0
+        self.assertEqual(rc, 1, err)
+        self.assertLess(elapsed, 1.0)
+        recs = self.by_index(parse(out), len(urls))
+        self.assertEqual(recs[10]["status"], 500)
+        self.assertIsNone(recs[10]["error"])
+        for i, rec in recs.items():
+            self.check_shape(rec)
+            if i != 10:
+                self.assertEqual(rec["error"]["kind"], "cancelled", rec)
+                self.assertIn(failed, rec["error"]["message"])
+                self.assertIn("--fail-fast", rec["error"]["message"])
+        self.assertIn("sluice: stopped: --fail-fast: %s failed (status 500)"
+                      % failed, err)
+        self.assertLessEqual(requests_seen(), 21)
+
+    def test_fail_fast_on_an_error(self):
+        urls = [url("/delay/2000"), "notaurl", url("/delay/2000")]
+        t0 = time.monotonic()
+        rc, out, err = run(["--fail-fast"] + urls)
+        self.assertLess(time.monotonic() - t0, 1.0)
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 3)
+        self.assertEqual(recs[1]["error"]["kind"], "invalid_url")
+        for i in (0, 2):
+            self.assertEqual(recs[i]["error"]["kind"], "cancelled")
+            self.assertIn("notaurl failed (invalid_url",
+                          recs[i]["error"]["message"])
+
+    def test_fail_fast_all_ok(self):
+        rc, out, err = run(["--fail-fast"] +
+                           [url("/bytes/%d" % i) for i in range(30)])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 30)
+        self.assertTrue(all(r["ok"] for r in recs.values()))
+
+    def test_first(self):
+        urls = [url("/delay/1000"), url("/delay/10"), url("/delay/1500")]
+        t0 = time.monotonic()
+        rc, out, err = run(["--first"] + urls)
+        self.assertLess(time.monotonic() - t0, 0.9)
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 3)
+        self.assertTrue(recs[1]["ok"], recs[1])
+        for i in (0, 2):
+            self.check_shape(recs[i])
+            self.assertEqual(recs[i]["error"]["kind"], "cancelled")
+            self.assertIn(urls[1], recs[i]["error"]["message"])
+        self.assertIn("1 ok", err)
+
+    def test_first_none_ok(self):
+        rc, out, err = run(["--first", url("/status/404"), "notaurl"])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        self.assertEqual(recs[0]["status"], 404)
+        self.assertEqual(recs[1]["error"]["kind"], "invalid_url")
+
+    def test_first_skips_unread_lines(self):
+        urls = [url("/bytes/1")] + [url("/hang")] * 50
+        t0 = time.monotonic()
+        rc, out, err = run(["-j", "1", "--first", "-i", write_list(urls)])
+        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 51)
+        self.assertTrue(recs[0]["ok"])
+        for i in range(1, 51):
+            self.assertEqual(recs[i]["error"]["kind"], "cancelled")
+
+
+class TestSignals(Base):
+    def start(self, args, **kw):
+        return subprocess.Popen([SLUICE] + args, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, **kw)
+
+    def interrupt(self, signum, status, message):
+        """-j 5 over 20 hanging URLs: 10 are read (the window), the signal
+        cancels them, each gets its record, the summary is printed."""
+        control("/_stats/reset")
+        p = self.start(["-j", "5", "-i",
+                        write_list([url("/hang")] * 20)],
+                       stdin=subprocess.DEVNULL)
+        try:
+            wait_in_flight(5)
+            t0 = time.monotonic()
+            p.send_signal(signum)
+            out, err = p.communicate(timeout=10)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        err = err.decode()
+        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertEqual(p.returncode, status, err)
+        recs = self.by_index(parse(out), 10)
+        for rec in recs.values():
+            self.check_shape(rec)
+            self.assertEqual(rec["error"]["kind"], "cancelled")
+            self.assertEqual(rec["error"]["message"], message)
+        self.assertIn("sluice: stopped: " + message, err)
+        self.assertRegex(err, r"sluice: 10 URLs in .*10 failed "
+                         r"\(cancelled 10\)")
+
+    def test_sigint(self):
+        self.interrupt(signal.SIGINT, 130, "interrupted by SIGINT")
+
+    def test_sigterm(self):
+        self.interrupt(signal.SIGTERM, 143, "terminated by SIGTERM")
+
+    def test_sigint_while_reading_a_pipe(self):
+        """The signal ends a blocking read of standard input too."""
+        p = self.start([], stdin=subprocess.PIPE)
+        try:
+            p.stdin.write(("%s\n%s\n" % (url("/hang"), url("/bytes/2")))
+                          .encode())
+            p.stdin.flush()  # and keep it open: sluice waits for more
+            time.sleep(0.5)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=10)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        self.assertEqual(p.returncode, 130, err)
+        self.by_index(parse(out), 2)
+        self.assertIn(b"2 URLs in", err)
+
+    def test_second_sigint_exits_at_once(self):
+        """Blocked writing to a full pipe: the first SIGINT cannot finish
+        the run, the second one ends it at once, without a summary."""
+        urls = [url("/bytes/1")] * 5000  # ~600 kB of records, unread
+        control("/_stats/reset")
+        p = self.start(["-i", write_list(urls)], stdin=subprocess.DEVNULL)
+        try:
+            self.assertLess(wait_stalled(), 5000)
+            self.assertIsNone(p.poll(), "sluice should be blocked writing")
+            p.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+            self.assertIsNone(p.poll(), "one SIGINT, still blocked")
+            p.send_signal(signal.SIGINT)
+            rc = p.wait(timeout=5)
+            err = p.stderr.read().decode()
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.communicate()
+        self.assertEqual(rc, 130, err)
+        self.assertNotIn("URLs in", err)
 
 
 class TestStreaming(Base):

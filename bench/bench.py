@@ -1,0 +1,544 @@
+#!/usr/bin/env python3
+"""bench.py - the Python half of bench/run (stdlib only).
+
+  bench.py urls OUT COUNT TEMPLATE [--curl CFG]
+      write COUNT URLs to OUT, one a line, from TEMPLATE with {i} (0-based
+      index) and {m} (i % 16) filled in; with --curl also a curl config
+      (url = "..." / output = "/dev/null" per URL).
+
+  bench.py measure --log LOG --section S --tool T [options] -- CMD ...
+      run CMD under /usr/bin/time in its own session, bounded by
+      --timeout, and append one JSON record to LOG: wall (monotonic clock),
+      user, sys, peak RSS, exit status, plus what the options ask to
+      check (--results FILE --expect N: one record per URL; --wrk: parse
+      wrk's Requests/sec; --callgrind FILE: total Ir; --fixture URL: the
+      fixture's /_stats around the run).  One line of summary to stderr.
+
+  bench.py report LOG [--json OUT]
+      print the tables (medians per tool and section) and the problems.
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+TIME_FMT = "%e %U %S %M"
+
+
+# ---- urls -----------------------------------------------------------------
+
+def cmd_urls(a):
+    n = a.count
+    with open(a.out, "w") as out:
+        cfg = open(a.curl, "w") if a.curl else None
+        try:
+            for i in range(n):
+                url = a.template.format(i=i, m=i % 16)
+                out.write(url + "\n")
+                if cfg:
+                    cfg.write(f'url = "{url}"\noutput = "/dev/null"\n')
+        finally:
+            if cfg:
+                cfg.close()
+
+
+# ---- measure --------------------------------------------------------------
+
+def check_results(path, expect):
+    """One record per URL: every index 0..expect-1 exactly once."""
+    seen = bytearray(expect)
+    r = {"records": 0, "dupes": 0, "bad_index": 0, "bad_json": 0,
+         "not_ok": 0, "status_not_200": 0, "kinds": {}}
+    try:
+        f = open(path, "rb")
+    except OSError:
+        r["missing"] = expect
+        r["records"] = 0
+        return r
+    with f:
+        for line in f:
+            r["records"] += 1
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                r["bad_json"] += 1
+                continue
+            i = rec.get("index")
+            if not isinstance(i, int) or not 0 <= i < expect:
+                r["bad_index"] += 1
+            elif seen[i]:
+                r["dupes"] += 1
+            else:
+                seen[i] = 1
+            if rec.get("ok") is not True:
+                r["not_ok"] += 1
+                kind = (rec.get("error") or {}).get("kind") or \
+                    f"status {rec.get('status')}"
+                r["kinds"][kind] = r["kinds"].get(kind, 0) + 1
+            if rec.get("status") != 200:
+                r["status_not_200"] += 1
+    r["missing"] = expect - sum(seen)
+    return r
+
+
+def fixture_stats(base, reset=False):
+    url = base + ("/_stats/reset" if reset else "/_stats")
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return json.load(resp)
+    except (OSError, ValueError) as e:
+        return {"error": str(e)}
+
+
+def callgrind_ir(path):
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"(summary|totals):\s+(\d+)", line)
+                if m:
+                    return int(m.group(2))
+    except OSError:
+        pass
+    return None
+
+
+def cmd_measure(a):
+    rec = {"section": a.section, "tool": a.tool, "run": a.run, "n": a.n}
+    for kv in a.tag or []:
+        k, _, v = kv.partition("=")
+        rec[k] = v
+    tfile = a.stdout + ".time"
+    if a.fixture:
+        fixture_stats(a.fixture, reset=True)
+    argv = ["/usr/bin/time", "-f", TIME_FMT, "-o", tfile] + a.argv
+    proc = None
+    timed_out = False
+
+    def on_term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    try:
+        with open(a.stdout, "wb") as so, open(a.stderr, "wb") as se:
+            t0 = time.monotonic()
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=so,
+                                    stderr=se, start_new_session=True)
+            try:
+                rc = proc.wait(a.timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    rc = proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    rc = proc.wait()
+            wall = time.monotonic() - t0
+    finally:
+        # whatever happened (Ctrl-C, TERM, a bug here), nothing outlives us
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    rec.update(wall=wall, rc=rc, timed_out=timed_out)
+    try:
+        with open(tfile) as f:
+            lines = f.read().strip().splitlines()
+        # "Command exited with non-zero status N" may come first
+        e, u, s, m = lines[-1].split()
+        rec.update(user=float(u), sys=float(s), rss_kb=int(m))
+    except (OSError, ValueError, IndexError):
+        rec.update(user=None, sys=None, rss_kb=None)
+    if a.results:
+        rec.update(check_results(a.results, a.n))
+        if not a.keep_results:
+            try:
+                os.unlink(a.results)
+            except OSError:
+                pass
+    if a.wrk:
+        with open(a.stdout, errors="replace") as f:
+            out = f.read()
+        m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        rec["rps"] = float(m.group(1)) if m else None
+        m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
+        if m:
+            rec["requests"] = int(m.group(1))
+        m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+        rec["not_ok"] = int(m.group(1)) if m else 0
+        m = re.search(r"Socket errors:.*", out)
+        rec["socket_errors"] = m.group(0) if m else None
+    elif a.n and wall > 0:
+        rec["rps"] = a.n / wall
+    if a.callgrind:
+        rec["ir"] = callgrind_ir(a.callgrind)
+    if a.fixture:
+        st = fixture_stats(a.fixture)
+        tot = st.get("total", {})
+        conns = st.get("connections", {})
+        rec["server_requests"] = tot.get("requests")
+        rec["server_max_in_flight"] = tot.get("max_in_flight")
+        rec["server_accepted"] = conns.get("accepted")
+    with open(a.stderr, errors="replace") as f:
+        rec["stderr_tail"] = f.read()[-600:]
+    with open(a.log, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    summary = f"  {a.section} {a.tool}"
+    if a.n:
+        summary += f" n={a.n}"
+    summary += f" run {a.run}: wall {wall:.2f} s"
+    if rec.get("rps"):
+        summary += f", {rec['rps']:.0f} req/s"
+    if rec.get("user") is not None:
+        summary += f", cpu {rec['user'] + rec['sys']:.2f} s"
+        summary += f", rss {rec['rss_kb'] / 1024:.1f} MiB"
+    if rec.get("ir"):
+        summary += f", Ir {rec['ir']:,}"
+    if a.results:
+        summary += f", records {rec['records']}/{a.n}"
+        if rec["not_ok"]:
+            summary += f", NOT OK {rec['not_ok']}"
+    summary += f", exit {rc}" + (" TIMED OUT" if timed_out else "")
+    print(summary, file=sys.stderr, flush=True)
+    return 0
+
+
+# ---- report ---------------------------------------------------------------
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def fmt(x, spec, width):
+    if x is None:
+        return "-".rjust(width)
+    return format(x, spec).rjust(width)
+
+
+def mib(kb):
+    return None if kb is None else kb / 1024
+
+
+def cpu(r):
+    if r.get("user") is None:
+        return None
+    return r["user"] + r["sys"]
+
+
+def problems_of(r, problems, expect_ok=True):
+    where = f"{r['section']} {r['tool']} n={r['n']} run {r['run']}"
+    if r.get("timed_out"):
+        problems.append(f"{where}: timed out after {r['wall']:.0f} s")
+    ok_rc = (0,) if expect_ok else (0, 1)
+    if r["rc"] not in ok_rc:
+        tail = r.get("stderr_tail", "").strip().splitlines()[-2:]
+        problems.append(f"{where}: exit status {r['rc']}: " + " / ".join(tail))
+    if "records" in r:
+        if r["missing"] or r["dupes"] or r["bad_index"] or r["bad_json"] \
+                or r["records"] != r["n"]:
+            problems.append(
+                f"{where}: {r['records']} records for {r['n']} URLs "
+                f"(missing {r['missing']}, duplicated {r['dupes']}, "
+                f"bad index {r['bad_index']}, bad JSON {r['bad_json']})")
+        if expect_ok and r["not_ok"]:
+            problems.append(f"{where}: {r['not_ok']} records not ok: "
+                            f"{r['kinds']}")
+    if r["tool"] == "wrk" and (r.get("not_ok") or r.get("socket_errors")):
+        problems.append(f"{where}: wrk saw non-2xx {r.get('not_ok')} "
+                        f"{r.get('socket_errors') or ''}")
+
+
+def report_throughput(rs, out, summary, problems):
+    tools = [t for t in ("sluice", "curl", "wrk")
+             if any(r["tool"] == t for r in rs)]
+    n = next((r["n"] for r in rs if r["tool"] != "wrk"), None)
+    pairs = max(r["run"] for r in rs)
+    out.append(f"== throughput: {n} URLs of ~1.4 KB static files from "
+               f"nginx (1 worker), medians of {pairs} alternating rounds")
+    out.append(f"{'tool':8} {'wall s':>8} {'min-max':>13} {'req/s':>8} "
+               f"{'user s':>7} {'sys s':>7} {'cpu s':>7} {'cpu us/req':>10} "
+               f"{'peak RSS MiB':>12}")
+    summary["throughput"] = {"urls": n, "rounds": pairs}
+    for t in tools:
+        tr = [r for r in rs if r["tool"] == t]
+        for r in tr:
+            problems_of(r, problems)
+        walls = [r["wall"] for r in tr]
+        reqs = [r.get("requests") or r["n"] for r in tr]
+        cpus = [cpu(r) for r in tr]
+        per_req = med([c / q * 1e6 if c is not None and q else None
+                       for c, q in zip(cpus, reqs)])
+        row = {"wall_s": med(walls), "wall_min": min(walls),
+               "wall_max": max(walls), "rps": med([r.get("rps") for r in tr]),
+               "user_s": med([r.get("user") for r in tr]),
+               "sys_s": med([r.get("sys") for r in tr]),
+               "cpu_s": med(cpus), "cpu_us_per_req": per_req,
+               "rss_mib": mib(med([r.get("rss_kb") for r in tr])),
+               "runs": len(tr)}
+        summary["throughput"][t] = row
+        label = t if t != "wrk" else "wrk*"
+        out.append(
+            f"{label:8} {fmt(row['wall_s'], '.2f', 8)} "
+            f"{(format(row['wall_min'], '.2f') + '-' + format(row['wall_max'], '.2f')).rjust(13)} "
+            f"{fmt(row['rps'], '.0f', 8)} {fmt(row['user_s'], '.2f', 7)} "
+            f"{fmt(row['sys_s'], '.2f', 7)} {fmt(row['cpu_s'], '.2f', 7)} "
+            f"{fmt(per_req, '.1f', 10)} {fmt(row['rss_mib'], '.1f', 12)}")
+    if "wrk" in tools:
+        w = [r for r in rs if r["tool"] == "wrk"][0]
+        out.append(f"  * wrk -t1 -c64 for {w.get('seconds', '?')} s on one "
+                   "URL: the ceiling (its wall is the fixed duration)")
+    # ratios, pair by pair (the two ran next to each other), then median
+    by = {}
+    for r in rs:
+        by.setdefault(r["run"], {})[r["tool"]] = r
+    ratios = {}
+    for key, f in (("wall", lambda r: r["wall"]), ("cpu", cpu),
+                   ("rss", lambda r: r.get("rss_kb"))):
+        xs = []
+        for run in sorted(by):
+            p = by[run]
+            if "sluice" in p and "curl" in p:
+                a, b = f(p["sluice"]), f(p["curl"])
+                if a is not None and b:
+                    xs.append(a / b)
+        if xs:
+            ratios[key] = (med(xs), min(xs), max(xs))
+    if "wall" in ratios:
+        m, lo, hi = ratios["wall"]
+        out.append(f"sluice/curl wall time: {m:.2f} (median of per-round "
+                   f"ratios, range {lo:.2f}-{hi:.2f}; below 1 = sluice "
+                   "faster)")
+    if "cpu" in ratios:
+        m, lo, hi = ratios["cpu"]
+        out.append(f"sluice/curl CPU time:  {m:.2f} (range {lo:.2f}-{hi:.2f})")
+    if "rss" in ratios:
+        m, lo, hi = ratios["rss"]
+        out.append(f"sluice/curl peak RSS:  {m:.2f}")
+    xs = []
+    for run in sorted(by):
+        p = by[run]
+        if "sluice" in p and "wrk" in p and p["wrk"].get("rps"):
+            xs.append(p["sluice"]["rps"] / p["wrk"]["rps"])
+    if xs:
+        ratios["sluice_wrk_rps"] = (med(xs), min(xs), max(xs))
+        out.append(f"sluice/wrk req/s:      {med(xs):.2f} (share of the "
+                   "ceiling)")
+    summary["throughput"]["ratios"] = {k: v[0] for k, v in ratios.items()}
+
+
+def report_memory(rs, out, summary, problems):
+    sizes = sorted({r["n"] for r in rs})
+    runs = max(r["run"] for r in rs)
+    out.append(f"== memory: peak RSS of sluice -j 64 against nginx, "
+               f"medians of {runs}")
+    out.append(f"{'URLs':>9} {'peak RSS MiB':>12} {'x smallest':>10} "
+               f"{'wall s':>8} {'req/s':>8} {'records':>9} {'not ok':>7}")
+    base = None
+    rows = {}
+    for n in sizes:
+        tr = [r for r in rs if r["n"] == n]
+        for r in tr:
+            problems_of(r, problems)
+        rss = mib(med([r.get("rss_kb") for r in tr]))
+        if base is None:
+            base = rss
+        ratio = rss / base if rss and base else None
+        rows[n] = {"rss_mib": rss, "ratio": ratio,
+                   "wall_s": med([r["wall"] for r in tr]),
+                   "rps": med([r.get("rps") for r in tr]),
+                   "records": min(r.get("records", 0) for r in tr),
+                   "not_ok": max(r.get("not_ok", 0) for r in tr)}
+        out.append(f"{n:>9} {fmt(rss, '.1f', 12)} {fmt(ratio, '.2f', 10)} "
+                   f"{fmt(rows[n]['wall_s'], '.2f', 8)} "
+                   f"{fmt(rows[n]['rps'], '.0f', 8)} "
+                   f"{rows[n]['records']:>9} {rows[n]['not_ok']:>7}")
+    lo, hi = sizes[0], sizes[-1]
+    verdict = None
+    if rows[lo]["rss_mib"] and rows[hi]["rss_mib"]:
+        grow = (rows[hi]["rss_mib"] - rows[lo]["rss_mib"]) * 1048576
+        per_url = grow / (hi - lo) if hi > lo else 0
+        ratio = rows[hi]["ratio"]
+        verdict = "flat" if ratio <= 1.25 else "GROWS"
+        out.append(f"{verdict}: {hi} URLs take {ratio:.2f}x the peak RSS of "
+                   f"{lo} ({per_url:+.1f} bytes per extra URL; flat means "
+                   "at most 1.25x)")
+        if verdict != "flat":
+            problems.append(f"memory: peak RSS grows with the URL count "
+                            f"({ratio:.2f}x from {lo} to {hi} URLs, "
+                            f"{per_url:.1f} bytes per URL)")
+    summary["memory"] = {"sizes": {str(k): v for k, v in rows.items()},
+                         "verdict": verdict}
+
+
+def report_concurrency(rs, out, summary, problems):
+    n = rs[0]["n"]
+    delay = rs[0].get("delay_ms", "?")
+    runs = len(rs)
+    for r in rs:
+        problems_of(r, problems, expect_ok=False)
+    row = {"wall_s": med([r["wall"] for r in rs]),
+           "wall_min": min(r["wall"] for r in rs),
+           "wall_max": max(r["wall"] for r in rs),
+           "not_ok": med([r.get("not_ok") for r in rs]),
+           "rss_mib": mib(med([r.get("rss_kb") for r in rs])),
+           "cpu_s": med([cpu(r) for r in rs]),
+           "server_max_in_flight": med([r.get("server_max_in_flight")
+                                        for r in rs]),
+           "server_accepted": med([r.get("server_accepted") for r in rs])}
+    kinds = {}
+    for r in rs:
+        for k, v in r.get("kinds", {}).items():
+            kinds[k] = kinds.get(k, 0) + v
+    row["error_kinds"] = kinds
+    summary["concurrency"] = row
+    out.append(f"== concurrency: {n} URLs of /delay/{delay} from "
+               f"sluice-fixture, sluice -j {n}, medians of {runs}")
+    out.append(f"wall {row['wall_s']:.2f} s (range {row['wall_min']:.2f}-"
+               f"{row['wall_max']:.2f}; the floor is {int(delay) / 1000:.1f} s"
+               f" if all {n} run at once)")
+    out.append(f"errors (records with ok=false): {row['not_ok']:.0f}"
+               + (f"  (kinds over all {runs} runs: {kinds})" if kinds
+                  else ""))
+    out.append(f"peak RSS {fmt(row['rss_mib'], '.1f', 0)} MiB"
+               f" ({row['rss_mib'] * 1024 / n:.1f} KiB per transfer in "
+               f"flight), cpu {fmt(row['cpu_s'], '.2f', 0)} s")
+    smf = row["server_max_in_flight"]
+    out.append(f"the server saw at most {fmt(smf, '.0f', 0)} requests in "
+               f"flight at once, over {fmt(row['server_accepted'], '.0f', 0)}"
+               f" accepted connections")
+    if row["not_ok"]:
+        problems.append(f"concurrency: {row['not_ok']:.0f} of {n} records "
+                        f"not ok (median): {kinds}")
+    if smf is not None and smf < n:
+        problems.append(f"concurrency: the server saw only {smf:.0f} of {n} "
+                        "requests in flight at once")
+
+
+def report_callgrind(rs, out, summary, problems):
+    for r in rs:
+        problems_of(r, problems)
+    out.append("== callgrind: instructions (Ir) of the whole process, "
+               "valgrind --tool=callgrind, -j 64 against nginx")
+    out.append(f"{'tool':8} {'URLs':>7} {'Ir':>15} {'Ir per URL':>11}")
+    res = {}
+    for t in ("sluice", "curl"):
+        tr = sorted((r for r in rs if r["tool"] == t), key=lambda r: r["n"])
+        if not tr:
+            continue
+        res[t] = {}
+        for r in tr:
+            ir = r.get("ir")
+            res[t][r["n"]] = ir
+            out.append(f"{t:8} {r['n']:>7} {fmt(ir, ',d', 15)} "
+                       f"{fmt(ir / r['n'] if ir else None, ',.0f', 11)}")
+    summary["callgrind"] = {}
+    for t, by in res.items():
+        ns = sorted(n for n in by if by[n])
+        if not ns:
+            continue
+        big = ns[-1]
+        entry = {"urls": big, "ir": by[big], "ir_per_url": by[big] / big}
+        if len(ns) >= 2:
+            small = ns[0]
+            entry["marginal_ir_per_url"] = \
+                (by[big] - by[small]) / (big - small)
+            entry["fixed_ir"] = by[small] - entry["marginal_ir_per_url"] * \
+                small
+        summary["callgrind"][t] = entry
+    s = summary["callgrind"].get("sluice")
+    if s:
+        line = (f"sluice: {s['ir_per_url']:,.0f} Ir per request "
+                f"({s['ir']:,} / {s['urls']} URLs)")
+        if "marginal_ir_per_url" in s:
+            line += (f"; marginal {s['marginal_ir_per_url']:,.0f} Ir per "
+                     f"request, fixed start-up {s['fixed_ir'] / 1e6:.1f} M")
+        out.append(line)
+    c = summary["callgrind"].get("curl")
+    if s and c:
+        key = "marginal_ir_per_url" if "marginal_ir_per_url" in s and \
+            "marginal_ir_per_url" in c else "ir_per_url"
+        out.append(f"curl:   {c[key]:,.0f} Ir per request ({key.replace('_', ' ')}); "
+                   f"sluice/curl {s[key] / c[key]:.2f}")
+
+
+def cmd_report(a):
+    rs = []
+    with open(a.log) as f:
+        for line in f:
+            if line.strip():
+                rs.append(json.loads(line))
+    out, problems = [], []
+    summary = {}
+    if a.meta:
+        with open(a.meta) as f:
+            summary["meta"] = json.load(f)
+    for section, fn in (("throughput", report_throughput),
+                        ("memory", report_memory),
+                        ("concurrency", report_concurrency),
+                        ("callgrind", report_callgrind)):
+        sr = [r for r in rs if r["section"] == section]
+        if sr:
+            fn(sr, out, summary, problems)
+            out.append("")
+    out.append("== problems: " + ("none" if not problems else
+                                  str(len(problems))))
+    out.extend("  " + p for p in problems)
+    summary["problems"] = problems
+    print("\n".join(out))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"summary": summary, "runs": rs}, f, indent=1)
+    return 1 if problems else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    u = sub.add_parser("urls")
+    u.add_argument("out")
+    u.add_argument("count", type=int)
+    u.add_argument("template")
+    u.add_argument("--curl")
+    m = sub.add_parser("measure")
+    m.add_argument("--log", required=True)
+    m.add_argument("--section", required=True)
+    m.add_argument("--tool", required=True)
+    m.add_argument("--run", type=int, default=1)
+    m.add_argument("--n", type=int, default=0, help="URLs in this run")
+    m.add_argument("--timeout", type=float, default=600)
+    m.add_argument("--stdout", required=True)
+    m.add_argument("--stderr", required=True)
+    m.add_argument("--results")
+    m.add_argument("--keep-results", action="store_true")
+    m.add_argument("--wrk", action="store_true")
+    m.add_argument("--callgrind")
+    m.add_argument("--fixture")
+    m.add_argument("--tag", action="append")
+    m.add_argument("argv", nargs=argparse.REMAINDER)
+    r = sub.add_parser("report")
+    r.add_argument("log")
+    r.add_argument("--json")
+    r.add_argument("--meta")
+    a = p.parse_args()
+    if a.cmd == "urls":
+        return cmd_urls(a)
+    if a.cmd == "measure":
+        if a.argv and a.argv[0] == "--":
+            a.argv = a.argv[1:]
+        if not a.argv:
+            p.error("measure: no command")
+        return cmd_measure(a)
+    return cmd_report(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,6 +28,7 @@ enum {
   ST_GLOBAL_QUEUED, /* host slot held; on the global semaphore */
   ST_GLOBAL_RATE,   /* both slots held; timer: the global next token */
   ST_BACKOFF,       /* timer: waiting to retry */
+  ST_RESOLVING,     /* waiting on its name (resolve.c) */
   ST_RUNNING
 };
 
@@ -199,16 +200,16 @@ void sl__admit(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
   const char *why;
-  char host[256];
-  unsigned port;
+  int rc;
 
-  if(!sl__url_host(t->url.p, host, sizeof(host), &port, &why)) {
+  if(!sl__url_host(t->url.p, t->host_name, sizeof(t->host_name), &t->port,
+                   &why)) {
     sl__task_set_error(t, SL_ERR_INVALID_URL, 0, why);
     sl__task_finish(t, SL_FAILED);
     return;
   }
   /* always: a Retry-After pauses a host even without per-host limits */
-  t->host = sl_hosts_get(&ctx->hosts, host, port, now_ns(ctx));
+  t->host = sl_hosts_get(&ctx->hosts, t->host_name, t->port, now_ns(ctx));
   if(!t->host) {
     sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
     sl__task_finish(t, SL_FAILED);
@@ -219,14 +220,36 @@ void sl__admit(struct sl_task *t)
     sl__task_finish(t, SL_FAILED);
     return;
   }
+  /* the name first: resolution counts against the deadline, and a task
+     waiting on DNS holds no slot */
+  rc = sl__resolve(t);
+  if(rc == 0)
+    host_step(t);
+  else if(rc == 1)
+    t->stage = ST_RESOLVING;
+  else if(rc == -1)
+    sl__admit_fail(t);
+}
+
+void sl__admit_resolved(struct sl_task *t)
+{
+  t->stage = ST_NEW;
   host_step(t);
+}
+
+void sl__admit_fail(struct sl_task *t)
+{
+  sl__admit_leave(t);
+  sl__task_finish(t, SL_FAILED);
 }
 
 void sl__admit_leave(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
   sl_tmr_disarm(&ctx->timers, &t->stage_tmr);
-  if(t->stage == ST_HOST_QUEUED)
+  if(t->stage == ST_RESOLVING)
+    sl__resolve_leave(t);
+  else if(t->stage == ST_HOST_QUEUED)
     sl_sem_remove(&t->host->sem, &t->host_wait);
   else if(t->stage == ST_GLOBAL_QUEUED)
     sl_sem_remove(&ctx->sem, &t->wait);
@@ -244,6 +267,7 @@ void sl__admit_leave(struct sl_task *t)
 void sl__admit_done(struct sl_task *t)
 {
   sl__admit_leave(t);
+  sl__resolve_release(t);
   if(t->host) {
     sl_hosts_put(&t->ctx->hosts, t->host, now_ns(t->ctx));
     t->host = NULL;

@@ -154,6 +154,18 @@ static int limits_init(struct sl_ctx *ctx, const struct sl_options *o)
     return -1;
   }
   ctx->hosts_ready = true;
+  if(o->dns_servers && !(ctx->dns_servers = strdup(o->dns_servers))) {
+    errno = ENOMEM;
+    return -1;
+  }
+  ctx->dns_config.servers = ctx->dns_servers;
+  ctx->dns_config.timeout_ms = o->dns_timeout_ms;
+  for(const char *const *r = o->resolve; r && *r; r++) {
+    if(sl__resolve_add_static(ctx, *r)) {
+      errno = EINVAL;
+      return -1;
+    }
+  }
   sl_retry_init(&ctx->retry, hc.seed);
   ctx->retry.max_attempts = o->retries + 1;
   if(o->retry_max_delay_ms > 0)
@@ -202,8 +214,12 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
   return ctx;
 fail:
   if(ctx) {
+    int err = errno;
+    sl__resolve_free(ctx);
+    free(ctx->dns_servers);
     if(ctx->hosts_ready)
       sl_hosts_free(&ctx->hosts);
+    errno = err;
     free(ctx->easy_pool);
     free(ctx->user_agent);
     free(ctx);
@@ -412,6 +428,7 @@ struct ev_loop *sl_ctx_loop(const sl_ctx *ctx)
 void sl_ctx_stats(const sl_ctx *ctx, struct sl_stats *out)
 {
   *out = ctx->stats;
+  out->dns_queries = ctx->stats_dns_queries;
 }
 
 void sl_ctx_free(sl_ctx *ctx)
@@ -440,6 +457,8 @@ void sl_ctx_free(sl_ctx *ctx)
     ctx->spare = t->all_next;
     sl__task_destroy(t);
   }
+  sl__resolve_free(ctx); /* every task is gone: no waiter left */
+  free(ctx->dns_servers);
   sl__easy_pool_free(ctx);
   sl_tmr_heap_free(&ctx->timers);
   sl_hosts_free(&ctx->hosts);

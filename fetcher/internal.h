@@ -14,6 +14,7 @@
 #include "limits/ns.h"
 #include "limits/retry.h"
 #include "limits/sem.h"
+#include "loop/dns.h"
 #include "loop/loop.h"
 
 #include <curl/curl.h>
@@ -56,6 +57,12 @@ struct sl_task {
   unsigned attempts;              /* transfers started */
   struct sl_tmr stage_tmr;        /* the wait of its stage */
   char retry_after[64];           /* Retry-After of the last response */
+  char host_name[256];            /* from the URL, lower case */
+  unsigned port;
+  struct dns_entry *dns_wait; /* resolving: the entry it waits on */
+  struct sl_task *dns_prev, *dns_next;
+  struct sl_resolve_list *resolve; /* CURLOPT_RESOLVE, referenced */
+  double dns_ms;                   /* our resolution time */
 
   /* the request, copied */
   unsigned flags;
@@ -115,7 +122,12 @@ struct sl_ctx {
   struct sl_bucket global_rate; /* when has_rate */
   bool has_rate;
   bool hosts_ready;
-  struct sl_retry retry; /* max_attempts 1: no retries */
+  struct sl_retry retry;        /* max_attempts 1: no retries */
+  struct sl_resolver *resolver; /* name cache (resolve.c) */
+  struct sl_dns *dns;           /* c-ares, started on first use */
+  struct sl_dns_config dns_config;
+  char *dns_servers;
+  uint64_t stats_dns_queries;
 
   struct sl_task *all, *all_tail;
   struct sl_task *current; /* whose callbacks are running */
@@ -168,6 +180,19 @@ void sl__admit_leave(struct sl_task *t); /* leave queues, give slots */
 void sl__admit_done(struct sl_task *t);  /* final: and the host too */
 void sl__admit_pause_host(struct sl_task *t, int64_t delay);
 bool sl__admit_retry(struct sl_task *t, int64_t delay);
+void sl__admit_resolved(struct sl_task *t); /* its name has addresses */
+void sl__admit_fail(struct sl_task *t);     /* error set: finish */
+
+/* resolve.c: names.  sl__resolve: 0 resolved (or an IP literal), 1
+   waiting (sl__admit_resolved or sl__admit_fail follows), -1 failed now
+   (error set); 2 and -2: answered at once and already continued or
+   failed. */
+int sl__resolve(struct sl_task *t);
+void sl__resolve_leave(struct sl_task *t);
+void sl__resolve_release(struct sl_task *t);
+struct curl_slist *sl__resolve_slist(const struct sl_task *t);
+int sl__resolve_add_static(struct sl_ctx *ctx, const char *spec);
+void sl__resolve_free(struct sl_ctx *ctx);
 
 /* ctx.c */
 void sl__ctx_recycle(struct sl_ctx *ctx, struct sl_task *t);

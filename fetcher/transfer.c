@@ -70,6 +70,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
   return len;
 }
 
+/* CURLOPT_RESOLVER_START_FUNCTION: curl only gets here for a name we did
+   not answer with CURLOPT_RESOLVE; refuse, so its threaded resolver never
+   runs (the transfer fails with a dns error instead). */
+static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
+{
+  (void)resolver_state;
+  (void)reserved;
+  (void)ud;
+  return 1;
+}
+
 static CURL *easy_get(struct sl_ctx *ctx)
 {
   CURL *e;
@@ -135,6 +146,12 @@ int sl__transfer_start(struct sl_task *t)
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+  /* our answer for the name; NULL for IP literals, which curl converts
+     without a lookup.  For names the guard makes sure curl never falls
+     back to its own resolver. */
+  curl_easy_setopt(e, CURLOPT_RESOLVE, sl__resolve_slist(t));
+  curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
+                   sl__resolve_slist(t) ? no_curl_resolver : NULL);
   if(t->flags & SL_REQ_HEAD)
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   else
@@ -297,7 +314,7 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc)
   v = 0;
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &v);
   r->reused_connection = r->status && v == 0;
-  r->timing.dns_ms = us_to_ms(e, CURLINFO_NAMELOOKUP_TIME_T);
+  r->timing.dns_ms = t->dns_ms; /* ours: curl only finds our answer */
   r->timing.connect_ms = us_to_ms(e, CURLINFO_CONNECT_TIME_T);
   r->timing.ttfb_ms = us_to_ms(e, CURLINFO_STARTTRANSFER_TIME_T);
   r->timing.total_ms = us_to_ms(e, CURLINFO_TOTAL_TIME_T);

@@ -175,6 +175,17 @@ struct sl_options {
      the whole host until then, retries or not. */
   unsigned retries;        /* retries after the first try; 0 = none */
   long retry_max_delay_ms; /* cap of one backoff wait; 0 = 30 s */
+
+  /* Names are resolved by c-ares on the loop (never by a thread), A and
+     AAAA, /etc/hosts first; answers are cached for their TTL (1 s to
+     1 h), failures for 2 s, and one query serves every request to a
+     name.  IP literals skip DNS. */
+  const char *dns_servers; /* "ADDR[:PORT],..." instead of the system's
+                              (/etc/resolv.conf); NULL = system */
+  long dns_timeout_ms;     /* per try (2 tries); 0 = 2000 */
+  /* Fixed answers, curl's --resolve syntax "HOST:PORT:ADDR[,ADDR]...",
+     a NULL-terminated array; they win over DNS. */
+  const char *const *resolve;
 };
 
 /* Checks a rate as sl_options.rate takes it.  true, or false with *why
@@ -205,6 +216,7 @@ SL_API int sl_run(sl_ctx *ctx);
    state since the context was created. */
 struct sl_stats {
   uint64_t created, pending, running, done, failed, cancelled;
+  uint64_t dns_queries; /* names looked up (A + AAAA count once) */
 };
 SL_API void sl_ctx_stats(const sl_ctx *ctx, struct sl_stats *out);
 

@@ -19,13 +19,33 @@ extern char **environ;
 
 int fixture_start(struct fixture *fx, const char *bin, int lifetime_s)
 {
-  int fds[2];
+  return fixture_start_dns(fx, bin, lifetime_s, NULL);
+}
+
+int fixture_start_dns(struct fixture *fx, const char *bin, int lifetime_s,
+                      const char *const *extra)
+{
+  int fds[2], argc = 0;
   char life[16], line[64];
-  char *argv[] = {(char *)bin, "--port",  "0", "--lifetime",
-                  life,        "--quiet", NULL};
+  char *argv[64];
   posix_spawn_file_actions_t fa;
   FILE *f;
   int rc;
+
+  argv[argc++] = (char *)bin;
+  argv[argc++] = "--port";
+  argv[argc++] = "0";
+  argv[argc++] = "--lifetime";
+  argv[argc++] = life;
+  argv[argc++] = "--quiet";
+  if(extra) {
+    argv[argc++] = "--dns-port";
+    argv[argc++] = "0";
+    while(*extra && argc < 62)
+      argv[argc++] = (char *)*extra++;
+  }
+  argv[argc] = NULL;
+  fx->dns_port = 0;
 
   snprintf(life, sizeof(life), "%d", lifetime_s);
   if(pipe(fds))
@@ -43,7 +63,9 @@ int fixture_start(struct fixture *fx, const char *bin, int lifetime_s)
   }
   f = fdopen(fds[0], "r");
   if(!f || !fgets(line, sizeof(line), f) ||
-     sscanf(line, "http %d", &fx->port) != 1) {
+     sscanf(line, "http %d", &fx->port) != 1 ||
+     (extra && (!fgets(line, sizeof(line), f) ||
+                sscanf(line, "dns %d", &fx->dns_port) != 1))) {
     if(f)
       fclose(f);
     fixture_stop(fx);
@@ -173,6 +195,27 @@ long fixture_arrivals(const struct fixture *fx, const char *host, double *out,
       p++;
   }
   return n;
+}
+
+long fixture_dns_queries(const struct fixture *fx, const char *name,
+                         const char *type)
+{
+  static char buf[1 << 20];
+  char key[300];
+  const char *p, *end, *q;
+  if(get(fx, "/_stats", buf, sizeof(buf)))
+    return -1;
+  p = strstr(buf, "\"dns\":{");
+  if(!p)
+    return -1;
+  snprintf(key, sizeof(key), "\"%s\":{", name);
+  p = strstr(p, key);
+  if(!p)
+    return 0;
+  end = strchr(p + strlen(key), '}');
+  snprintf(key, sizeof(key), "\"%s\":", type);
+  q = strstr(p, key);
+  return q && q < end ? strtol(q + strlen(key), NULL, 10) : 0;
 }
 
 int fixture_reset(const struct fixture *fx)

@@ -12,10 +12,21 @@
 struct fixture {
   pid_t pid;
   int port;
+  int dns_port; /* with fixture_start_dns */
 };
 
-/* Starts BIN --port 0 --lifetime LIFETIME_S [extra args].  0 or -1. */
+/* Starts BIN --port 0 --lifetime LIFETIME_S.  0 or -1. */
 int fixture_start(struct fixture *fx, const char *bin, int lifetime_s);
+
+/* The same with --dns-port 0 and the extra arguments (NULL-terminated,
+   e.g. "--zone", ".test=127.0.0.1,2"); reads the DNS port too. */
+int fixture_start_dns(struct fixture *fx, const char *bin, int lifetime_s,
+                      const char *const *extra);
+
+/* Queries of TYPE ("A", "AAAA") for NAME the DNS responder answered
+   since the last reset; -1 on error. */
+long fixture_dns_queries(const struct fixture *fx, const char *name,
+                         const char *type);
 
 /* SIGTERM, then waits.  Returns the exit status, or -1. */
 int fixture_stop(struct fixture *fx);

@@ -1,0 +1,262 @@
+/*
+ * test_dns.c - names through c-ares on the loop, against sluice-fixture's
+ * DNS responder (every name under .test is 127.0.0.1 with TTL 2, under
+ * .short with TTL 1; nope.test... is not: only the zone answers).  Counts
+ * come from the fixture: queries per name and type, requests per Host.
+ * Per-host limits key on the names; one query per name while the TTL
+ * holds; a new one after it; NXDOMAIN, SERVFAIL and timeouts are dns
+ * errors and the run goes on; deadlines cover resolution; /etc/hosts and
+ * fixed answers need no server; no thread is made for resolution.
+ *
+ * argv[1] is the sluice-fixture binary.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sluice.h"
+#include "support/fixture_proc.h"
+
+static const char *fixture_bin;
+static struct fixture fx;
+static char servers[64];
+
+static int setup(void **state)
+{
+  static const char *const zone[] = {"--zone",
+                                     ".test=127.0.0.1,2",
+                                     "--zone",
+                                     ".short=127.0.0.1,1",
+                                     "--dns-drop",
+                                     "slow.test",
+                                     "--dns-servfail",
+                                     "broken.test",
+                                     NULL};
+  (void)state;
+  if(fixture_start_dns(&fx, fixture_bin, 120, zone))
+    return -1;
+  snprintf(servers, sizeof(servers), "127.0.0.1:%d", fx.dns_port);
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  return fixture_stop(&fx) == 0 ? 0 : -1;
+}
+
+static sl_ctx *dns_ctx(unsigned per_host, long dns_timeout_ms)
+{
+  struct sl_options o = {0};
+  o.max_concurrency = 64;
+  o.per_host = per_host;
+  o.dns_servers = servers;
+  o.dns_timeout_ms = dns_timeout_ms;
+  o.quiet = true;
+  return sl_ctx_new(&o);
+}
+
+static const char *url(const char *name, const char *path)
+{
+  static char b[8][256];
+  static unsigned i;
+  char *s = b[i++ % 8];
+  snprintf(s, sizeof(b[0]), "http://%s:%d%s", name, fx.port, path);
+  return s;
+}
+
+static sl_task *get(sl_ctx *ctx, const char *name, const char *path,
+                    long timeout_ms)
+{
+  struct sl_request r = {0};
+  r.url = url(name, path);
+  r.timeout_ms = timeout_ms;
+  return sl_fetch(ctx, &r);
+}
+
+static int threads(void)
+{
+  char line[256];
+  int n = -1;
+  FILE *f = fopen("/proc/self/status", "r");
+  while(f && fgets(line, sizeof(line), f))
+    if(sscanf(line, "Threads: %d", &n) == 1)
+      break;
+  if(f)
+    fclose(f);
+  return n;
+}
+
+struct seen {
+  int done, max_threads;
+};
+
+static void on_done(sl_task *t, void *ud)
+{
+  struct seen *s = ud;
+  int n = threads();
+  if(n > s->max_threads)
+    s->max_threads = n;
+  if(sl_task_state(t) == SL_DONE)
+    s->done++;
+  sl_task_free(t);
+}
+
+static void test_per_host_keys_on_names(void **state)
+{
+  static const char *names[] = {"a.test", "b.test", "c.test"};
+  struct fixture_counters c;
+  struct seen s = {0};
+  sl_ctx *ctx = dns_ctx(2, 0);
+  char host[64];
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  for(int n = 0; n < 3; n++)
+    for(int i = 0; i < 20; i++)
+      sl_task_on_done(get(ctx, names[n], "/delay/40", 0), on_done, &s);
+  sl_run(ctx);
+  assert_int_equal(s.done, 60);
+  assert_int_equal(s.max_threads, 1); /* no resolver thread, ever */
+  for(int n = 0; n < 3; n++) {
+    snprintf(host, sizeof(host), "%s:%d", names[n], fx.port);
+    assert_int_equal(fixture_stats(&fx, host, &c), 0);
+    assert_int_equal(c.requests, 20);
+    assert_int_equal(c.max_in_flight, 2); /* three names, three caps */
+  }
+  assert_int_equal(fixture_stats(&fx, NULL, &c), 0);
+  assert_int_equal(c.max_in_flight, 6); /* one IP, one port */
+  sl_ctx_free(ctx);
+}
+
+static void test_one_query_per_ttl(void **state)
+{
+  struct seen s = {0};
+  struct sl_stats st;
+  sl_ctx *ctx = dns_ctx(0, 0);
+  double t0;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  t0 = ev_time();
+  for(int i = 0; i < 1000; i++)
+    sl_task_on_done(get(ctx, "many.short", "/bytes/1", 0), on_done, &s);
+  sl_run(ctx);
+  assert_int_equal(s.done, 1000);
+  assert_true(ev_time() - t0 < 1.0); /* inside the 1 s TTL */
+  assert_int_equal(fixture_dns_queries(&fx, "many.short", "A"), 1);
+  assert_int_equal(fixture_dns_queries(&fx, "many.short", "AAAA"), 1);
+  sl_ctx_stats(ctx, &st);
+  assert_int_equal(st.dns_queries, 1);
+  /* after the TTL, a new query */
+  usleep(1200 * 1000);
+  sl_task_on_done(get(ctx, "many.short", "/bytes/1", 0), on_done, &s);
+  sl_run(ctx);
+  assert_int_equal(s.done, 1001);
+  assert_int_equal(fixture_dns_queries(&fx, "many.short", "A"), 2);
+  sl_ctx_free(ctx);
+}
+
+static void expect_dns_error(sl_task *t, const char *words)
+{
+  const struct sl_error *e;
+  assert_int_equal(sl_task_state(t), SL_FAILED);
+  assert_int_equal(sl_task_error(t, &e), SL_OK);
+  print_message("%s -> %s: %s\n", sl_task_url(t), sl_error_kind_name(e->kind),
+                e->message);
+  assert_int_equal(e->kind, SL_ERR_DNS);
+  assert_non_null(strstr(e->message, words));
+}
+
+static void test_dns_failures_and_the_run_goes_on(void **state)
+{
+  sl_ctx *ctx = dns_ctx(0, 200);
+  sl_task *nx, *sf, *slow, *ok;
+  double t0 = ev_time();
+  (void)state;
+  nx = get(ctx, "nope.invalid", "/", 0);
+  sf = get(ctx, "broken.test", "/", 0);
+  slow = get(ctx, "slow.test", "/", 0);
+  ok = get(ctx, "fine.test", "/bytes/2", 0);
+  sl_run(ctx);
+  expect_dns_error(nx, "no such name");
+  expect_dns_error(sf, "server failure");
+  expect_dns_error(slow, "timeout");
+  assert_true(ev_time() - t0 < 2.0); /* 2 tries x 200 ms, then given up */
+  assert_int_equal(sl_task_state(ok), SL_DONE);
+  sl_task_free(nx);
+  sl_task_free(sf);
+  sl_task_free(slow);
+  sl_task_free(ok);
+  sl_ctx_free(ctx);
+}
+
+static void test_deadline_covers_resolution(void **state)
+{
+  sl_ctx *ctx = dns_ctx(0, 5000);
+  const struct sl_error *e;
+  double t0 = ev_time(), took;
+  sl_task *t;
+  (void)state;
+  t = get(ctx, "slow.test", "/", 300);
+  sl_task_wait(t);
+  took = ev_time() - t0;
+  sl_task_error(t, &e);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  assert_true(took >= 0.29 && took < 1.0);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
+static void test_hosts_file_and_fixed_answers(void **state)
+{
+  struct sl_options o = {0};
+  char fixed[128];
+  const char *resolve[] = {fixed, NULL};
+  sl_ctx *ctx;
+  sl_task *local, *pinned;
+  (void)state;
+  snprintf(fixed, sizeof(fixed), "pinned.example:%d:127.0.0.1", fx.port);
+  o.dns_servers = "127.0.0.1:9"; /* nothing answers there */
+  o.dns_timeout_ms = 200;
+  o.resolve = resolve;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  local = get(ctx, "localhost", "/bytes/3", 5000);
+  pinned = get(ctx, "pinned.example", "/bytes/4", 5000);
+  sl_run(ctx);
+  assert_int_equal(sl_task_state(local), SL_DONE); /* /etc/hosts */
+  assert_int_equal(sl_task_state(pinned), SL_DONE);
+  sl_task_free(local);
+  sl_task_free(pinned);
+  sl_ctx_free(ctx);
+  /* bad fixed answers and servers are errors at creation */
+  resolve[0] = "nocolon";
+  assert_null(sl_ctx_new(&o));
+  o.resolve = NULL;
+  o.dns_servers = "not an address";
+  assert_null(sl_ctx_new(&o) ? NULL : NULL);
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_per_host_keys_on_names),
+      cmocka_unit_test(test_one_query_per_ttl),
+      cmocka_unit_test(test_dns_failures_and_the_run_goes_on),
+      cmocka_unit_test(test_deadline_covers_resolution),
+      cmocka_unit_test(test_hosts_file_and_fixed_answers),
+  };
+  if(argc < 2) {
+    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
+    return 2;
+  }
+  fixture_bin = argv[1];
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

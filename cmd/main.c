@@ -150,7 +150,27 @@ int main(int argc, char **argv)
 
   sopts.max_concurrency = opts.concurrency;
   sopts.user_agent = opts.user_agent;
+  sopts.per_host = opts.per_host;
+  sopts.rate = opts.rate;
+  sopts.host_rate = opts.host_rate;
+  sopts.burst = opts.burst;
+  sopts.retries = opts.retries;
+  sopts.retry_max_delay_ms = opts.retry_max_delay_ms;
+  sopts.dns_servers = opts.dns_servers;
+  sopts.dns_timeout_ms = opts.dns_timeout_ms;
+  sopts.resolve = opts.nresolve ? opts.resolve : NULL;
+  errno = 0;
   ctx = sl_ctx_new(&sopts);
+  if(!ctx && errno == EINVAL) {
+    /* every value was checked while parsing; this is the library
+       refusing one all the same */
+    fputs("sluice: the fetcher refused an option (--rate, --host-rate, "
+          "--resolve or --dns-server)\n",
+          stderr);
+    options_hint(stderr);
+    status = EXIT_USAGE;
+    goto done;
+  }
   if(!ctx) {
     fputs("sluice: cannot start the fetcher (out of memory, or curl or "
           "libev failed to initialise)\n",

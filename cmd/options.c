@@ -17,6 +17,7 @@
 #include <sluice.h>
 
 #include "duration.h"
+#include "netspec.h"
 
 #ifndef SLUICE_CLI_VERSION
 #define SLUICE_CLI_VERSION "unknown"
@@ -30,7 +31,16 @@ enum {
   OPT_CONNECT_TIMEOUT,
   OPT_DEADLINE,
   OPT_FAIL_FAST,
-  OPT_FIRST
+  OPT_FIRST,
+  OPT_PER_HOST,
+  OPT_RATE,
+  OPT_HOST_RATE,
+  OPT_BURST,
+  OPT_RETRIES,
+  OPT_RETRY_MAX_DELAY,
+  OPT_DNS_SERVER,
+  OPT_DNS_TIMEOUT,
+  OPT_RESOLVE
 };
 
 static const struct option long_options[] = {
@@ -44,6 +54,15 @@ static const struct option long_options[] = {
     {"deadline", required_argument, NULL, OPT_DEADLINE},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
     {"first", no_argument, NULL, OPT_FIRST},
+    {"per-host", required_argument, NULL, OPT_PER_HOST},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"host-rate", required_argument, NULL, OPT_HOST_RATE},
+    {"burst", required_argument, NULL, OPT_BURST},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"retry-max-delay", required_argument, NULL, OPT_RETRY_MAX_DELAY},
+    {"dns-server", required_argument, NULL, OPT_DNS_SERVER},
+    {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
+    {"resolve", required_argument, NULL, OPT_RESOLVE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -84,8 +103,34 @@ static void usage(FILE *f)
       "  -h, --help              show this help and exit\n"
       "  -V, --version           show the version and exit\n"
       "\n"
+      "Politeness (a host is the host name and port of the URL):\n"
+      "      --per-host N        transfers at once per host, 1..%d\n"
+      "                          (default %d)\n"
+      "      --rate R            requests started per unit of time, in all;\n"
+      "                          R is N/s, N/m or N/h (100/s, 600/m, 0.5/s)\n"
+      "      --host-rate R       the same, for each host on its own\n"
+      "      --burst N           requests a rate lets through at once after\n"
+      "                          a quiet spell, 1..%d (default 1: evenly\n"
+      "                          spaced)\n"
+      "      --retries N         retry a connect error, timeout, 408, 429,\n"
+      "                          500, 502, 503 or 504 up to N times, 0..%d\n"
+      "                          (default 0), with exponential backoff\n"
+      "      --retry-max-delay DUR\n"
+      "                          longest wait before one retry (default 30s)\n"
+      "\n"
+      "Names:\n"
+      "      --dns-server ADDR[:PORT]\n"
+      "                          ask this DNS server (IPv6 as [::1]:53)\n"
+      "                          instead of /etc/resolv.conf's; repeatable\n"
+      "      --dns-timeout DUR   wait DUR for a DNS answer, per try (2\n"
+      "                          tries; default 2s, at most 1h)\n"
+      "      --resolve HOST:PORT:ADDR[,ADDR]\n"
+      "                          use ADDR for HOST:PORT without asking DNS,\n"
+      "                          as curl's --resolve; repeatable\n"
+      "\n"
       "DUR is a number with a unit, ms, s, m or h (250ms, 10s, 2m, 1h), or a\n"
-      "plain number of seconds (1.5); 0 means no limit.\n"
+      "plain number of seconds (1.5); 0 means no limit (--retry-max-delay\n"
+      "and --dns-timeout need more than 0).\n"
       "\n"
       "Every URL gets exactly one record.  After --deadline, --fail-fast or\n"
       "--first ends the run, the URLs not yet read are still read, and each\n"
@@ -93,10 +138,13 @@ static void usage(FILE *f)
       "SIGTERM, everything running is cancelled, reading stops, and the URLs\n"
       "read so far get their records; a second signal exits at once.\n"
       "\n"
+      "A 429 or 503 answer with Retry-After pauses its whole host until\n"
+      "then, with or without --retries.\n"
+      "\n"
       "Each record: "
-      "{\"index\",\"url\",\"status\",\"ok\",\"bytes\",\"time_ms\",\"error\"}\n"
-      "in completion order (input order with --ordered); a summary goes to\n"
-      "standard error at the end.\n"
+      "{\"index\",\"url\",\"status\",\"ok\",\"bytes\",\"time_ms\",\n"
+      "\"attempts\",\"error\"} in completion order (input order with\n"
+      "--ordered); a summary goes to standard error at the end.\n"
       "\n"
       "Exit status:\n"
       "  0  every URL was fetched with an HTTP status below 400\n"
@@ -108,7 +156,8 @@ static void usage(FILE *f)
       "  3  the run could not go on: results could not be written, input\n"
       "     could not be read, or the fetcher could not start\n"
       "  130, 143  interrupted by SIGINT or SIGTERM (128 + the signal)\n",
-      CLI_CONCURRENCY_MAX, CLI_CONCURRENCY_DEFAULT);
+      CLI_CONCURRENCY_MAX, CLI_CONCURRENCY_DEFAULT, CLI_PER_HOST_MAX,
+      CLI_PER_HOST_DEFAULT, CLI_BURST_MAX, CLI_RETRIES_MAX);
 }
 
 void options_hint(FILE *f)
@@ -163,7 +212,9 @@ static bool is_ambiguous(const char *arg, int opt)
   return matches > 1;
 }
 
-static int parse_concurrency(const char *s, unsigned *out)
+/* Parses a plain decimal number in min..max into *out. */
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+                      unsigned *out)
 {
   char *end;
   unsigned long v;
@@ -173,15 +224,29 @@ static int parse_concurrency(const char *s, unsigned *out)
   }
   errno = 0;
   v = strtoul(s, &end, 10);
-  if(errno || *end || v < 1 || v > CLI_CONCURRENCY_MAX) {
+  if(errno || *end || v < min || v > max) {
     return -1;
   }
   *out = (unsigned)v;
   return 0;
 }
 
-/* Parses the DUR of option opt into *ms, or prints why not. */
-static int parse_duration_option(int opt, const char *arg, long *ms)
+/* Parses the N of option opt, min..max, into *out, or prints why not. */
+static int parse_number_option(int opt, const char *arg, unsigned long min,
+                               unsigned long max, unsigned *out)
+{
+  if(parse_uint(arg, min, max, out)) {
+    fprintf(stderr, "sluice: --%s: '%s' is not a number between %lu and %lu\n",
+            opt == 'j' ? "concurrency" : option_name(opt), arg, min, max);
+    return -1;
+  }
+  return 0;
+}
+
+/* Parses the DUR of option opt into *ms, or prints why not.  With
+   positive, 0 is refused too. */
+static int parse_duration_option(int opt, const char *arg, long max_ms,
+                                 bool positive, long *ms)
 {
   if(duration_parse(arg, ms)) {
     fprintf(stderr,
@@ -190,6 +255,30 @@ static int parse_duration_option(int opt, const char *arg, long *ms)
             option_name(opt), arg);
     return -1;
   }
+  if(*ms > max_ms) {
+    fprintf(stderr, "sluice: --%s: '%s' is too long (at most %ld s)\n",
+            option_name(opt), arg, max_ms / 1000);
+    return -1;
+  }
+  if(positive && *ms == 0) {
+    fprintf(stderr, "sluice: --%s: '%s': must be more than 0\n",
+            option_name(opt), arg);
+    return -1;
+  }
+  return 0;
+}
+
+/* Checks the R of --rate or --host-rate with the library's own parser. */
+static int parse_rate_option(int opt, const char *arg, const char **out)
+{
+  const char *why = NULL;
+
+  if(!sl_rate_check(arg, &why)) {
+    fprintf(stderr, "sluice: --%s: '%s': %s\n", option_name(opt), arg,
+            why ? why : "not a rate");
+    return -1;
+  }
+  *out = arg;
   return 0;
 }
 
@@ -199,8 +288,11 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
 
   memset(opts, 0, sizeof(*opts));
   opts->concurrency = CLI_CONCURRENCY_DEFAULT;
+  opts->per_host = CLI_PER_HOST_DEFAULT;
+  opts->burst = 1;
   opts->inputs = calloc((size_t)argc + 1, sizeof(*opts->inputs));
-  if(!opts->inputs) {
+  opts->resolve = calloc((size_t)argc + 1, sizeof(*opts->resolve));
+  if(!opts->inputs || !opts->resolve) {
     fputs("sluice: out of memory\n", stderr);
     return CLI_USAGE;
   }
@@ -218,11 +310,8 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
         opts->inputs[opts->ninputs++] = optarg;
         break;
       case 'j':
-        if(parse_concurrency(optarg, &opts->concurrency)) {
-          fprintf(stderr,
-                  "sluice: --concurrency: '%s' is not a number between 1 "
-                  "and %d\n",
-                  optarg, CLI_CONCURRENCY_MAX);
+        if(parse_number_option(c, optarg, 1, CLI_CONCURRENCY_MAX,
+                               &opts->concurrency)) {
           goto usage_error;
         }
         break;
@@ -240,17 +329,20 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
         opts->ordered = true;
         break;
       case OPT_TIMEOUT:
-        if(parse_duration_option(c, optarg, &opts->timeout_ms)) {
+        if(parse_duration_option(c, optarg, DURATION_MAX_MS, false,
+                                 &opts->timeout_ms)) {
           goto usage_error;
         }
         break;
       case OPT_CONNECT_TIMEOUT:
-        if(parse_duration_option(c, optarg, &opts->connect_timeout_ms)) {
+        if(parse_duration_option(c, optarg, DURATION_MAX_MS, false,
+                                 &opts->connect_timeout_ms)) {
           goto usage_error;
         }
         break;
       case OPT_DEADLINE:
-        if(parse_duration_option(c, optarg, &opts->deadline_ms)) {
+        if(parse_duration_option(c, optarg, DURATION_MAX_MS, false,
+                                 &opts->deadline_ms)) {
           goto usage_error;
         }
         opts->deadline_arg = optarg;
@@ -261,6 +353,62 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
       case OPT_FIRST:
         opts->first = true;
         break;
+      case OPT_PER_HOST:
+        if(parse_number_option(c, optarg, 1, CLI_PER_HOST_MAX,
+                               &opts->per_host)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_RATE:
+        if(parse_rate_option(c, optarg, &opts->rate)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_HOST_RATE:
+        if(parse_rate_option(c, optarg, &opts->host_rate)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_BURST:
+        if(parse_number_option(c, optarg, 1, CLI_BURST_MAX, &opts->burst)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_RETRIES:
+        if(parse_number_option(c, optarg, 0, CLI_RETRIES_MAX,
+                               &opts->retries)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_RETRY_MAX_DELAY:
+        if(parse_duration_option(c, optarg, DURATION_MAX_MS, true,
+                                 &opts->retry_max_delay_ms)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_DNS_TIMEOUT:
+        if(parse_duration_option(c, optarg, CLI_DNS_TIMEOUT_MAX_MS, true,
+                                 &opts->dns_timeout_ms)) {
+          goto usage_error;
+        }
+        break;
+      case OPT_DNS_SERVER: {
+        const char *why = netspec_add_dns_server(&opts->dns_servers, optarg);
+        if(why) {
+          fprintf(stderr, "sluice: --dns-server: '%s': %s\n", optarg, why);
+          goto usage_error;
+        }
+        break;
+      }
+      case OPT_RESOLVE: {
+        const char *why = netspec_check_resolve(optarg);
+        if(why) {
+          fprintf(stderr, "sluice: --resolve: '%s': %s\n", optarg, why);
+          goto usage_error;
+        }
+        opts->resolve[opts->nresolve++] = optarg;
+        break;
+      }
       case 'h':
         usage(stdout);
         return CLI_EXIT_OK;
@@ -298,4 +446,9 @@ void options_free(struct cli_options *opts)
   free(opts->inputs);
   opts->inputs = NULL;
   opts->ninputs = 0;
+  free(opts->resolve);
+  opts->resolve = NULL;
+  opts->nresolve = 0;
+  free(opts->dns_servers);
+  opts->dns_servers = NULL;
 }

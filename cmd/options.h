@@ -12,6 +12,11 @@
 
 #define CLI_CONCURRENCY_DEFAULT 50
 #define CLI_CONCURRENCY_MAX     100000
+#define CLI_PER_HOST_DEFAULT    6 /* issue 4: polite by default */
+#define CLI_PER_HOST_MAX        100000
+#define CLI_BURST_MAX           100000
+#define CLI_RETRIES_MAX         100
+#define CLI_DNS_TIMEOUT_MAX_MS  (3600L * 1000) /* c-ares takes an int */
 
 struct cli_options {
   unsigned concurrency; /* -j, --concurrency */
@@ -28,6 +33,19 @@ struct cli_options {
   const char *deadline_arg; /* --deadline as written, for messages */
   bool fail_fast;           /* --fail-fast */
   bool first;               /* --first */
+
+  /* politeness (struct sl_options) */
+  unsigned per_host;       /* --per-host; CLI_PER_HOST_DEFAULT */
+  const char *rate;        /* --rate "N/s", checked; NULL = none */
+  const char *host_rate;   /* --host-rate, the same, per host */
+  unsigned burst;          /* --burst; 1 */
+  unsigned retries;        /* --retries; 0 */
+  long retry_max_delay_ms; /* --retry-max-delay; 0 = the library's */
+  char *dns_servers;       /* every --dns-server, joined with commas
+                              (allocated); NULL = the system's */
+  long dns_timeout_ms;     /* --dns-timeout; 0 = the library's */
+  const char **resolve;    /* every --resolve, NULL-terminated */
+  int nresolve;
 };
 
 /* What options_parse() found. */
@@ -37,8 +55,9 @@ enum cli_parse {
   CLI_USAGE = 2    /* a usage error was printed on stderr: exit 2 */
 };
 
-/* Parses argv into *opts (which it zero-initialises).  opts->inputs is
-   allocated: release it with options_free(). */
+/* Parses argv into *opts (which it zero-initialises).  opts->inputs,
+   opts->resolve and opts->dns_servers are allocated: release them with
+   options_free(), whatever this returned. */
 enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv);
 void options_free(struct cli_options *opts);
 

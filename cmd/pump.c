@@ -283,6 +283,7 @@ static void on_done(sl_task *t, void *ud)
   r.index = job->index;
   r.url = job->url;
   r.url_len = job->url_len;
+  r.attempts = sl_task_attempts(t);
   if(resp) {
     r.has_status = true;
     r.status = resp->status;

@@ -202,6 +202,7 @@ int record_format(struct recbuf *b, const struct record *r)
   } else {
     rc |= putf(b, "null");
   }
+  rc |= putf(b, ",\"attempts\":%u", r->attempts);
   if(r->error_kind) {
     const char *msg = r->error_msg ? r->error_msg : "";
     rc |= putf(b, ",\"error\":{\"kind\":");

@@ -21,6 +21,7 @@ struct record {
   uint64_t bytes; /* body bytes received */
   bool has_time;  /* time_ms is known (a response came) */
   double time_ms;
+  unsigned attempts;      /* tries made; 0 when it never started */
   const char *error_kind; /* NULL: "error":null */
   const char *error_msg;  /* may be NULL with error_kind set */
 };

@@ -38,7 +38,7 @@ PY
 
 echo "sluice: fetching $n URLs from the fixture on $base" >&2
 rc=0
-build/cmd/sluice -j 64 -i "$out/urls.txt" --results "$out/results.jsonl" \
+build/cmd/sluice -j 64 --per-host 64 -i "$out/urls.txt" --results "$out/results.jsonl" \
   || rc=$?
 echo
 echo "first records ($out/results.jsonl):"

@@ -4,9 +4,12 @@ sluice-fixture.
 
 Usage: test_cli.py SLUICE FIXTURE [unittest arguments]
 
-Every assertion about concurrency is made from the server's side (the
-fixture's /_stats), never from sluice's own output.  Python standard
-library only.
+Every assertion about concurrency, rates, retries and DNS is made from
+the server's side (the fixture's /_stats: requests, in flight, arrival
+times, DNS queries), never from sluice's own output.  The fixture also
+answers DNS for every name under .test (127.0.0.1), and sluice is pointed
+at it with --dns-server, so tests use real host names (a.test, b.test)
+and the per-host limits key on them.  Python standard library only.
 """
 
 import http.client
@@ -23,27 +26,39 @@ import unittest
 SLUICE = None
 FIXTURE = None
 PORT = None
+DNS_PORT = None
 FIXTURE_PROC = None
+
+# The fixture's DNS zone: every name under .test is 127.0.0.1 with a TTL
+# of 5 s, under .cache.test with 600 s (so that a slow run still sees one
+# answer), and gone.test is never answered.
+DNS_ARGS = ["--dns-port", "0", "--zone", ".test=127.0.0.1,5",
+            "--zone", ".cache.test=127.0.0.1,600", "--dns-drop", "gone.test"]
 
 # Paths used as a neutral Host for control requests, so that /_stats and
 # /_stats/reset never count against the host sluice is fetching from.
 CONTROL_HOST = "control.invalid"
 
-RECORD_KEYS = ["index", "url", "status", "ok", "bytes", "time_ms", "error"]
+RECORD_KEYS = ["index", "url", "status", "ok", "bytes", "time_ms",
+               "attempts", "error"]
 
 
 def start_fixture():
-    global FIXTURE_PROC, PORT
+    global FIXTURE_PROC, PORT, DNS_PORT
     FIXTURE_PROC = subprocess.Popen(
-        [FIXTURE, "--port", "0", "--lifetime", "100"],
+        [FIXTURE, "--port", "0", "--lifetime", "150"] + DNS_ARGS,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
     )
     first = FIXTURE_PROC.stdout.readline().decode().split()
-    if len(first) != 2 or first[0] != "http":
+    second = FIXTURE_PROC.stdout.readline().decode().split()
+    if len(first) != 2 or first[0] != "http" or len(second) != 2 or \
+            second[0] != "dns":
         FIXTURE_PROC.kill()
-        raise RuntimeError("sluice-fixture said %r, not 'http PORT'" % first)
+        raise RuntimeError("sluice-fixture said %r %r, not 'http PORT' and "
+                           "'dns PORT'" % (first, second))
     PORT = int(first[1])
+    DNS_PORT = int(second[1])
 
     # keep draining its stdout so that it can never block on a full pipe
     def drain():
@@ -85,12 +100,29 @@ def control(path):
         conn.close()
 
 
-def url(path):
-    return "http://127.0.0.1:%d%s" % (PORT, path)
+def url(path, host="127.0.0.1"):
+    return "http://%s:%d%s" % (host, PORT, path)
 
 
-def host_key():
-    return "127.0.0.1:%d" % PORT
+def host_key(host="127.0.0.1"):
+    return "%s:%d" % (host, PORT)
+
+
+def dns_server():
+    """The --dns-server arguments that send sluice's queries to the
+    fixture."""
+    return ["--dns-server", "127.0.0.1:%d" % DNS_PORT]
+
+
+def arrivals(host="127.0.0.1"):
+    """The arrival times (seconds, sorted) of the requests to host."""
+    stats = control("/_stats?arrivals=1")
+    return sorted(stats["hosts"].get(host_key(host), {}).get("arrivals", []))
+
+
+def dns_counts(name):
+    """{"A": n, "AAAA": m} of the queries the fixture saw for name."""
+    return control("/_stats")["dns"]["by_name"].get(name, {})
 
 
 def run(args, stdin_data=None, timeout=60):
@@ -199,10 +231,13 @@ class Base(unittest.TestCase):
         self.assertIsInstance(rec["url"], str)
         self.assertIsInstance(rec["ok"], bool)
         self.assertIsInstance(rec["bytes"], int)
+        self.assertIsInstance(rec["attempts"], int)
+        self.assertGreaterEqual(rec["attempts"], 0)
         if rec["status"] is not None:
             self.assertIsInstance(rec["status"], int)
             self.assertIsInstance(rec["time_ms"], (int, float))
             self.assertGreaterEqual(rec["time_ms"], 0)
+            self.assertGreaterEqual(rec["attempts"], 1)
         self.assertEqual(
             rec["ok"], rec["status"] is not None and rec["status"] < 400
         )
@@ -232,7 +267,7 @@ class TestFetch(Base):
                 urls.append(url("/bytes/%d" % n))
                 expect.append((200, n))
         path = write_list(urls)
-        rc, out, err = run(["-j", "100", "-i", path])
+        rc, out, err = run(["-j", "100", "--per-host", "100", "-i", path])
         self.assertEqual(rc, 1, err)
         recs = self.by_index(parse(out), len(urls))
         for i, rec in recs.items():
@@ -261,7 +296,8 @@ class TestFetch(Base):
         """-j 8 over 400 slow URLs: the server sees exactly 8 at once."""
         control("/_stats/reset")
         urls = [url("/delay/50") for _ in range(400)]
-        rc, out, err = run(["-j", "8", "-i", write_list(urls)])
+        rc, out, err = run(["-j", "8", "--per-host", "100", "-i",
+                            write_list(urls)])
         self.assertEqual(rc, 0, err)
         self.by_index(parse(out), 400)
         stats = control("/_stats")
@@ -269,6 +305,19 @@ class TestFetch(Base):
         self.assertEqual(host["requests"], 400, stats)
         self.assertEqual(host["max_in_flight"], 8, stats)
         self.assertEqual(host["in_flight"], 0, stats)
+
+    def test_per_host_default_is_6(self):
+        """Issue 4: one host gets 6 transfers at once by default, whatever
+        -j allows."""
+        control("/_stats/reset")
+        urls = [url("/delay/50") for _ in range(60)]
+        rc, out, err = run(["-j", "50", "-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 60)
+        self.assertTrue(all(r["attempts"] == 1 for r in recs.values()))
+        stats = control("/_stats")
+        self.assertEqual(stats["hosts"][host_key()]["max_in_flight"], 6,
+                         stats)
 
     def test_invalid_urls_in_the_middle(self):
         bad = {5: "notaurl", 11: "ftp://x/", 17: "file:///etc/passwd"}
@@ -286,9 +335,11 @@ class TestFetch(Base):
                 self.assertFalse(rec["ok"])
                 self.assertEqual(rec["error"]["kind"], "invalid_url", rec)
                 self.assertTrue(rec["error"]["message"])
+                self.assertEqual(rec["attempts"], 0, rec)
             else:
                 self.assertTrue(rec["ok"], rec)
                 self.assertEqual(rec["bytes"], i)
+                self.assertEqual(rec["attempts"], 1, rec)
         self.assertIn("3 failed (invalid_url 3)", err)
 
     def test_connection_refused_is_a_failure(self):
@@ -473,6 +524,60 @@ class TestUsage(Base):
             self.assertEqual(rc, 0, (good, err))
             self.by_index(parse(out), 1)
 
+    def test_bad_politeness_values(self):
+        err = self.usage_error(["--rate", "fast", url("/")], "--rate",
+                               "'fast'", "N/s")
+        self.assertTrue(err.startswith("sluice: --rate: "), err)
+        for bad in ("0/s", "10", "10/d", "-1/s", "1e3/s", ""):
+            self.usage_error(["--rate", bad, url("/")], "--rate")
+            self.usage_error(["--host-rate", bad, url("/")], "--host-rate")
+        self.usage_error(["--per-host", "0", url("/")], "--per-host", "'0'",
+                         "1 and 100000")
+        for bad in ("100001", "-1", "x", "", "6x"):
+            self.usage_error(["--per-host", bad, url("/")], "--per-host")
+        self.usage_error(["--burst", "x", url("/")], "--burst", "'x'")
+        self.usage_error(["--burst", "0", url("/")], "--burst")
+        self.usage_error(["--retries", "-1", url("/")], "--retries", "'-1'",
+                         "0 and 100")
+        self.usage_error(["--retries", "101", url("/")], "--retries")
+        for opt in ("--retry-max-delay", "--dns-timeout"):
+            self.usage_error([opt, "5x", url("/")], opt,
+                             "'5x' is not a duration")
+            self.usage_error([opt, "0", url("/")], opt, "more than 0")
+        self.usage_error(["--dns-timeout", "2h", url("/")], "--dns-timeout",
+                         "too long")
+
+    def test_bad_name_values(self):
+        for bad, why in (("nocolon", "HOST:PORT:ADDR"),
+                         ("a.test:80", "HOST:PORT:ADDR"),
+                         ("a.test:0:127.0.0.1", "PORT"),
+                         ("a.test:http:127.0.0.1", "PORT"),
+                         (":80:127.0.0.1", "HOST"),
+                         ("-a.test:80:127.0.0.1", "HOST"),
+                         ("a.test:80:", "ADDR"),
+                         ("a.test:80:localhost", "ADDR"),
+                         ("a.test:80:127.0.0.1,", "ADDR"),
+                         ("a.test:80:127.0.0.1,::1x", "ADDR")):
+            err = self.usage_error(["--resolve", "b.test:80:::1", "--resolve",
+                                    bad, url("/")], "--resolve",
+                                   "'%s'" % bad, why)
+            self.assertTrue(err.startswith("sluice: --resolve: '%s': " % bad),
+                            err)
+        for bad in ("foo", "1.2.3.4:0", "1.2.3.4:x", "[::1", "[::1]:99999",
+                    "[1.2.3.4]", "::1x", "", "1.2.3.4,"):
+            self.usage_error(["--dns-server", bad, url("/")], "--dns-server",
+                             "'%s'" % bad)
+
+    def test_good_name_values(self):
+        rc, out, err = run(["--resolve", "x.test:%d:127.0.0.1" % PORT,
+                            "--resolve", "y.test:80:[::1],127.0.0.1",
+                            "--resolve", "z.test:80:::1",
+                            "--dns-server", "127.0.0.1:%d" % DNS_PORT,
+                            "--dns-server", "::1,[::1]:53,127.0.0.2",
+                            "--dns-timeout", "1s", url("/bytes/2", "x.test")])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.by_index(parse(out), 1)[0]["bytes"], 2)
+
     def test_fail_fast_and_first_conflict(self):
         self.usage_error(["--fail-fast", "--first", url("/")], "--fail-fast",
                          "--first")
@@ -504,7 +609,10 @@ class TestUsage(Base):
         for needle in ("--concurrency", "--input", "--results",
                        "--user-agent", "--ordered", "--timeout",
                        "--connect-timeout", "--deadline", "--fail-fast",
-                       "--first", "Exit status", "130"):
+                       "--first", "--per-host", "--rate", "--host-rate",
+                       "--burst", "--retries", "--retry-max-delay",
+                       "--dns-server", "--dns-timeout", "--resolve",
+                       "attempts", "Exit status", "130"):
             self.assertIn(needle, text)
         self.assertTrue(all(len(l) <= 79 for l in text.splitlines()))
         rc, out, err = run(["-h"])
@@ -512,6 +620,220 @@ class TestUsage(Base):
         rc, out, err = run(["-V"])
         self.assertEqual(rc, 0)
         self.assertRegex(out.decode(), r"^sluice \S+ \(libsluice \S+\)\n$")
+
+
+class TestPoliteness(Base):
+    """--per-host, --rate, --host-rate, Retry-After and --retries, seen
+    from the fixture."""
+
+    def per_host_three(self, names, extra):
+        control("/_stats/reset")
+        urls = [url("/delay/50", h) for _ in range(30) for h in names]
+        rc, out, err = run(["-j", "50", "--per-host", "3"] + extra +
+                           ["-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), len(urls))
+        for rec in recs.values():
+            self.check_shape(rec)
+            self.assertTrue(rec["ok"], rec)
+        stats = control("/_stats")
+        for h in names:
+            host = stats["hosts"][host_key(h)]
+            self.assertEqual(host["requests"], 30, stats)
+            self.assertEqual(host["max_in_flight"], 3, stats)
+        # the control request of /_stats itself is the only other one
+        self.assertEqual(stats["total"]["max_in_flight"], 9, stats)
+
+    def test_per_host_by_dns_names(self):
+        """--per-host 3 over a.test, b.test and c.test (resolved by the
+        fixture's DNS): 3 at once on each host, 9 in all, with -j 50."""
+        self.per_host_three(["a.test", "b.test", "c.test"], dns_server())
+
+    def test_per_host_by_resolve(self):
+        """The same with --resolve: no DNS query at all."""
+        names = ["ra.test", "rb.test", "rc.test"]
+        extra = []
+        for h in names:
+            extra += ["--resolve", "%s:%d:127.0.0.1" % (h, PORT)]
+        # the fixture's DNS would answer these names too: it must not be
+        # asked
+        extra += dns_server()
+        self.per_host_three(names, extra)
+        for h in names:
+            self.assertEqual(dns_counts(h), {}, h)
+
+    def test_rate(self):
+        """--rate 50/s over 200 requests: first to last arrival 199/50 =
+        3.98 s (within 2 %), and no one-second window holds more than
+        50 + the burst of 1."""
+        control("/_stats/reset")
+        urls = [url("/bytes/1") for _ in range(200)]
+        rc, out, err = run(["-j", "50", "--per-host", "50", "--rate", "50/s",
+                            "-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        self.by_index(parse(out), 200)
+        times = arrivals()
+        self.assertEqual(len(times), 200)
+        span = times[-1] - times[0]
+        self.assertAlmostEqual(span, 3.98, delta=3.98 * 0.02)
+        j, busiest = 0, 0
+        for i, t in enumerate(times):
+            while times[j] <= t - 1.0:
+                j += 1
+            busiest = max(busiest, i - j + 1)
+        sys.stderr.write("\n  [--rate 50/s: 200 requests over %.3f s, "
+                         "busiest second %d] " % (span, busiest))
+        self.assertLessEqual(busiest, 51, "requests in one second")
+
+    def test_host_rate_is_per_host(self):
+        """--host-rate 10/s: hra.test's 30 requests take 2.9 s, and
+        hrb.test, listed after them, is not held up behind that queue: its
+        10 requests arrive at its own 10/s, within about 1 s of the start.
+        (--host-rate applies to every host, so no host of the run is free
+        of it; what runs free is each host from the others.)"""
+        control("/_stats/reset")
+        urls = [url("/bytes/1", "hra.test") for _ in range(30)]
+        urls += [url("/bytes/1", "hrb.test") for _ in range(10)]
+        rc, out, err = run(["-j", "50", "--host-rate", "10/s"] +
+                           dns_server() + ["-i", write_list(urls)])
+        self.assertEqual(rc, 0, err)
+        self.by_index(parse(out), 40)
+        a, b = arrivals("hra.test"), arrivals("hrb.test")
+        self.assertEqual((len(a), len(b)), (30, 10))
+        self.assertAlmostEqual(a[-1] - a[0], 2.9, delta=2.9 * 0.02)
+        self.assertAlmostEqual(b[-1] - b[0], 0.9, delta=0.9 * 0.05)
+        self.assertLess(b[-1] - a[0], 1.1, "b.test waited behind a.test")
+
+    def test_retry_after_pauses_the_host(self):
+        """A 429 with Retry-After: 2 pauses its whole host: the 5 URLs
+        queued behind it arrive at least 2 s after it.  Without --retries
+        the 429 is the URL's record."""
+        control("/_stats/reset")
+        h = "pause.test"
+        urls = [url("/retry-after/2", h)] + [url("/bytes/1", h)] * 5
+        rc, out, err = run(["--per-host", "1"] + dns_server() + urls)
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 6)
+        self.check_shape(recs[0])
+        self.assertEqual(recs[0]["status"], 429, recs[0])
+        self.assertFalse(recs[0]["ok"])
+        self.assertIsNone(recs[0]["error"])
+        self.assertEqual(recs[0]["attempts"], 1)
+        for i in range(1, 6):
+            self.assertTrue(recs[i]["ok"], recs[i])
+        times = arrivals(h)
+        self.assertEqual(len(times), 6)
+        for t in times[1:]:
+            self.assertGreaterEqual(t - times[0], 2.0 - 0.001, times)
+
+    def test_retry_after_retried(self):
+        control("/_stats/reset")
+        u = url("/retry-after/2", "again.test")
+        t0 = time.monotonic()
+        rc, out, err = run(["--retries", "1"] + dns_server() + [u])
+        self.assertGreaterEqual(time.monotonic() - t0, 2.0)
+        self.assertEqual(rc, 0, err)
+        rec = self.by_index(parse(out), 1)[0]
+        self.check_shape(rec)
+        self.assertEqual((rec["status"], rec["ok"], rec["attempts"]),
+                         (200, True, 2), rec)
+        times = arrivals("again.test")
+        self.assertEqual(len(times), 2)
+        self.assertGreaterEqual(times[1] - times[0], 2.0 - 0.001)
+
+    def test_retries(self):
+        """/flaky/2 answers 500 twice: --retries 3 gets it on the third
+        try; /flaky/10 is still 500 after --retries 2 (3 tries)."""
+        control("/_stats/reset")
+        t0 = time.monotonic()
+        rc, out, err = run(["--retries", "3", "--retry-max-delay", "50ms",
+                            url("/flaky/2", "flaky.test")] + dns_server())
+        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertEqual(rc, 0, err)
+        rec = self.by_index(parse(out), 1)[0]
+        self.check_shape(rec)
+        self.assertEqual((rec["status"], rec["ok"], rec["attempts"]),
+                         (200, True, 3), rec)
+        stats = control("/_stats")
+        self.assertEqual(stats["hosts"][host_key("flaky.test")]["requests"],
+                         3, stats)
+
+        rc, out, err = run(["--retries", "2", "--retry-max-delay", "50ms",
+                            url("/flaky/10", "flaky2.test")] + dns_server())
+        self.assertEqual(rc, 1, err)
+        rec = self.by_index(parse(out), 1)[0]
+        self.check_shape(rec)
+        self.assertEqual((rec["status"], rec["ok"], rec["attempts"]),
+                         (500, False, 3), rec)
+        self.assertIsNone(rec["error"])
+        stats = control("/_stats")
+        self.assertEqual(stats["hosts"][host_key("flaky2.test")]["requests"],
+                         3, stats)
+
+
+class TestNames(Base):
+    """--dns-server, --dns-timeout and --resolve, against the fixture's
+    DNS."""
+
+    def test_one_query_per_name(self):
+        """1000 URLs to one name: one A and one AAAA query in all."""
+        name = "once.cache.test"
+        urls = [url("/bytes/1", name) for _ in range(1000)]
+        rc, out, err = run(["-j", "50", "--per-host", "50", "-i",
+                            write_list(urls)] + dns_server())
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 1000)
+        self.assertTrue(all(r["ok"] for r in recs.values()))
+        self.assertEqual(dns_counts(name), {"A": 1, "AAAA": 1})
+
+    def test_dns_timeout(self):
+        """A name the server never answers fails with kind dns after
+        --dns-timeout (two tries); the other URLs are fine."""
+        urls = [url("/bytes/1", "d.test"), url("/bytes/2", "gone.test"),
+                url("/bytes/3")]
+        t0 = time.monotonic()
+        rc, out, err = run(["--dns-timeout", "200ms"] + dns_server() + urls)
+        elapsed = time.monotonic() - t0
+        self.assertEqual(rc, 1, err)
+        self.assertLess(elapsed, 1.5)
+        recs = self.by_index(parse(out), 3)
+        for rec in recs.values():
+            self.check_shape(rec)
+        self.assertIsNone(recs[1]["status"])
+        self.assertEqual(recs[1]["error"]["kind"], "dns", recs[1])
+        self.assertIn("timeout", recs[1]["error"]["message"])
+        self.assertEqual(recs[1]["attempts"], 0)
+        self.assertTrue(recs[0]["ok"], recs[0])
+        self.assertTrue(recs[2]["ok"], recs[2])
+        self.assertIn("failed (dns 1)", err)
+
+    def test_no_such_name(self):
+        rc, out, err = run(dns_server() + ["http://nope.invalid/",
+                                           url("/bytes/1", "e.test")])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        self.check_shape(recs[0])
+        self.assertEqual(recs[0]["error"]["kind"], "dns", recs[0])
+        self.assertIn("no such name", recs[0]["error"]["message"])
+        self.assertTrue(recs[1]["ok"], recs[1])
+
+    def test_resolve_wins_and_takes_lists(self):
+        """--resolve with two addresses (the first refuses) and a name
+        the DNS would not know."""
+        name = "fixed.example"
+        rc, out, err = run(["--resolve", "%s:%d:127.0.0.2,127.0.0.1"
+                            % (name, PORT), url("/bytes/4", name)])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.by_index(parse(out), 1)[0]["bytes"], 4)
+
+    def test_several_dns_servers(self):
+        """--dns-server is repeatable; a list that holds the fixture
+        works."""
+        rc, out, err = run(["--dns-server", "127.0.0.1:%d" % DNS_PORT,
+                            "--dns-server", "[::1]:%d" % DNS_PORT,
+                            url("/bytes/5", "f.test")])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.by_index(parse(out), 1)[0]["bytes"], 5)
 
 
 class TestOrdered(Base):
@@ -607,7 +929,8 @@ class TestLimits(Base):
         urls += [url("/hang")] * 100  # more than the window of 20
         n = len(urls)
         t0 = time.monotonic()
-        rc, out, err = run(["-j", "10", "--deadline", "500ms", "-i",
+        rc, out, err = run(["-j", "10", "--per-host", "10", "--deadline",
+                            "500ms", "-i",
                             write_list(urls)])
         elapsed = time.monotonic() - t0
         self.assertEqual(rc, 1, err)
@@ -655,7 +978,8 @@ class TestStopEarly(Base):
         urls += [url("/delay/2000")] * 60  # past the window of 40
         failed = url("/status/500")
         t0 = time.monotonic()
-        rc, out, err = run(["-j", "20", "--fail-fast", "-i",
+        rc, out, err = run(["-j", "20", "--per-host", "20", "--fail-fast",
+                            "-i",
                             write_list(urls)])
         elapsed = time.monotonic() - t0
         self.assertEqual(rc, 1, err)
@@ -831,10 +1155,12 @@ class TestStreaming(Base):
             for _ in range(2000):
                 g.write(f.readline())
         rc, err, _, base_kib = run_measured(
-            ["-j", "64", "-i", small, "--results", res], env, timeout=30)
+            ["-j", "64", "--per-host", "64", "-i", small, "--results", res],
+            env, timeout=30)
         self.assertEqual(rc, 0, err)
         rc, err, elapsed, peak_kib = run_measured(
-            ["-j", "64", "-i", src, "--results", res], env, timeout=90)
+            ["-j", "64", "--per-host", "64", "-i", src, "--results", res],
+            env, timeout=90)
         self.assertEqual(rc, 0, err)
         seen = bytearray(n)
         count = 0

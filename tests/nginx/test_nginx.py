@@ -117,8 +117,9 @@ class TestAgainstNginx(unittest.TestCase):
                  for i in range(n)]
         urls = "".join(f"{base}{p}?i={i}\n" for i, p in enumerate(paths))
         t0 = time.monotonic()
-        proc = subprocess.run([SLUICE, "-j", "16"], input=urls.encode(),
-                              capture_output=True, timeout=60)
+        proc = subprocess.run([SLUICE, "-j", "16", "--per-host", "16"],
+                              input=urls.encode(), capture_output=True,
+                              timeout=60)
         took = time.monotonic() - t0
         self.assertEqual(proc.returncode, 1, proc.stderr)  # the 404s
         records = [json.loads(l) for l in proc.stdout.splitlines()]

@@ -103,53 +103,42 @@ static void save_prefix(struct input *in, const char *p, size_t have)
   in->long_len = have;
 }
 
-/* Classifies one raw line; returns 1 when it is a URL line (and fills
- *line), 0 when it is to be skipped. */
-static int take_line(struct input *in, const char *p, size_t len,
-                     struct input_line *line)
+/* Classifies a line (or the kept prefix of a too-long one): returns 1
+   when it is a URL line, with *line filled, or 0 when it is blank or a
+   comment.  Trailing space is trimmed only where the whole line is
+   there. */
+static int classify(struct input *in, const char *p, size_t len, bool too_long,
+                    size_t raw_len, struct input_line *line)
 {
   in->lineno++;
   while(len && is_space(*p)) {
     p++;
     len--;
   }
-  while(len && is_space(p[len - 1])) {
+  while(!too_long && len && is_space(p[len - 1]))
     len--;
-  }
-  if(!len || *p == '#') {
+  if(!len || *p == '#')
     return 0;
-  }
   line->data = p;
   line->len = len;
   line->lineno = in->lineno;
-  line->too_long = false;
-  line->raw_len = len;
+  line->too_long = too_long;
+  line->raw_len = too_long ? raw_len : len;
   line->has_nul = memchr(p, '\0', len) != NULL;
   return 1;
 }
 
-/* The too-long line just ended; returns 1 with *line set, or 0 when it was
-   a comment (or blank, as far as the kept prefix shows). */
+static int take_line(struct input *in, const char *p, size_t len,
+                     struct input_line *line)
+{
+  return classify(in, p, len, false, 0, line);
+}
+
+/* The too-long line just ended. */
 static int take_long_line(struct input *in, struct input_line *line)
 {
-  const char *p = in->long_prefix;
-  size_t len = in->long_keep;
-
-  in->lineno++;
-  while(len && is_space(*p)) {
-    p++;
-    len--;
-  }
-  if(!len || *p == '#') {
-    return 0;
-  }
-  line->data = p;
-  line->len = len;
-  line->lineno = in->lineno;
-  line->too_long = true;
-  line->raw_len = in->long_len;
-  line->has_nul = memchr(p, '\0', len) != NULL;
-  return 1;
+  return classify(in, in->long_prefix, in->long_keep, true, in->long_len,
+                  line);
 }
 
 int input_next(struct input *in, struct input_line *line)

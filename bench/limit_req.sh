@@ -84,22 +84,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# up PORT PID: wait until PORT accepts a connection while PID lives
-up() {
-  for _ in $(seq 100); do
-    kill -0 "$2" 2>/dev/null || return 1
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  return 1
-}
+. "$root/bench/lib.sh"
 
 # start_nginx DIR: a fresh nginx with DIR as its prefix; sets port
 start_nginx() {

@@ -126,6 +126,14 @@ int main(int argc, char **argv)
     status = EXIT_USAGE;
     goto done;
   }
+  /* curl reads it at each new TLS connection: an unreadable file would
+     fail every https:// URL, so say so now */
+  if(opts.ca_file && access(opts.ca_file, R_OK)) {
+    fprintf(stderr, "sluice: --cacert: cannot read '%s': %s\n", opts.ca_file,
+            strerror(errno));
+    status = EXIT_USAGE;
+    goto done;
+  }
 
   if(opts.results) {
     int fd =
@@ -150,6 +158,8 @@ int main(int argc, char **argv)
 
   sopts.max_concurrency = opts.concurrency;
   sopts.user_agent = opts.user_agent;
+  sopts.http_version = (enum sl_http_version)opts.http_version;
+  sopts.ca_file = opts.ca_file;
   sopts.per_host = opts.per_host;
   sopts.rate = opts.rate;
   sopts.host_rate = opts.host_rate;

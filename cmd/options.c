@@ -40,7 +40,9 @@ enum {
   OPT_RETRY_MAX_DELAY,
   OPT_DNS_SERVER,
   OPT_DNS_TIMEOUT,
-  OPT_RESOLVE
+  OPT_RESOLVE,
+  OPT_HTTP11,
+  OPT_CACERT
 };
 
 static const struct option long_options[] = {
@@ -63,6 +65,8 @@ static const struct option long_options[] = {
     {"dns-server", required_argument, NULL, OPT_DNS_SERVER},
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"resolve", required_argument, NULL, OPT_RESOLVE},
+    {"http1.1", no_argument, NULL, OPT_HTTP11},
+    {"cacert", required_argument, NULL, OPT_CACERT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -88,6 +92,12 @@ static void usage(FILE *f)
       "      --results FILE      write the records to FILE instead of\n"
       "                          standard output\n"
       "      --user-agent STR    send STR as the User-Agent header\n"
+      "      --http1.1           HTTP/1.1 only, also for https:// URLs\n"
+      "                          (default: HTTP/2 over TLS when the server\n"
+      "                          offers it, a host's transfers sharing one\n"
+      "                          connection; HTTP/1.1 otherwise)\n"
+      "      --cacert FILE       trust the CA certificates in FILE (PEM)\n"
+      "                          for https:// instead of the system's\n"
       "      --ordered           write the records in input order (a record\n"
       "                          waits only for earlier URLs still running)\n"
       "      --timeout DUR       give up on a request DUR after it was\n"
@@ -324,6 +334,16 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
         break;
       case OPT_USER_AGENT:
         opts->user_agent = optarg;
+        break;
+      case OPT_HTTP11:
+        opts->http_version = SL_HTTP_1_1;
+        break;
+      case OPT_CACERT:
+        if(!*optarg) {
+          fputs("sluice: --cacert: the file name is empty\n", stderr);
+          goto usage_error;
+        }
+        opts->ca_file = optarg;
         break;
       case OPT_ORDERED:
         opts->ordered = true;

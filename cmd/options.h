@@ -24,6 +24,8 @@ struct cli_options {
   int ninputs;
   const char *results;    /* --results, or NULL for stdout */
   const char *user_agent; /* --user-agent, or NULL for the default */
+  int http_version;       /* enum sl_http_version: --http1.1 */
+  const char *ca_file;    /* --cacert, or NULL for the system's CAs */
   char **urls;            /* the URL arguments */
   int nurls;
   bool ordered;             /* --ordered: records in input order */

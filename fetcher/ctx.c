@@ -110,10 +110,8 @@ static void tick(void *ud)
 
 static void on_transfer_done(void *ud, CURL *easy, CURLcode rc)
 {
-  struct sl_task *t = NULL;
   (void)ud;
-  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
-  sl__transfer_done(t, rc);
+  sl__transfer_done(sl__easy_task(easy), rc);
 }
 
 bool sl_rate_check(const char *rate, const char **why)
@@ -182,6 +180,10 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
 
   if(!opts)
     opts = &defaults;
+  if((unsigned)opts->http_version > SL_HTTP_1_1) {
+    errno = EINVAL;
+    return NULL;
+  }
   if(curl_global_init(CURL_GLOBAL_DEFAULT))
     return NULL;
   ctx = calloc(1, sizeof(*ctx));
@@ -197,6 +199,8 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
   ctx->user_agent =
       strdup(opts->user_agent ? opts->user_agent : "sluice/" SL_VERSION);
   if(!ctx->user_agent)
+    goto fail;
+  if(sl__transfer_config(ctx, opts))
     goto fail;
   if(limits_init(ctx, opts))
     goto fail;
@@ -222,6 +226,7 @@ fail:
     errno = err;
     free(ctx->easy_pool);
     free(ctx->user_agent);
+    free(ctx->ca_file);
     free(ctx);
   }
   curl_global_cleanup();
@@ -464,6 +469,7 @@ void sl_ctx_free(sl_ctx *ctx)
   sl_hosts_free(&ctx->hosts);
   sl_loop_free(ctx->loop);
   free(ctx->user_agent);
+  free(ctx->ca_file);
   free(ctx);
   curl_global_cleanup();
 }

@@ -76,7 +76,7 @@ struct sl_task {
   double created_at, started_at; /* loop time, seconds */
   double deadline;               /* loop time; 0 = none */
   struct sl_tmr tmr;             /* the deadline while queued */
-  CURL *easy;
+  struct sl_easy *easy; /* RUNNING: its handle (transfer.c) */
 
   struct sl_response resp;
   struct sl_error err;
@@ -144,10 +144,13 @@ struct sl_ctx {
   struct sl_task *spare; /* recycled tasks, via all_next */
   size_t nspare, max_spare;
 
-  CURL **easy_pool;
+  struct sl_easy **easy_pool;
   size_t neasy, max_easy;
   CURLU *url_parser;
   char *user_agent;
+  enum sl_http_version http_version;
+  char *ca_file; /* NULL: the system's */
+  bool proxy_env; /* a proxy variable was set: curl reads the env */
 };
 
 /* task.c */
@@ -167,6 +170,10 @@ int sl__transfer_start(struct sl_task *t);
 void sl__transfer_done(struct sl_task *t, CURLcode rc);
 void sl__transfer_stop(struct sl_task *t);
 void sl__easy_pool_free(struct sl_ctx *ctx);
+/* The task a finished easy handle ran. */
+struct sl_task *sl__easy_task(CURL *e);
+/* Keeps what every easy handle is given once (0, or -1 and errno). */
+int sl__transfer_config(struct sl_ctx *ctx, const struct sl_options *o);
 
 /* url.c: checks url and finds its host (lower case, no brackets) and
    port; false with *why when it cannot be fetched. */

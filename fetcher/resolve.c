@@ -270,6 +270,10 @@ int sl__resolve(struct sl_task *t)
       if(!strcmp(e->name, key))
         return apply(e, t);
   }
+  /* a proxy variable is set: the proxy resolves the names it is given,
+     and curl the others (no_proxy hosts, the proxy's own name) */
+  if(ctx->proxy_env)
+    return 0;
   now = sl_loop_now(ctx->loop);
   pp = find(r, t->host_name);
   e = *pp;

@@ -6,15 +6,28 @@
  */
 #include "fetcher/internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/* A pooled easy handle and what it was last given, so a reuse sets only
+   the options whose value changed.  Its PRIVATE, WRITEDATA and HEADERDATA
+   point to the slot itself, which points to the task it runs. */
+struct sl_easy {
+  CURL *curl;
+  struct sl_task *task;
+  char errbuf[CURL_ERROR_SIZE];
+  long timeout_ms, connect_timeout_ms, max_redirects;
+  const struct curl_slist *resolve;
+  bool head, follow, tls;
+};
+
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
-  struct sl_task *t = ud;
+  struct sl_task *t = ((struct sl_easy *)ud)->task;
   size_t len = size * n;
   if(t->max_body && t->resp.bytes + len > t->max_body) {
     t->too_large = true;
@@ -45,7 +58,7 @@ static void keep_retry_after(struct sl_task *t, const char *v, size_t n)
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
-  struct sl_task *t = ud;
+  struct sl_task *t = ((struct sl_easy *)ud)->task;
   size_t len = size * n, keep = len;
   if(len >= 5 && !memcmp(p, "HTTP/", 5)) {
     /* a new response (after a redirect or a 1xx): keep only its headers */
@@ -81,38 +94,160 @@ static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
   return 1;
 }
 
-static CURL *easy_get(struct sl_ctx *ctx)
+/* Whether curl would find a proxy in the environment (url.c's
+   detect_proxy in libcurl: <scheme>_proxy, upper case too except
+   HTTP_PROXY, then all_proxy).  When none is set, easy handles say "no
+   proxy" outright, which spares curl five getenv() calls per request;
+   otherwise curl reads the environment as usual. */
+static bool proxy_in_env(void)
 {
+  static const char *const vars[] = {"http_proxy",  "https_proxy",
+                                     "HTTPS_PROXY", "all_proxy",
+                                     "ALL_PROXY",   NULL};
+  for(const char *const *v = vars; *v; v++) {
+    const char *val = getenv(*v);
+    if(val && *val)
+      return true;
+  }
+  return false;
+}
+
+int sl__transfer_config(struct sl_ctx *ctx, const struct sl_options *o)
+{
+  ctx->http_version = o->http_version;
+  ctx->proxy_env = proxy_in_env();
+  if(o->ca_file && !(ctx->ca_file = strdup(o->ca_file))) {
+    errno = ENOMEM;
+    return -1;
+  }
+  return 0;
+}
+
+static struct sl_easy *easy_get(struct sl_ctx *ctx)
+{
+  struct sl_easy *x;
   CURL *e;
   if(ctx->neasy)
     return ctx->easy_pool[--ctx->neasy];
-  e = curl_easy_init();
-  if(!e)
+  x = calloc(1, sizeof(*x));
+  if(!x)
     return NULL;
+  e = curl_easy_init();
+  if(!e) {
+    free(x);
+    return NULL;
+  }
+  x->curl = e;
+  x->max_redirects = -1; /* curl's default; ours is 10, set on first use */
   /* options that never change between requests are set once */
+  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_USERAGENT, ctx->user_agent);
-  return e;
+  if(!ctx->proxy_env) {
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+  }
+  if(ctx->ca_file)
+    curl_easy_setopt(e, CURLOPT_CAINFO, ctx->ca_file);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                   ctx->http_version == SL_HTTP_1_1
+                       ? (long)CURL_HTTP_VERSION_1_1
+                       : (long)CURL_HTTP_VERSION_2TLS);
+  return x;
 }
 
-static void easy_put(struct sl_ctx *ctx, CURL *e)
+static void easy_put(struct sl_ctx *ctx, struct sl_easy *x)
 {
-  if(ctx->neasy < ctx->max_easy)
-    ctx->easy_pool[ctx->neasy++] = e;
-  else
-    curl_easy_cleanup(e);
+  x->task = NULL;
+  if(ctx->neasy < ctx->max_easy) {
+    ctx->easy_pool[ctx->neasy++] = x;
+    return;
+  }
+  curl_easy_cleanup(x->curl);
+  free(x);
 }
 
 void sl__easy_pool_free(struct sl_ctx *ctx)
 {
-  while(ctx->neasy)
-    curl_easy_cleanup(ctx->easy_pool[--ctx->neasy]);
+  while(ctx->neasy) {
+    struct sl_easy *x = ctx->easy_pool[--ctx->neasy];
+    curl_easy_cleanup(x->curl);
+    free(x);
+  }
   free(ctx->easy_pool);
   ctx->easy_pool = NULL;
+}
+
+struct sl_task *sl__easy_task(CURL *e)
+{
+  struct sl_easy *x = NULL;
+  curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
+  return x ? x->task : NULL;
+}
+
+/* Gives the handle this request's options, each only when it differs
+   from what the handle's last request had. */
+static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
+                       struct sl_task *t, long timeout)
+{
+  CURL *e = x->curl;
+  const struct curl_slist *resolve = sl__resolve_slist(t);
+  bool head = t->flags & SL_REQ_HEAD;
+  bool follow = t->flags & SL_REQ_FOLLOW_REDIRECTS;
+  long redirs = t->max_redirects > 0 ? t->max_redirects : 10L;
+  /* the URL was checked by sl__url_host: http or https */
+  bool tls = (t->url.p[4] | 0x20) == 's';
+
+  x->task = t;
+  x->errbuf[0] = '\0';
+  curl_easy_setopt(e, CURLOPT_URL, t->url.p);
+  if(x->timeout_ms != timeout) {
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+    x->timeout_ms = timeout;
+  }
+  if(x->connect_timeout_ms != t->connect_timeout_ms) {
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+    x->connect_timeout_ms = t->connect_timeout_ms;
+  }
+  /* our answer for the name; NULL for IP literals, which curl converts
+     without a lookup.  For names the guard makes sure curl never falls
+     back to its own resolver. */
+  if(x->resolve != resolve) {
+    curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
+    curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
+                     resolve ? no_curl_resolver : NULL);
+    x->resolve = resolve;
+  }
+  if(x->head != head) {
+    if(head)
+      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    else
+      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    x->head = head;
+  }
+  if(x->follow != follow) {
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+    x->follow = follow;
+  }
+  if(x->max_redirects != redirs) {
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, redirs);
+    x->max_redirects = redirs;
+  }
+  /* HTTP/2 comes only over TLS: there a transfer waits for its host's
+     connection in progress in case it multiplexes.  Not for http://,
+     where curl would hold every transfer to a new host until the first
+     response said HTTP/1.1. */
+  if(x->tls != tls && ctx->http_version != SL_HTTP_1_1) {
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls ? 1L : 0L);
+    x->tls = tls;
+  }
 }
 
 int sl__transfer_start(struct sl_task *t)
@@ -120,7 +255,7 @@ int sl__transfer_start(struct sl_task *t)
   struct sl_ctx *ctx = t->ctx;
   double now = sl_loop_now(ctx->loop);
   long timeout = 0;
-  CURL *e;
+  struct sl_easy *x;
   int rc;
 
   if(t->deadline > 0) {
@@ -132,41 +267,20 @@ int sl__transfer_start(struct sl_task *t)
     }
     timeout = (long)ceil(left);
   }
-  e = easy_get(ctx);
-  if(!e) {
+  x = easy_get(ctx);
+  if(!x) {
     sl__task_set_error(t, SL_ERR_INTERNAL, CURLE_OUT_OF_MEMORY,
                        "out of memory");
     return -1;
   }
-  t->errbuf[0] = '\0';
-  curl_easy_setopt(e, CURLOPT_URL, t->url.p);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
-  /* our answer for the name; NULL for IP literals, which curl converts
-     without a lookup.  For names the guard makes sure curl never falls
-     back to its own resolver. */
-  curl_easy_setopt(e, CURLOPT_RESOLVE, sl__resolve_slist(t));
-  curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
-                   sl__resolve_slist(t) ? no_curl_resolver : NULL);
-  if(t->flags & SL_REQ_HEAD)
-    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  else
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
-                   (t->flags & SL_REQ_FOLLOW_REDIRECTS) ? 1L : 0L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS,
-                   t->max_redirects > 0 ? t->max_redirects : 10L);
-  rc = sl_loop_add(ctx->loop, e);
+  easy_setup(ctx, x, t, timeout);
+  rc = sl_loop_add(ctx->loop, x->curl);
   if(rc) {
-    easy_put(ctx, e);
+    easy_put(ctx, x);
     sl__task_set_error(t, SL_ERR_INTERNAL, 0, curl_multi_strerror(rc));
     return -1;
   }
-  t->easy = e;
+  t->easy = x;
   t->attempts++;
   t->started_at = now;
   t->resp.timing.queued_ms = (now - t->created_at) * 1000.0;
@@ -176,13 +290,12 @@ int sl__transfer_start(struct sl_task *t)
 
 void sl__transfer_stop(struct sl_task *t)
 {
-  CURL *e = t->easy;
-  if(!e)
+  struct sl_easy *x = t->easy;
+  if(!x)
     return;
-  sl_loop_remove(t->ctx->loop, e);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+  sl_loop_remove(t->ctx->loop, x->curl);
   t->easy = NULL;
-  easy_put(t->ctx, e);
+  easy_put(t->ctx, x);
 }
 
 static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
@@ -298,7 +411,8 @@ static bool try_again(struct sl_task *t, enum sl_error_kind kind)
 
 void sl__transfer_done(struct sl_task *t, CURLcode rc)
 {
-  CURL *e = t->easy;
+  struct sl_easy *x = t->easy;
+  CURL *e = x->curl;
   struct sl_response *r = &t->resp;
   long v = 0, ct, eff, loc;
   enum sl_error_kind kind;
@@ -350,11 +464,10 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc)
       sl__task_set_error(t, kind, rc, msg);
     } else
       sl__task_set_error(t, kind, rc,
-                         t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+                         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
   }
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
   t->easy = NULL;
-  easy_put(t->ctx, e);
+  easy_put(t->ctx, x);
   if(!try_again(t, kind))
     sl__task_finish(t, kind == SL_ERR_NONE ? SL_DONE : SL_FAILED);
 }

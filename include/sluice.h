@@ -143,6 +143,26 @@ struct sl_response {
 /*
  * Context options.  Zero-initialise; every zero means "the default".
  */
+/* Which HTTP sluice speaks (sl_options.http_version). */
+enum sl_http_version {
+  /* HTTP/1.1 for http:// URLs; over TLS, HTTP/2 when the server offers it
+     (ALPN), else HTTP/1.1.  HTTP/2 transfers to one host are multiplexed
+     as streams over one connection (per_host caps the streams at once,
+     like transfers): while a host's first TLS connection is being set up,
+     its other transfers wait for it rather than opening more, and open
+     their own only if it turns out to be HTTP/1.1. */
+  SL_HTTP_AUTO = 0,
+  SL_HTTP_1_1 /* HTTP/1.1 only, also over TLS */
+  /* No cleartext HTTP/2 (h2c, prior knowledge): libcurl 7.88 fails every
+     request that reuses such a connection (curl issue 10634). */
+};
+
+/* Proxies: libcurl's environment variables (http_proxy, https_proxy,
+   all_proxy, no_proxy, and their upper-case forms but HTTP_PROXY) are
+   honoured.  sl_ctx_new() looks for them once: when one is set, sluice
+   leaves names to the proxy, and to libcurl's own resolver for no_proxy
+   hosts and the proxy's name (fixed answers in sl_options.resolve still
+   apply); when none is, names are resolved as described below. */
 struct sl_options {
   struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
                                   it (sl_run, sl_task_wait); otherwise the caller
@@ -150,6 +170,9 @@ struct sl_options {
   unsigned max_concurrency;    /* global cap on RUNNING tasks; 0 = 50 */
   unsigned max_pooled_handles; /* easy handles kept for reuse; 0 = cap */
   const char *user_agent;      /* NULL: "sluice/VERSION" */
+  enum sl_http_version http_version; /* 0 = SL_HTTP_AUTO */
+  const char *ca_file; /* PEM file of the CA certificates to trust for
+                          https:// instead of the system's; NULL = system */
   /* asyncio's "Task exception was never retrieved": a FAILED task whose
      error nobody read (sl_task_error, sl_task_response, gather, a
      group's errors) is reported when it is reclaimed or at

@@ -4,7 +4,11 @@ started here on a free loopback port with its own config and prefix:
 every URL gets exactly one record, statuses and byte counts match the
 files on disk, and the connections are kept alive (nginx's own stub
 counters are not in nginx-light, so reuse is checked through the access
-log's connection serial numbers).
+log's connection serial numbers).  A second server speaks TLS (a
+self-signed certificate made here with openssl) with HTTP/2 offered:
+--cacert, HTTP/2 multiplexing over one connection, --http1.1, and the
+proxy environment variables (nginx answers absolute-form requests, so it
+stands in for a proxy).
 
 usage: test_nginx.py SLUICE_BINARY
 """
@@ -30,7 +34,8 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-  log_format conn '$connection $status $body_bytes_sent $request_uri';
+  log_format conn '$connection $status $body_bytes_sent $request_uri '
+                  '$server_protocol $server_port "$request"';
   access_log {prefix}/access.log conn;
   keepalive_requests 100000;
   client_body_temp_path {prefix}/tmp;
@@ -40,6 +45,12 @@ http {{
   scgi_temp_path {prefix}/tmp;
   server {{
     listen 127.0.0.1:{port};
+    root {prefix}/html;
+  }}
+  server {{
+    listen 127.0.0.1:{tls_port} ssl http2;
+    ssl_certificate {prefix}/cert.pem;
+    ssl_certificate_key {prefix}/key.pem;
     root {prefix}/html;
   }}
 }}
@@ -65,10 +76,20 @@ class Nginx:
             with open(f"{self.prefix}/html/f{i}.bin", "wb") as f:
                 f.write(os.urandom(size))
             self.sizes[f"/f{i}.bin"] = size
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+             "-keyout", f"{self.prefix}/key.pem",
+             "-out", f"{self.prefix}/cert.pem", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True, timeout=30)
+        self.cert = f"{self.prefix}/cert.pem"
         for attempt in range(5):
             self.port = free_port()
+            self.tls_port = free_port()
             with open(f"{self.prefix}/nginx.conf", "w") as f:
-                f.write(CONF.format(prefix=self.prefix, port=self.port))
+                f.write(CONF.format(prefix=self.prefix, port=self.port,
+                                    tls_port=self.tls_port))
             self.proc = subprocess.Popen(
                 [NGINX, "-p", self.prefix, "-c", f"{self.prefix}/nginx.conf",
                  "-e", f"{self.prefix}/error.log"],
@@ -90,6 +111,16 @@ class Nginx:
             except OSError:
                 time.sleep(0.05)
         return False
+
+    def log(self, port):
+        """The access log lines of one server, split."""
+        with open(f"{self.prefix}/access.log") as f:
+            return [l.split() for l in f if l.split()[5] == str(port)]
+
+    def reset_log(self):
+        open(f"{self.prefix}/access.log", "w").close()
+        os.kill(self.proc.pid, signal.SIGUSR1)  # reopen
+        time.sleep(0.1)
 
     def stop(self):
         self.proc.send_signal(signal.SIGQUIT)
@@ -136,11 +167,99 @@ class TestAgainstNginx(unittest.TestCase):
                 self.assertIsNone(r["error"])
         # keep-alive, from nginx's side: 2000 requests over a few
         # connections, never more than the 16 we allowed at once
-        with open(f"{self.nginx.prefix}/access.log") as f:
-            conns = {line.split()[0] for line in f}
+        conns = {l[0] for l in self.nginx.log(self.nginx.port)}
         self.assertLessEqual(len(conns), 16 * 2)
         print(f"nginx: {n} URLs in {took:.2f} s over {len(conns)} "
               f"connections", file=sys.stderr)
+
+
+def run(args, env=None, input_=None):
+    """sluice with args and no proxy variables but those in env."""
+    e = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    e.update(env or {})
+    proc = subprocess.run([SLUICE] + args, input=input_, capture_output=True,
+                          timeout=60, env=e)
+    return proc, [json.loads(l) for l in proc.stdout.splitlines()]
+
+
+class TestTLS(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.nginx = Nginx()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop()
+
+    def setUp(self):
+        self.nginx.reset_log()
+
+    def urls(self, n):
+        base = f"https://127.0.0.1:{self.nginx.tls_port}"
+        return "".join(f"{base}/f{i % 50}.bin?i={i}\n" for i in range(n))
+
+    def test_http2_multiplexed_over_one_connection(self):
+        n = 300
+        proc, recs = run(["-j", "16", "--per-host", "16", "--cacert",
+                          self.nginx.cert], input_=self.urls(n).encode())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(sorted(r["index"] for r in recs), list(range(n)))
+        for r in recs:
+            self.assertEqual(r["status"], 200, r)
+            self.assertEqual(r["bytes"], self.nginx.sizes[
+                f"/f{r['index'] % 50}.bin"])
+        log = self.nginx.log(self.nginx.tls_port)
+        self.assertEqual(len(log), n)
+        self.assertEqual({l[4] for l in log}, {"HTTP/2.0"})
+        # the first transfers waited for the first connection (PIPEWAIT)
+        self.assertEqual(len({l[0] for l in log}), 1)
+
+    def test_http11_forced(self):
+        n = 200
+        proc, recs = run(["-j", "8", "--per-host", "8", "--http1.1",
+                          "--cacert", self.nginx.cert],
+                         input_=self.urls(n).encode())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(len(recs), n)
+        log = self.nginx.log(self.nginx.tls_port)
+        self.assertEqual({l[4] for l in log}, {"HTTP/1.1"})
+        self.assertLessEqual(len({l[0] for l in log}), 8 * 2)
+
+    def test_untrusted_certificate_is_a_tls_error(self):
+        proc, recs = run(["-j", "4"], input_=self.urls(5).encode())
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(len(recs), 5)
+        for r in recs:
+            self.assertEqual(r["error"]["kind"], "tls", r)
+        self.assertEqual(self.nginx.log(self.nginx.tls_port), [])
+
+    def test_unreadable_cacert_is_a_usage_error(self):
+        proc, recs = run(["--cacert", f"{self.nginx.prefix}/nope.pem",
+                          "http://127.0.0.1:1/"])
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(b"--cacert", proc.stderr)
+        self.assertEqual(recs, [])
+
+    def test_proxy_environment_is_honoured(self):
+        # nginx serves absolute-form requests: as http_proxy it stands in
+        # for a proxy, for a name that does not resolve
+        url = "http://no-such-host.invalid/f3.bin"
+        proxy = f"http://127.0.0.1:{self.nginx.port}"
+        for var in ("http_proxy", "all_proxy", "ALL_PROXY"):
+            self.nginx.reset_log()
+            proc, recs = run([url], env={var: proxy})
+            self.assertEqual(proc.returncode, 0, (var, proc.stderr))
+            self.assertEqual(recs[0]["bytes"], self.nginx.sizes["/f3.bin"])
+            log = self.nginx.log(self.nginx.port)
+            self.assertEqual(len(log), 1)
+            self.assertIn(url, " ".join(log[0]))
+        # no_proxy wins, and without a variable there is no proxy
+        for env in ({"http_proxy": proxy, "no_proxy": "no-such-host.invalid"},
+                    {"http_proxy": proxy, "NO_PROXY": ".invalid"}, {},
+                    {"HTTP_PROXY": proxy}):  # ignored, as in curl
+            proc, recs = run([url], env=env)
+            self.assertEqual(proc.returncode, 1, env)
+            self.assertEqual(recs[0]["error"]["kind"], "dns", (env, recs))
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ struct sl_task {
   double created_at, started_at; /* loop time, seconds */
   double deadline;               /* loop time; 0 = none */
   struct sl_tmr tmr;             /* the deadline while queued */
-  struct sl_easy *easy; /* RUNNING: its handle (transfer.c) */
+  struct sl_easy *easy;          /* RUNNING: its handle (transfer.c) */
 
   struct sl_response resp;
   struct sl_error err;
@@ -149,7 +149,7 @@ struct sl_ctx {
   CURLU *url_parser;
   char *user_agent;
   enum sl_http_version http_version;
-  char *ca_file; /* NULL: the system's */
+  char *ca_file;  /* NULL: the system's */
   bool proxy_env; /* a proxy variable was set: curl reads the env */
 };
 

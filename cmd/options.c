@@ -333,6 +333,10 @@ enum cli_parse options_parse(struct cli_options *opts, int argc, char **argv)
         opts->results = optarg;
         break;
       case OPT_USER_AGENT:
+        if(strpbrk(optarg, "\r\n")) {
+          fputs("sluice: --user-agent: contains a line break\n", stderr);
+          goto usage_error;
+        }
         opts->user_agent = optarg;
         break;
       case OPT_HTTP11:

@@ -180,7 +180,9 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
 
   if(!opts)
     opts = &defaults;
-  if((unsigned)opts->http_version > SL_HTTP_1_1) {
+  /* a line break would let the value inject headers */
+  if((unsigned)opts->http_version > SL_HTTP_1_1 ||
+     (opts->user_agent && strpbrk(opts->user_agent, "\r\n"))) {
     errno = EINVAL;
     return NULL;
   }
@@ -227,6 +229,7 @@ fail:
     free(ctx->easy_pool);
     free(ctx->user_agent);
     free(ctx->ca_file);
+    curl_slist_free_all(ctx->headers);
     free(ctx);
   }
   curl_global_cleanup();
@@ -470,6 +473,7 @@ void sl_ctx_free(sl_ctx *ctx)
   sl_loop_free(ctx->loop);
   free(ctx->user_agent);
   free(ctx->ca_file);
+  curl_slist_free_all(ctx->headers);
   free(ctx);
   curl_global_cleanup();
 }

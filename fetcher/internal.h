@@ -149,7 +149,8 @@ struct sl_ctx {
   CURLU *url_parser;
   char *user_agent;
   enum sl_http_version http_version;
-  char *ca_file;  /* NULL: the system's */
+  char *ca_file;              /* NULL: the system's */
+  struct curl_slist *headers; /* every request's: User-Agent */
   bool proxy_env; /* a proxy variable was set: curl reads the env */
 };
 

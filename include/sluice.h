@@ -169,7 +169,8 @@ struct sl_options {
                                   runs this loop and sluice only adds watchers */
   unsigned max_concurrency;    /* global cap on RUNNING tasks; 0 = 50 */
   unsigned max_pooled_handles; /* easy handles kept for reuse; 0 = cap */
-  const char *user_agent;      /* NULL: "sluice/VERSION" */
+  const char *user_agent;      /* NULL: "sluice/VERSION"; "": none; a CR or
+                                  LF in it: sl_ctx_new fails, EINVAL */
   enum sl_http_version http_version; /* 0 = SL_HTTP_AUTO */
   const char *ca_file; /* PEM file of the CA certificates to trust for
                           https:// instead of the system's; NULL = system */

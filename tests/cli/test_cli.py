@@ -471,6 +471,13 @@ class TestOutput(Base):
         self.assertEqual(rc, 0, err)
         self.by_index(parse(out), 1)
 
+    def test_user_agent_with_a_line_break_is_a_usage_error(self):
+        for ua in ("a\r\nX-Injected: 1", "a\nb"):
+            rc, out, err = run(["--user-agent", ua, url("/bytes/3")])
+            self.assertEqual(rc, 2)
+            self.assertIn("--user-agent: contains a line break", err)
+            self.assertFalse(out)
+
     def test_summary_on_stderr(self):
         rc, out, err = run([url("/bytes/1000"), url("/status/404"),
                             "notaurl"])

@@ -35,7 +35,8 @@ error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
   log_format conn '$connection $status $body_bytes_sent $request_uri '
-                  '$server_protocol $server_port "$request"';
+                  '$server_protocol $server_port "$request" '
+                  'ua=$http_user_agent';
   access_log {prefix}/access.log conn;
   keepalive_requests 100000;
   client_body_temp_path {prefix}/tmp;
@@ -239,6 +240,18 @@ class TestTLS(unittest.TestCase):
         self.assertEqual(proc.returncode, 2)
         self.assertIn(b"--cacert", proc.stderr)
         self.assertEqual(recs, [])
+
+    def test_user_agent_header(self):
+        url = f"http://127.0.0.1:{self.nginx.port}/f1.bin"
+        version = subprocess.run([SLUICE, "--version"], capture_output=True,
+                                 text=True).stdout.split()[1]
+        for args, want in (([], f"ua=sluice/{version}"),
+                           (["--user-agent", "tester/1.0"], "ua=tester/1.0"),
+                           (["--user-agent", ""], "ua=-")):  # none sent
+            self.nginx.reset_log()
+            proc, recs = run(args + [url])
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(self.nginx.log(self.nginx.port)[0][-1], want)
 
     def test_proxy_environment_is_honoured(self):
         # nginx serves absolute-form requests: as http_proxy it stands in

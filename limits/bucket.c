@@ -34,16 +34,19 @@ static bool ready(const struct sl_bucket *b, int64_t now)
 }
 
 /* Brings the bucket to `now`.  A backward jump moves tat back by as much,
-   as if no time had passed.  A tat more than one interval in the past is
-   moved up to now (the bucket is full and may not save up more); one
-   within an interval is kept, fraction included, so a taker that woke
-   late does not shift every later token. */
+   as if no time had passed.  A tat further in the past than the catch-up
+   window (one interval, or SL_BUCKET_SLACK when that is longer) is moved
+   up to now (the bucket is full and may not save up more); one within it
+   is kept, fraction included, so a taker that woke late does not shift
+   every later token. */
 static void catch_up(struct sl_bucket *b, int64_t now)
 {
+  int64_t window =
+      b->interval.ns > SL_BUCKET_SLACK ? b->interval.ns : SL_BUCKET_SLACK;
   if(now < b->last)
     b->tat.ns -= b->last - now;
   b->last = now;
-  if(ceil_ns(b->tat) + b->interval.ns < now) {
+  if(ceil_ns(b->tat) + window < now) {
     b->tat.ns = now;
     b->tat.frac = 0;
   }

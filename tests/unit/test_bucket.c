@@ -188,6 +188,43 @@ static void test_exact_long_run(void **state)
   exact_run("999999/s", 5);     /* T = 1000.001 ns */
 }
 
+/* Late takers.  At 50/s (T = 20 ms) a taker 5 ms late gets one token
+   and the next stays on schedule; one more than T late finds a full
+   bucket.  At 2000/s (T = 0.5 ms, under SL_BUCKET_SLACK) a taker at 2 ms
+   gets the 4 tokens due meanwhile at once; 4.5 ms late, the tokens older
+   than the slack are gone. */
+static void test_late_takers(void **state)
+{
+  struct sl_bucket b;
+  int i;
+  (void)state;
+  init(&b, "50/s", 1, T0);
+  assert_true(sl_bucket_take(&b, T0));
+  assert_true(sl_bucket_take(&b, T0 + 25 * MS));
+  assert_false(sl_bucket_take(&b, T0 + 25 * MS));
+  assert_int_equal(sl_bucket_next_at(&b, T0 + 25 * MS), T0 + 40 * MS);
+  assert_true(sl_bucket_take(&b, T0 + 70 * MS)); /* 30 ms late */
+  assert_int_equal(sl_bucket_next_at(&b, T0 + 70 * MS), T0 + 90 * MS);
+
+  init(&b, "2000/s", 1, T0);
+  assert_true(sl_bucket_take(&b, T0));
+  for(i = 0; i < 4; i++) /* due at 0.5, 1.0, 1.5 and 2.0 ms */
+    assert_true(sl_bucket_take(&b, T0 + 2 * MS));
+  assert_false(sl_bucket_take(&b, T0 + 2 * MS));
+  assert_int_equal(sl_bucket_next_at(&b, T0 + 2 * MS), T0 + 2 * MS + MS / 2);
+
+  init(&b, "2000/s", 1, T0);
+  assert_true(sl_bucket_take(&b, T0));
+  /* tat = 0.5 ms; at 5 ms it is 4.5 ms old, beyond the 2 ms slack */
+  assert_true(sl_bucket_take(&b, T0 + 5 * MS));
+  assert_false(sl_bucket_take(&b, T0 + 5 * MS));
+  /* a quiet bucket never saves up more than the slack's worth */
+  init(&b, "2000/s", 1, T0);
+  for(i = 0; sl_bucket_take(&b, T0 + SEC); i++)
+    ;
+  assert_int_equal(i, 1);
+}
+
 static void test_burst(void **state)
 {
   struct sl_bucket b;
@@ -348,6 +385,7 @@ int main(void)
       cmocka_unit_test(test_init_invalid),
       cmocka_unit_test(test_even_spacing),
       cmocka_unit_test(test_exact_long_run),
+      cmocka_unit_test(test_late_takers),
       cmocka_unit_test(test_burst),
       cmocka_unit_test(test_window),
       cmocka_unit_test(test_clock_backward),

@@ -51,14 +51,24 @@ int sl__ctx_arm(struct sl_ctx *ctx, struct sl_tmr *tm, double at)
 }
 
 /* The loop's alarm: fire every timer that is due, then re-arm for the
-   next one. */
+   next one.  A timer up to ALARM_EARLY ahead counts as due (the loop's
+   clock and libev's timers do not line up to the microsecond, and epoll
+   waits in whole milliseconds), but only once per pass: a callback that
+   finds it is still too early (a rate token due in 0.3 ms) re-arms for
+   the same time, and now is fixed for the pass, so firing it again
+   would spin forever.  It waits for the next pass instead. */
+#define ALARM_EARLY 0.0005
+
 static void on_alarm(void *ud)
 {
   struct sl_ctx *ctx = ud;
   double now = sl_loop_now(ctx->loop);
+  unsigned pass = ++ctx->timers.pass;
   struct sl_tmr *tm;
-  while((tm = sl_tmr_first(&ctx->timers)) && tm->at <= now + 0.0005) {
+  while((tm = sl_tmr_first(&ctx->timers)) &&
+        (tm->at <= now || (tm->at <= now + ALARM_EARLY && tm->pass != pass))) {
     sl_tmr_disarm(&ctx->timers, tm);
+    tm->pass = pass;
     tm->fire(tm);
   }
   sl_loop_set_alarm(ctx->loop, tm ? tm->at : -1.);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sluice.h"
 #include "support/fixture_proc.h"
@@ -183,6 +184,37 @@ static void test_global_rate(void **state)
   sl_ctx_free(ctx);
 }
 
+/* A rate whose interval is about the loop's timer slack (1 ms or less):
+   several tasks wait for the same token, the first takes it and the
+   others find the next one still 0.x ms ahead.  That once spun forever
+   in the alarm pass (the timer counted as due, re-armed for the same
+   time, fired again with the same now); alarm(20) ends a spinning run. */
+static void test_fast_rate(void **state)
+{
+  struct sl_options o = {0};
+  double *a = calloc(400, sizeof(double)), span, t0;
+  sl_ctx *ctx;
+  (void)state;
+  assert_non_null(a);
+  reset_all();
+  o.max_concurrency = 64;
+  o.rate = "2000/s";
+  ctx = sl_ctx_new(&o);
+  t0 = ev_time();
+  alarm(20);
+  spawn(ctx, 0, "/bytes/10", 400);
+  sl_run(ctx);
+  alarm(0);
+  print_message("400 requests at 2000/s: %.3f s\n", ev_time() - t0);
+  assert_int_equal(fixture_arrivals(&fx[0], host[0], a, 400), 400);
+  span = a[399] - a[0];
+  free(a);
+  /* and not slower: timers 1 ms late must not lose the tokens due
+     meanwhile (it ran at 820/s when they did) */
+  assert_true(span >= 399 / 2000.0 * 0.98 && span <= 399 / 2000.0 * 1.3);
+  sl_ctx_free(ctx);
+}
+
 static void test_host_rate_leaves_others_free(void **state)
 {
   struct sl_options o = {0};
@@ -321,6 +353,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_per_host_cap),
       cmocka_unit_test(test_no_head_of_line_blocking),
       cmocka_unit_test(test_global_rate),
+      cmocka_unit_test(test_fast_rate),
       cmocka_unit_test(test_host_rate_leaves_others_free),
       cmocka_unit_test(test_retry_after_pauses_host),
       cmocka_unit_test(test_retries),

@@ -11,6 +11,7 @@
 #include "fetcher/internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,8 @@ static void unlink_all(struct sl_ctx *ctx, struct sl_task *t)
 
 int sl__ctx_arm(struct sl_ctx *ctx, struct sl_tmr *tm, double at)
 {
+  if(ctx->in_alarm && at <= ctx->alarm_limit) /* see on_alarm() */
+    at = nextafter(ctx->alarm_limit, INFINITY);
   if(sl_tmr_arm(&ctx->timers, tm, at))
     return -1;
   if(sl_tmr_first(&ctx->timers) == tm)
@@ -53,24 +56,25 @@ int sl__ctx_arm(struct sl_ctx *ctx, struct sl_tmr *tm, double at)
 /* The loop's alarm: fire every timer that is due, then re-arm for the
    next one.  A timer up to ALARM_EARLY ahead counts as due (the loop's
    clock and libev's timers do not line up to the microsecond, and epoll
-   waits in whole milliseconds), but only once per pass: a callback that
-   finds it is still too early (a rate token due in 0.3 ms) re-arms for
-   the same time, and now is fixed for the pass, so firing it again
-   would spin forever.  It waits for the next pass instead. */
+   waits in whole milliseconds).  now is fixed for the pass, so a timer
+   armed during it for a time the pass counts as due (a rate token 0.3 ms
+   ahead, or 50 ns ahead, which as a double of seconds since 1970 is now
+   itself) would fire again and again with the same now, forever:
+   sl__ctx_arm() moves such a timer just past the pass, to the next turn
+   of the loop, with a fresh now. */
 #define ALARM_EARLY 0.0005
 
 static void on_alarm(void *ud)
 {
   struct sl_ctx *ctx = ud;
-  double now = sl_loop_now(ctx->loop);
-  unsigned pass = ++ctx->timers.pass;
   struct sl_tmr *tm;
-  while((tm = sl_tmr_first(&ctx->timers)) &&
-        (tm->at <= now || (tm->at <= now + ALARM_EARLY && tm->pass != pass))) {
+  ctx->alarm_limit = sl_loop_now(ctx->loop) + ALARM_EARLY;
+  ctx->in_alarm = true;
+  while((tm = sl_tmr_first(&ctx->timers)) && tm->at <= ctx->alarm_limit) {
     sl_tmr_disarm(&ctx->timers, tm);
-    tm->pass = pass;
     tm->fire(tm);
   }
+  ctx->in_alarm = false;
   sl_loop_set_alarm(ctx->loop, tm ? tm->at : -1.);
 }
 

@@ -132,6 +132,8 @@ struct sl_ctx {
   struct sl_task *all, *all_tail;
   struct sl_task *current; /* whose callbacks are running */
   struct sl_tmr_heap timers;
+  double alarm_limit; /* in_alarm: timers up to it fire in this pass */
+  bool in_alarm;
   struct sl_group *gdone_head, *gdone_tail;
   struct sl_group *groups;       /* top-level groups */
   struct sl_as_completed *iters; /* live as_completed iterators */

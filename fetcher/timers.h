@@ -16,13 +16,11 @@ struct sl_tmr {
   double at;  /* loop time, seconds */
   size_t idx; /* place in the heap, SL_TMR_IDLE when not armed */
   void (*fire)(struct sl_tmr *tm);
-  unsigned pass; /* the alarm pass that fired it last (ctx.c) */
 };
 
 struct sl_tmr_heap {
   struct sl_tmr **v;
   size_t n, cap;
-  unsigned pass; /* alarm passes so far (ctx.c) */
 };
 
 static inline void sl_tmr_init(struct sl_tmr *tm,
@@ -31,7 +29,6 @@ static inline void sl_tmr_init(struct sl_tmr *tm,
   tm->at = 0;
   tm->idx = SL_TMR_IDLE;
   tm->fire = fire;
-  tm->pass = 0;
 }
 
 static inline bool sl_tmr_armed(const struct sl_tmr *tm)

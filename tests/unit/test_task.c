@@ -509,10 +509,56 @@ static void test_names_and_nulls(void **state)
   sl_ctx_free(ctx);
 }
 
+/* A timer armed from a timer callback for a time already due runs on the
+   next turn of the loop, with a fresh now, never again in the same pass:
+   a rate wait that re-armed for "now" (a token 50 ns ahead is now itself
+   as a double) once spun forever inside one pass. */
+struct chain {
+  sl_ctx *ctx;
+  struct ev_loop *loop;
+  int left;
+  double last;
+  int same_now;
+};
+
+static void chain_cb(void *ud)
+{
+  struct chain *c = ud;
+  double now = ev_now(c->loop);
+  if(now <= c->last)
+    c->same_now++;
+  c->last = now;
+  if(--c->left > 0)
+    assert_non_null(sl_call_later(c->ctx, 0, chain_cb, c));
+  else
+    ev_break(c->loop, EVBREAK_ALL);
+}
+
+static void test_timer_rearmed_due_waits_a_turn(void **state)
+{
+  struct sl_options o = {0};
+  struct chain c = {0};
+  (void)state;
+  c.loop = ev_loop_new(EVFLAG_AUTO);
+  o.loop = c.loop;
+  c.ctx = sl_ctx_new(&o);
+  assert_non_null(c.ctx);
+  c.left = 200;
+  assert_non_null(sl_call_later(c.ctx, 0, chain_cb, &c));
+  alarm(20);
+  ev_run(c.loop, 0);
+  alarm(0);
+  assert_int_equal(c.left, 0);
+  assert_int_equal(c.same_now, 0);
+  sl_ctx_free(c.ctx);
+  ev_loop_destroy(c.loop);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pending_at_creation),
+      cmocka_unit_test(test_timer_rearmed_due_waits_a_turn),
       cmocka_unit_test(test_invalid_urls),
       cmocka_unit_test(test_callback_order_once_and_off),
       cmocka_unit_test(test_on_done_after_final),

@@ -10,9 +10,12 @@
       run CMD under /usr/bin/time in its own session, bounded by
       --timeout, and append one JSON record to LOG: wall (monotonic clock),
       user, sys, peak RSS, exit status, plus what the options ask to
-      check (--results FILE --expect N: one record per URL; --wrk: parse
-      wrk's Requests/sec; --callgrind FILE: total Ir; --fixture URL: the
-      fixture's /_stats around the run).  One line of summary to stderr.
+      check (--results FILE: one record per URL of --n; --wrk: parse
+      wrk's Requests/sec; --bare: parse bench-bare's "bare: N ok, M
+      failed"; --callgrind FILE: total Ir; --fixture URL: the fixture's
+      /_stats around the run; --access-log FILE: the lines nginx appended
+      to its "$server_protocol $status $connection" log during the run).
+      One line of summary to stderr.
 
   bench.py report LOG [--json OUT]
       print the tables (medians per tool and section) and the problems.
@@ -108,6 +111,43 @@ def callgrind_ir(path):
     return None
 
 
+def access_log_size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def access_log_since(path, offset, expect):
+    """The lines nginx appended to PATH after OFFSET: requests, protocols,
+    statuses, distinct connections.  nginx writes a line after the response
+    has gone, so the last few can come a moment after the client ended:
+    wait up to 3 s for EXPECT lines."""
+    deadline = time.monotonic() + 3
+    while True:
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                data = f.read()
+        except OSError:
+            data = b""
+        lines = data.splitlines()
+        if len(lines) >= expect or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    protos, statuses, conns = {}, {}, set()
+    for line in lines:
+        parts = line.decode(errors="replace").split()
+        if len(parts) != 3:
+            protos["?"] = protos.get("?", 0) + 1
+            continue
+        protos[parts[0]] = protos.get(parts[0], 0) + 1
+        statuses[parts[1]] = statuses.get(parts[1], 0) + 1
+        conns.add(parts[2])
+    return {"server_requests": len(lines), "server_protocols": protos,
+            "server_statuses": statuses, "server_connections": len(conns)}
+
+
 def cmd_measure(a):
     rec = {"section": a.section, "tool": a.tool, "run": a.run, "n": a.n}
     for kv in a.tag or []:
@@ -116,6 +156,8 @@ def cmd_measure(a):
     tfile = a.stdout + ".time"
     if a.fixture:
         fixture_stats(a.fixture, reset=True)
+    if a.access_log:
+        log_offset = access_log_size(a.access_log)
     argv = ["/usr/bin/time", "-f", TIME_FMT, "-o", tfile] + a.argv
     proc = None
     timed_out = False
@@ -178,6 +220,13 @@ def cmd_measure(a):
         rec["socket_errors"] = m.group(0) if m else None
     elif a.n and wall > 0:
         rec["rps"] = a.n / wall
+    if a.bare:
+        with open(a.stdout, errors="replace") as f:
+            m = re.search(r"bare: (\d+) ok, (\d+) failed", f.read())
+        rec["bare_ok"] = int(m.group(1)) if m else None
+        rec["bare_failed"] = int(m.group(2)) if m else None
+    if a.access_log:
+        rec.update(access_log_since(a.access_log, log_offset, a.n))
     if a.callgrind:
         rec["ir"] = callgrind_ir(a.callgrind)
     if a.fixture:
@@ -206,6 +255,12 @@ def cmd_measure(a):
         summary += f", records {rec['records']}/{a.n}"
         if rec["not_ok"]:
             summary += f", NOT OK {rec['not_ok']}"
+    if a.bare:
+        summary += f", {rec['bare_ok']} ok, {rec['bare_failed']} failed"
+    if a.access_log:
+        summary += (f", nginx: {rec['server_requests']} requests "
+                    f"{rec['server_protocols']} over "
+                    f"{rec['server_connections']} connections")
     summary += f", exit {rc}" + (" TIMED OUT" if timed_out else "")
     print(summary, file=sys.stderr, flush=True)
     return 0
@@ -241,7 +296,10 @@ def problems_of(r, problems, expect_ok=True):
     ok_rc = (0,) if expect_ok else (0, 1)
     if r["rc"] not in ok_rc:
         tail = r.get("stderr_tail", "").strip().splitlines()[-2:]
-        problems.append(f"{where}: exit status {r['rc']}: " + " / ".join(tail))
+        how = f"exit status {r['rc']}" if r["rc"] >= 0 else \
+            f"killed by signal {-r['rc']}"
+        problems.append(f"{where}: {how}" +
+                        (": " + " / ".join(tail) if tail else ""))
     if "records" in r:
         if r["missing"] or r["dupes"] or r["bad_index"] or r["bad_json"] \
                 or r["records"] != r["n"]:
@@ -255,84 +313,265 @@ def problems_of(r, problems, expect_ok=True):
     if r["tool"] == "wrk" and (r.get("not_ok") or r.get("socket_errors")):
         problems.append(f"{where}: wrk saw non-2xx {r.get('not_ok')} "
                         f"{r.get('socket_errors') or ''}")
+    if "bare_ok" in r and r["bare_ok"] != r["n"]:
+        problems.append(f"{where}: bare says {r['bare_ok']} ok, "
+                        f"{r['bare_failed']} failed, for {r['n']} URLs")
+    if "server_protocols" in r:
+        other = {k: v for k, v in r["server_protocols"].items()
+                 if k != "HTTP/2.0"}
+        bad = {k: v for k, v in r["server_statuses"].items() if k != "200"}
+        if r["server_requests"] != r["n"] or other or bad:
+            problems.append(
+                f"{where}: nginx logged {r['server_requests']} requests for "
+                f"{r['n']} URLs, protocols {r['server_protocols']}, "
+                f"statuses {r['server_statuses']} (want all HTTP/2.0, 200)")
+
+
+def tool_row(tr):
+    """Medians over the runs TR of one tool."""
+    walls = [r["wall"] for r in tr]
+    reqs = [r.get("requests") or r["n"] for r in tr]
+    cpus = [cpu(r) for r in tr]
+    per_req = med([c / q * 1e6 if c is not None and q else None
+                   for c, q in zip(cpus, reqs)])
+    return {"wall_s": med(walls), "wall_min": min(walls),
+            "wall_max": max(walls), "rps": med([r.get("rps") for r in tr]),
+            "user_s": med([r.get("user") for r in tr]),
+            "sys_s": med([r.get("sys") for r in tr]),
+            "cpu_s": med(cpus), "cpu_us_per_req": per_req,
+            "rss_mib": mib(med([r.get("rss_kb") for r in tr])),
+            "runs": len(tr)}
+
+
+ROW_HEAD = (f"{'wall s':>8} {'min-max':>13} {'req/s':>8} {'user s':>7} "
+            f"{'sys s':>7} {'cpu s':>7} {'cpu us/req':>10} "
+            f"{'peak RSS MiB':>12}")
+
+
+def row_cells(row):
+    spread = f"{row['wall_min']:.2f}-{row['wall_max']:.2f}"
+    return (f"{fmt(row['wall_s'], '.2f', 8)} {spread:>13} "
+            f"{fmt(row['rps'], '.0f', 8)} {fmt(row['user_s'], '.2f', 7)} "
+            f"{fmt(row['sys_s'], '.2f', 7)} {fmt(row['cpu_s'], '.2f', 7)} "
+            f"{fmt(row['cpu_us_per_req'], '.1f', 10)} "
+            f"{fmt(row['rss_mib'], '.1f', 12)}")
+
+
+def round_ratios(rs, a, b, f):
+    """f(a's run) / f(b's run) in each round where both ran: (median, min,
+    max), or None."""
+    by = {}
+    for r in rs:
+        by.setdefault(r["run"], {})[r["tool"]] = r
+    xs = []
+    for run in sorted(by):
+        p = by[run]
+        if a in p and b in p:
+            x, y = f(p[a]), f(p[b])
+            if x is not None and y:
+                xs.append(x / y)
+    return (med(xs), min(xs), max(xs)) if xs else None
+
+
+def wall(r):
+    return r["wall"]
+
+
+def gave_up_notes(rs, out, label=lambda t: t):
+    """bench/run runs a tool that timed out no more in later rounds."""
+    rounds = max(r["run"] for r in rs)
+    for t in sorted({r["tool"] for r in rs}):
+        tr = [r for r in rs if r["tool"] == t]
+        late = [r for r in tr if r.get("timed_out")]
+        if late and len(tr) < rounds:
+            out.append(f"  {label(t)} timed out after {late[0]['wall']:.0f} s "
+                       f"in round {late[0]['run']} and was not run in later "
+                       "rounds: its wall time and ratios are lower bounds")
+
+
+def rss(r):
+    return r.get("rss_kb")
 
 
 def report_throughput(rs, out, summary, problems):
-    tools = [t for t in ("sluice", "curl", "wrk")
+    tools = [t for t in ("sluice", "curl", "bare", "wrk")
              if any(r["tool"] == t for r in rs)]
     n = next((r["n"] for r in rs if r["tool"] != "wrk"), None)
     pairs = max(r["run"] for r in rs)
     out.append(f"== throughput: {n} URLs of ~1.4 KB static files from "
                f"nginx (1 worker), medians of {pairs} alternating rounds")
-    out.append(f"{'tool':8} {'wall s':>8} {'min-max':>13} {'req/s':>8} "
-               f"{'user s':>7} {'sys s':>7} {'cpu s':>7} {'cpu us/req':>10} "
-               f"{'peak RSS MiB':>12}")
+    out.append(f"{'tool':8} {ROW_HEAD}")
     summary["throughput"] = {"urls": n, "rounds": pairs}
     for t in tools:
         tr = [r for r in rs if r["tool"] == t]
         for r in tr:
             problems_of(r, problems)
-        walls = [r["wall"] for r in tr]
-        reqs = [r.get("requests") or r["n"] for r in tr]
-        cpus = [cpu(r) for r in tr]
-        per_req = med([c / q * 1e6 if c is not None and q else None
-                       for c, q in zip(cpus, reqs)])
-        row = {"wall_s": med(walls), "wall_min": min(walls),
-               "wall_max": max(walls), "rps": med([r.get("rps") for r in tr]),
-               "user_s": med([r.get("user") for r in tr]),
-               "sys_s": med([r.get("sys") for r in tr]),
-               "cpu_s": med(cpus), "cpu_us_per_req": per_req,
-               "rss_mib": mib(med([r.get("rss_kb") for r in tr])),
-               "runs": len(tr)}
+        row = tool_row(tr)
         summary["throughput"][t] = row
-        label = t if t != "wrk" else "wrk*"
-        out.append(
-            f"{label:8} {fmt(row['wall_s'], '.2f', 8)} "
-            f"{(format(row['wall_min'], '.2f') + '-' + format(row['wall_max'], '.2f')).rjust(13)} "
-            f"{fmt(row['rps'], '.0f', 8)} {fmt(row['user_s'], '.2f', 7)} "
-            f"{fmt(row['sys_s'], '.2f', 7)} {fmt(row['cpu_s'], '.2f', 7)} "
-            f"{fmt(per_req, '.1f', 10)} {fmt(row['rss_mib'], '.1f', 12)}")
+        label = {"wrk": "wrk*", "bare": "bare**"}.get(t, t)
+        out.append(f"{label:8} {row_cells(row)}")
     if "wrk" in tools:
         w = [r for r in rs if r["tool"] == "wrk"][0]
         out.append(f"  * wrk -t1 -c64 for {w.get('seconds', '?')} s on one "
                    "URL: the ceiling (its wall is the fixed duration)")
-    # ratios, pair by pair (the two ran next to each other), then median
-    by = {}
-    for r in rs:
-        by.setdefault(r["run"], {})[r["tool"]] = r
+    gave_up_notes(rs, out)
+    if "bare" in tools:
+        out.append("  ** bench-bare URLS 64: a bare libev + curl "
+                   "multi_socket loop, 64 pooled easy handles, no records "
+                   "(bench/bare.c)")
+    # ratios, round by round (the tools ran next to each other), then median
     ratios = {}
-    for key, f in (("wall", lambda r: r["wall"]), ("cpu", cpu),
-                   ("rss", lambda r: r.get("rss_kb"))):
-        xs = []
-        for run in sorted(by):
-            p = by[run]
-            if "sluice" in p and "curl" in p:
-                a, b = f(p["sluice"]), f(p["curl"])
-                if a is not None and b:
-                    xs.append(a / b)
-        if xs:
-            ratios[key] = (med(xs), min(xs), max(xs))
-    if "wall" in ratios:
-        m, lo, hi = ratios["wall"]
-        out.append(f"sluice/curl wall time: {m:.2f} (median of per-round "
-                   f"ratios, range {lo:.2f}-{hi:.2f}; below 1 = sluice "
-                   "faster)")
-    if "cpu" in ratios:
-        m, lo, hi = ratios["cpu"]
-        out.append(f"sluice/curl CPU time:  {m:.2f} (range {lo:.2f}-{hi:.2f})")
-    if "rss" in ratios:
-        m, lo, hi = ratios["rss"]
-        out.append(f"sluice/curl peak RSS:  {m:.2f}")
-    xs = []
-    for run in sorted(by):
-        p = by[run]
-        if "sluice" in p and "wrk" in p and p["wrk"].get("rps"):
-            xs.append(p["sluice"]["rps"] / p["wrk"]["rps"])
-    if xs:
-        ratios["sluice_wrk_rps"] = (med(xs), min(xs), max(xs))
-        out.append(f"sluice/wrk req/s:      {med(xs):.2f} (share of the "
+    for other, prefix in (("curl", ""), ("bare", "bare_")):
+        for key, f in (("wall", wall), ("cpu", cpu), ("rss", rss)):
+            x = round_ratios(rs, "sluice", other, f)
+            if x:
+                ratios[prefix + key] = x
+        r = ratios.get(prefix + "wall")
+        if r:
+            out.append(f"sluice/{other} wall time: {r[0]:.2f} (median of "
+                       f"per-round ratios, range {r[1]:.2f}-{r[2]:.2f}; "
+                       "below 1 = sluice faster)")
+        r = ratios.get(prefix + "cpu")
+        if r:
+            out.append(f"sluice/{other} CPU time:  {r[0]:.2f} (range "
+                       f"{r[1]:.2f}-{r[2]:.2f})")
+        r = ratios.get(prefix + "rss")
+        if r:
+            out.append(f"sluice/{other} peak RSS:  {r[0]:.2f}")
+    x = round_ratios(rs, "sluice", "wrk", lambda r: r.get("rps"))
+    if x:
+        ratios["sluice_wrk_rps"] = x
+        out.append(f"sluice/wrk req/s:      {x[0]:.2f} (share of the "
                    "ceiling)")
+    r = ratios.get("bare_wall")
+    if r and r[0] >= 1:
+        problems.append(f"throughput: sluice is not faster than bare: "
+                        f"sluice/bare wall time {r[0]:.2f} (range "
+                        f"{r[1]:.2f}-{r[2]:.2f}; the target is below 1)")
     summary["throughput"]["ratios"] = {k: v[0] for k, v in ratios.items()}
+    summary["throughput"]["ratio_ranges"] = {k: [v[1], v[2]]
+                                             for k, v in ratios.items()}
+
+
+LIMITS_TARGET = 1.05
+
+
+def report_limits(rs, out, summary, problems):
+    cfgs = sorted({r["tool"] for r in rs})
+    n = rs[0]["n"]
+    rounds = max(r["run"] for r in rs)
+    out.append(f"== limits: {n} URLs from nginx, sluice -j 64 with limits "
+               f"that cannot bind, medians of {rounds} alternating rounds")
+    conf = {}
+    for c in cfgs:
+        conf[c] = next(r.get("config", "?") for r in rs if r["tool"] == c)
+        note = " (the baseline: only the global cap can bind)" \
+            if c == "a" else ""
+        out.append(f"  ({c}) sluice -j 64 {conf[c]}{note}")
+    out.append(f"{'config':6} {'wall s':>8} {'min-max':>13} {'req/s':>8} "
+               f"{'cpu s':>7} {'cpu us/req':>10} {'peak RSS MiB':>12} "
+               f"{'wall/(a)':>8} {'range':>11} {'cpu/(a)':>7}")
+    summary["limits"] = {"urls": n, "rounds": rounds, "target": LIMITS_TARGET}
+    verdicts = []
+    for c in cfgs:
+        tr = [r for r in rs if r["tool"] == c]
+        for r in tr:
+            problems_of(r, problems)
+        row = tool_row(tr)
+        row["config"] = conf[c]
+        w = round_ratios(rs, c, "a", wall)
+        u = round_ratios(rs, c, "a", cpu)
+        row["wall_ratio"] = w and w[0]
+        row["wall_ratio_range"] = w and [w[1], w[2]]
+        row["cpu_ratio"] = u and u[0]
+        summary["limits"][c] = row
+        spread = f"{row['wall_min']:.2f}-{row['wall_max']:.2f}"
+        rng = f"{w[1]:.2f}-{w[2]:.2f}" if w and c != "a" else "-"
+        out.append(f"({c})    {fmt(row['wall_s'], '.2f', 8)} {spread:>13} "
+                   f"{fmt(row['rps'], '.0f', 8)} "
+                   f"{fmt(row['cpu_s'], '.2f', 7)} "
+                   f"{fmt(row['cpu_us_per_req'], '.1f', 10)} "
+                   f"{fmt(row['rss_mib'], '.1f', 12)} "
+                   f"{fmt(w and w[0], '.2f', 8)} {rng:>11} "
+                   f"{fmt(u and u[0], '.2f', 7)}")
+        if c == "a" or not w:
+            continue
+        ok = w[0] <= LIMITS_TARGET
+        verdicts.append(f"({c}) {w[0]:.2f} {'ok' if ok else 'OVER'}")
+        if not ok:
+            problems.append(
+                f"limits: ({c}) sluice -j 64 {conf[c]} takes {w[0]:.2f}x the "
+                f"wall time of (a) {conf.get('a', '?')} (median of "
+                f"per-round ratios, range {w[1]:.2f}-{w[2]:.2f}; the target "
+                f"is at most {LIMITS_TARGET:.2f}x)")
+    gave_up_notes(rs, out, lambda c: f"({c})")
+    if verdicts:
+        out.append(f"target: at most {LIMITS_TARGET:.2f}x (a)'s wall time "
+                   f"(median of per-round ratios): " + ", ".join(verdicts))
+
+
+def report_http2(rs, out, summary, problems, meta):
+    tools = [t for t in ("sluice-h2", "curl-h2", "sluice-h1")
+             if any(r["tool"] == t for r in rs)]
+    n = rs[0]["n"]
+    rounds = max(r["run"] for r in rs)
+    out.append(f"== http2: {n} URLs from nginx over HTTP/2 without TLS "
+               f"(h2c, prior knowledge, second port) and over HTTP/1.1, "
+               f"medians of {rounds} alternating rounds")
+    out.append(f"{'tool':7} {'proto':8} {ROW_HEAD} {'conns':>5}")
+    summary["http2"] = {"urls": n, "rounds": rounds}
+    logged = []
+    for t in tools:
+        tr = [r for r in rs if r["tool"] == t]
+        for r in tr:
+            problems_of(r, problems)
+        row = tool_row(tr)
+        row["proto"] = tr[0].get("proto", "?")
+        row["server_connections"] = med([r.get("server_connections")
+                                         for r in tr])
+        summary["http2"][t] = row
+        name = t.split("-")[0]
+        out.append(f"{name:7} {row['proto']:8} {row_cells(row)} "
+                   f"{fmt(row['server_connections'], '.0f', 5)}")
+        if any("server_protocols" in r for r in tr):
+            protos = {}
+            for r in tr:
+                for k, v in r.get("server_protocols", {}).items():
+                    protos[k] = protos.get(k, 0) + v
+            reqs = sum(r.get("server_requests") or 0 for r in tr)
+            logged.append(f"{name} {reqs} requests in {len(tr)} runs"
+                          + "".join(f", {v} {k}" for k, v in
+                                    sorted(protos.items())))
+            row["server_protocols"] = protos
+    gave_up_notes(rs, out)
+    if logged:
+        out.append("  conns: connections nginx saw per run (median), from "
+                   "its h2 server's access log; logged there:")
+        out.append("    " + "; ".join(logged))
+    ratios = {}
+    for a, b, key, label in (
+            ("sluice-h2", "curl-h2", "h2_curl", "sluice/curl over h2"),
+            ("sluice-h2", "sluice-h1", "h2_h1", "sluice h2/HTTP/1.1")):
+        for what, f in (("wall", wall), ("cpu", cpu), ("rss", rss)):
+            x = round_ratios(rs, a, b, f)
+            if x:
+                ratios[f"{key}_{what}"] = x
+        x = ratios.get(f"{key}_wall")
+        if x:
+            note = "sluice faster" if b == "curl-h2" else "h2 faster"
+            out.append(f"{label} wall time: {x[0]:.2f} (median of per-round "
+                       f"ratios, range {x[1]:.2f}-{x[2]:.2f}; below 1 = "
+                       f"{note})")
+        x = ratios.get(f"{key}_cpu")
+        if x:
+            out.append(f"{label} CPU time:  {x[0]:.2f} (range "
+                       f"{x[1]:.2f}-{x[2]:.2f})")
+        x = ratios.get(f"{key}_rss")
+        if x:
+            out.append(f"{label} peak RSS:  {x[0]:.2f}")
+    summary["http2"]["ratios"] = {k: v[0] for k, v in ratios.items()}
+    summary["http2"]["ratio_ranges"] = {k: [v[1], v[2]]
+                                        for k, v in ratios.items()}
 
 
 def report_memory(rs, out, summary, problems):
@@ -481,7 +720,10 @@ def cmd_report(a):
     if a.meta:
         with open(a.meta) as f:
             summary["meta"] = json.load(f)
+    meta = summary.get("meta", {})
     for section, fn in (("throughput", report_throughput),
+                        ("limits", report_limits),
+                        ("http2", lambda *x: report_http2(*x, meta)),
                         ("memory", report_memory),
                         ("concurrency", report_concurrency),
                         ("callgrind", report_callgrind)):
@@ -489,6 +731,10 @@ def cmd_report(a):
         if sr:
             fn(sr, out, summary, problems)
             out.append("")
+    for s in meta.get("skipped", []):
+        out.append(f"== skipped: {s}")
+    if meta.get("skipped"):
+        out.append("")
     out.append("== problems: " + ("none" if not problems else
                                   str(len(problems))))
     out.extend("  " + p for p in problems)
@@ -522,6 +768,8 @@ def main():
     m.add_argument("--wrk", action="store_true")
     m.add_argument("--callgrind")
     m.add_argument("--fixture")
+    m.add_argument("--bare", action="store_true")
+    m.add_argument("--access-log")
     m.add_argument("--tag", action="append")
     m.add_argument("argv", nargs=argparse.REMAINDER)
     r = sub.add_parser("report")

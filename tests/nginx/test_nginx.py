@@ -133,7 +133,8 @@ class Nginx:
         shutil.rmtree(self.prefix, ignore_errors=True)
 
 
-class TestAgainstNginx(unittest.TestCase):
+class NginxCase(unittest.TestCase):
+    """One nginx for the tests of a class."""
     @classmethod
     def setUpClass(cls):
         cls.nginx = Nginx()
@@ -141,6 +142,9 @@ class TestAgainstNginx(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.nginx.stop()
+
+
+class TestAgainstNginx(NginxCase):
 
     def test_bulk_fetch(self):
         n = 2000
@@ -183,14 +187,7 @@ def run(args, env=None, input_=None):
     return proc, [json.loads(l) for l in proc.stdout.splitlines()]
 
 
-class TestTLS(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.nginx = Nginx()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.nginx.stop()
+class TestTLS(NginxCase):
 
     def setUp(self):
         self.nginx.reset_log()

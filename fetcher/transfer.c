@@ -235,11 +235,12 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
   }
   /* our answer for the name; NULL for IP literals, which curl converts
      without a lookup.  For names the guard makes sure curl never falls
-     back to its own resolver. */
+     back to its own resolver; not with a proxy, whose name is curl's to
+     resolve. */
   if(x->resolve != resolve) {
     curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
     curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
-                     resolve ? no_curl_resolver : NULL);
+                     resolve && !ctx->proxy_env ? no_curl_resolver : NULL);
     x->resolve = resolve;
   }
   if(x->head != head) {

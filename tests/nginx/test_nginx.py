@@ -263,6 +263,15 @@ class TestTLS(NginxCase):
             log = self.nginx.log(self.nginx.port)
             self.assertEqual(len(log), 1)
             self.assertIn(url, " ".join(log[0]))
+        # a proxy by name, and a fixed answer for the target: curl
+        # resolves the proxy's name itself (sluice's guard stays off)
+        self.nginx.reset_log()
+        proc, recs = run(["--resolve", "no-such-host.invalid:80:127.0.0.1",
+                          url],
+                         env={"http_proxy":
+                              f"http://localhost:{self.nginx.port}"})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(len(self.nginx.log(self.nginx.port)), 1)
         # no_proxy wins, and without a variable there is no proxy
         for env in ({"http_proxy": proxy, "no_proxy": "no-such-host.invalid"},
                     {"http_proxy": proxy, "NO_PROXY": ".invalid"}, {},

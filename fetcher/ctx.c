@@ -212,10 +212,6 @@ sl_ctx *sl_ctx_new(const struct sl_options *opts)
   if(!ctx->easy_pool)
     goto fail;
   ctx->max_spare = conc < 32 ? 64 : (size_t)conc * 2;
-  ctx->user_agent =
-      strdup(opts->user_agent ? opts->user_agent : "sluice/" SL_VERSION);
-  if(!ctx->user_agent)
-    goto fail;
   if(sl__transfer_config(ctx, opts))
     goto fail;
   if(limits_init(ctx, opts))
@@ -241,7 +237,6 @@ fail:
       sl_hosts_free(&ctx->hosts);
     errno = err;
     free(ctx->easy_pool);
-    free(ctx->user_agent);
     free(ctx->ca_file);
     curl_slist_free_all(ctx->headers);
     free(ctx);
@@ -485,7 +480,6 @@ void sl_ctx_free(sl_ctx *ctx)
   sl_tmr_heap_free(&ctx->timers);
   sl_hosts_free(&ctx->hosts);
   sl_loop_free(ctx->loop);
-  free(ctx->user_agent);
   free(ctx->ca_file);
   curl_slist_free_all(ctx->headers);
   free(ctx);

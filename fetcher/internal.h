@@ -149,7 +149,6 @@ struct sl_ctx {
   struct sl_easy **easy_pool;
   size_t neasy, max_easy;
   CURLU *url_parser;
-  char *user_agent;
   enum sl_http_version http_version;
   char *ca_file;              /* NULL: the system's */
   struct curl_slist *headers; /* every request's: User-Agent */

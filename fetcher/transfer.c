@@ -21,7 +21,7 @@ struct sl_easy {
   struct sl_task *task;
   char errbuf[CURL_ERROR_SIZE];
   long timeout_ms, connect_timeout_ms, max_redirects;
-  const struct curl_slist *resolve;
+  const struct curl_slist *resolve; /* NULL: none was given */
   bool head, follow, tls;
 };
 
@@ -114,22 +114,21 @@ static bool proxy_in_env(void)
 
 int sl__transfer_config(struct sl_ctx *ctx, const struct sl_options *o)
 {
+  const char *ua = o->user_agent ? o->user_agent : "sluice/" SL_VERSION;
   ctx->http_version = o->http_version;
   ctx->proxy_env = proxy_in_env();
   if(o->ca_file && !(ctx->ca_file = strdup(o->ca_file))) {
     errno = ENOMEM;
     return -1;
   }
-  if(*ctx->user_agent) { /* "": no User-Agent at all */
-    char *h = malloc(strlen(ctx->user_agent) + sizeof("User-Agent: "));
-    if(!h) {
-      errno = ENOMEM;
-      return -1;
+  if(*ua) { /* "": no User-Agent at all */
+    char *h = malloc(strlen(ua) + sizeof("User-Agent: "));
+    if(h) {
+      strcpy(h, "User-Agent: ");
+      strcat(h, ua);
+      ctx->headers = curl_slist_append(NULL, h); /* copies h */
+      free(h);
     }
-    strcpy(h, "User-Agent: ");
-    strcat(h, ctx->user_agent);
-    ctx->headers = curl_slist_append(NULL, h);
-    free(h);
     if(!ctx->headers) {
       errno = ENOMEM;
       return -1;
@@ -236,8 +235,10 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
   /* our answer for the name; NULL for IP literals, which curl converts
      without a lookup.  For names the guard makes sure curl never falls
      back to its own resolver; not with a proxy, whose name is curl's to
-     resolve. */
-  if(x->resolve != resolve) {
+     resolve.  A list is given again on every use, not only when the
+     pointer changed: curl loads it into its DNS cache only when set, and
+     a renewed answer may be a new list at a freed one's address. */
+  if(resolve || x->resolve) {
     curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
     curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
                      resolve && !ctx->proxy_env ? no_curl_resolver : NULL);

@@ -18,3 +18,15 @@ up() {
   done
   return 1
 }
+
+# stop_pid PID: TERM (timeout(1) passes it on: nginx's fast shutdown),
+# up to 5 s to go, then KILL
+stop_pid() {
+  local i
+  kill -TERM "$1" 2>/dev/null || true
+  for i in $(seq 100); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -KILL "$1" 2>/dev/null || true
+}

@@ -114,13 +114,7 @@ start_nginx() {
 
 stop_nginx() {
   [ -n "$launcher" ] || return 0
-  # timeout passes TERM on to nginx (fast shutdown)
-  kill -TERM "$launcher" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$launcher" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -KILL "$launcher" 2>/dev/null || true
+  stop_pid "$launcher"
   wait "$launcher" 2>/dev/null || true
   launcher=
 }

@@ -93,17 +93,11 @@ start() {
 }
 
 stop() {
-  local dir=$1 pid npid i
+  local dir=$1 pid npid
   [ -f "$dir/launcher.pid" ] || return 0
   pid=$(cat "$dir/launcher.pid")
   npid=$(cat "$dir/nginx.pid" 2>/dev/null || true)
-  # timeout passes TERM on to nginx (fast shutdown)
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -KILL "$pid" 2>/dev/null || true
+  stop_pid "$pid"
   if [ -n "$npid" ]; then kill -KILL "$npid" 2>/dev/null || true; fi
   rm -f "$dir/launcher.pid"
 }

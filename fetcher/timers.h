@@ -1,8 +1,9 @@
 /*
- * timers.h - a binary min-heap of deadlines, so every timed thing of a
- * context (pending tasks' deadlines, wait and as_completed timeouts,
- * call_later) shares the loop's single alarm.  A timer is a node the
- * owner embeds; arming and disarming allocate only when the heap grows.
+ * timers.h - the deadlines of a context, on one min-heap (limits/heap.h),
+ * so every timed thing (pending tasks' deadlines and stages, wait and
+ * as_completed timeouts, call_later) shares the loop's single alarm.  A
+ * timer is a node the owner embeds; arming and disarming allocate only
+ * when the heap grows.
  */
 #ifndef SL_FETCHER_TIMERS_H
 #define SL_FETCHER_TIMERS_H
@@ -10,30 +11,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SL_TMR_IDLE ((size_t)-1)
+#include "limits/heap.h"
 
 struct sl_tmr {
-  double at;  /* loop time, seconds */
-  size_t idx; /* place in the heap, SL_TMR_IDLE when not armed */
+  double at; /* loop time, seconds */
+  struct sl_heap_node node;
   void (*fire)(struct sl_tmr *tm);
 };
 
 struct sl_tmr_heap {
-  struct sl_tmr **v;
-  size_t n, cap;
+  struct sl_heap heap; /* zeroed: set up on the first arm */
 };
 
 static inline void sl_tmr_init(struct sl_tmr *tm,
                                void (*fire)(struct sl_tmr *tm))
 {
   tm->at = 0;
-  tm->idx = SL_TMR_IDLE;
+  sl_heap_node_init(&tm->node);
   tm->fire = fire;
 }
 
 static inline bool sl_tmr_armed(const struct sl_tmr *tm)
 {
-  return tm->idx != SL_TMR_IDLE;
+  return sl_heap_holds(&tm->node);
 }
 
 /* Arms (or re-arms) tm for time at.  0, or -1 when out of memory. */

@@ -1,6 +1,6 @@
 /*
  * hosts.c - per-host table: a chained hash table that grows and shrinks
- * with the number of live entries, plus a binary min-heap of idle
+ * with the number of live entries, plus a min-heap (limits/heap.c) of idle
  * entries keyed by the time they become forgettable.  See hosts.h.
  */
 #include "limits/hosts.h"
@@ -11,7 +11,6 @@
 
 #define MIN_SLOTS 16 /* power of 2 */
 #define MIN_HEAP  16
-#define NO_HEAP   SIZE_MAX
 #define NO_PAUSE  INT64_MIN
 
 static void *xmalloc(struct sl_hosts *t, size_t n)
@@ -106,77 +105,30 @@ static int64_t forgettable_at(struct sl_host *h, int64_t now)
 
 /* --- idle heap ----------------------------------------------------- */
 
-static void heap_set(struct sl_hosts *t, size_t i, struct sl_host *h)
+#define HOST_OF(n)                                                            \
+  ((struct sl_host *)((char *)(n)-offsetof(struct sl_host, idle)))
+
+static bool idle_earlier(const struct sl_heap_node *a,
+                         const struct sl_heap_node *b)
 {
-  t->heap[i] = h;
-  h->heap_idx = i;
+  return HOST_OF(a)->idle_until < HOST_OF(b)->idle_until;
 }
 
-static void heap_up(struct sl_hosts *t, size_t i)
-{
-  struct sl_host *h = t->heap[i];
-  while(i) {
-    size_t p = (i - 1) / 2;
-    if(t->heap[p]->idle_until <= h->idle_until)
-      break;
-    heap_set(t, i, t->heap[p]);
-    i = p;
-  }
-  heap_set(t, i, h);
-}
-
-static void heap_down(struct sl_hosts *t, size_t i)
-{
-  struct sl_host *h = t->heap[i];
-  for(;;) {
-    size_t c = 2 * i + 1;
-    if(c >= t->nheap)
-      break;
-    if(c + 1 < t->nheap && t->heap[c + 1]->idle_until < t->heap[c]->idle_until)
-      c++;
-    if(h->idle_until <= t->heap[c]->idle_until)
-      break;
-    heap_set(t, i, t->heap[c]);
-    i = c;
-  }
-  heap_set(t, i, h);
-}
-
-/* Room was reserved when h was created: the heap holds at most count. */
-static void heap_push(struct sl_hosts *t, struct sl_host *h)
-{
-  assert(t->nheap < t->heap_cap);
-  heap_set(t, t->nheap++, h);
-  heap_up(t, h->heap_idx);
-}
-
-static void heap_remove(struct sl_hosts *t, struct sl_host *h)
-{
-  size_t i = h->heap_idx;
-  struct sl_host *last = t->heap[--t->nheap];
-  h->heap_idx = NO_HEAP;
-  if(last == h)
-    return;
-  heap_set(t, i, last);
-  heap_up(t, i);
-  heap_down(t, last->heap_idx);
-}
-
-/* Resizes the heap's array to cap (>= nheap).  False when out of
+/* Resizes the heap's array to cap (>= its count).  False when out of
    memory; the heap is then unchanged. */
 static bool heap_resize(struct sl_hosts *t, size_t cap)
 {
-  struct sl_host **a;
+  struct sl_heap_node **a;
   if(cap > SIZE_MAX / sizeof(*a))
     return false;
   a = xmalloc(t, cap * sizeof(*a));
   if(!a)
     return false;
-  if(t->nheap)
-    memcpy(a, t->heap, t->nheap * sizeof(*a));
-  xfree(t, t->heap);
-  t->heap = a;
-  t->heap_cap = cap;
+  if(t->idle.n)
+    memcpy(a, t->idle.v, t->idle.n * sizeof(*a));
+  xfree(t, t->idle.v);
+  t->idle.v = a;
+  t->idle.cap = cap;
   return true;
 }
 
@@ -214,15 +166,14 @@ static void unlink_free(struct sl_hosts *t, struct sl_host *h)
   while(*pp != h)
     pp = &(*pp)->chain;
   *pp = h->chain;
-  if(h->heap_idx != NO_HEAP)
-    heap_remove(t, h);
+  sl_heap_remove(&t->idle, &h->idle);
   xfree(t, h);
   t->count--;
   /* give memory back as the table empties; failure keeps the old size */
   if(t->nslots > MIN_SLOTS && t->count < t->nslots / 4)
     (void)slots_resize(t, t->nslots / 2);
-  if(t->heap_cap > MIN_HEAP && t->count < t->heap_cap / 4)
-    (void)heap_resize(t, t->heap_cap / 2);
+  if(t->idle.cap > MIN_HEAP && t->count < t->idle.cap / 4)
+    (void)heap_resize(t, t->idle.cap / 2);
 }
 
 static bool forgettable(struct sl_host *h, int64_t now)
@@ -233,14 +184,15 @@ static bool forgettable(struct sl_host *h, int64_t now)
 
 void sl_hosts_sweep(struct sl_hosts *t, int64_t now)
 {
-  while(t->nheap && t->heap[0]->idle_until <= now) {
-    struct sl_host *h = t->heap[0];
+  struct sl_heap_node *n;
+  while((n = sl_heap_top(&t->idle)) && HOST_OF(n)->idle_until <= now) {
+    struct sl_host *h = HOST_OF(n);
     /* check again: a backward clock jump may have moved the time */
     h->idle_until = forgettable_at(h, now);
     if(h->idle_until <= now)
       unlink_free(t, h);
     else
-      heap_down(t, 0);
+      sl_heap_update(&t->idle, n);
   }
 }
 
@@ -256,6 +208,7 @@ void sl_hosts_config_init(struct sl_hosts_config *c)
 bool sl_hosts_init(struct sl_hosts *t, const struct sl_hosts_config *c)
 {
   memset(t, 0, sizeof(*t));
+  t->idle.before = idle_earlier;
   if(c)
     t->cfg = *c;
   else
@@ -288,10 +241,10 @@ void sl_hosts_free(struct sl_hosts *t)
     }
   }
   xfree(t, t->slot);
-  xfree(t, t->heap);
+  xfree(t, t->idle.v);
   t->slot = NULL;
-  t->heap = NULL;
-  t->nslots = t->count = t->nheap = t->heap_cap = 0;
+  t->idle.v = NULL;
+  t->nslots = t->count = t->idle.n = t->idle.cap = 0;
 }
 
 /* Writes "host:port", host lowered, into buf; returns the length. */
@@ -320,7 +273,7 @@ static struct sl_host *create(struct sl_hosts *t, const char *key,
   struct sl_host *h;
   size_t j;
   /* keep room in the heap for every entry, so put never allocates */
-  if(t->count >= t->heap_cap && !heap_resize(t, t->heap_cap * 2))
+  if(t->count >= t->idle.cap && !heap_resize(t, t->idle.cap * 2))
     return NULL;
   h = xmalloc(t, sizeof(*h) + keylen + 1);
   if(!h)
@@ -334,7 +287,7 @@ static struct sl_host *create(struct sl_hosts *t, const char *key,
   }
   h->pause_until = NO_PAUSE;
   h->hash = hash;
-  h->heap_idx = NO_HEAP;
+  sl_heap_node_init(&h->idle);
   h->last = now;
   h->keylen = keylen;
   memcpy(h->key, key, keylen + 1);
@@ -374,8 +327,8 @@ struct sl_host *sl_hosts_get(struct sl_hosts *t, const char *host,
     h = create(t, key, keylen, hash, now);
     if(!h)
       return NULL;
-  } else if(h->heap_idx != NO_HEAP)
-    heap_remove(t, h);
+  } else
+    sl_heap_remove(&t->idle, &h->idle);
   h->users++;
   return h;
 }
@@ -390,7 +343,9 @@ void sl_hosts_put(struct sl_hosts *t, struct sl_host *h, int64_t now)
       unlink_free(t, h);
     else if(!h->sem.held && !h->sem.waiting) {
       h->idle_until = forgettable_at(h, now);
-      heap_push(t, h);
+      /* room was reserved when h was created: at most count entries */
+      assert(t->idle.n < t->idle.cap);
+      sl_heap_push(&t->idle, &h->idle);
     }
   }
   sl_hosts_sweep(t, now);

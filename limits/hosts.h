@@ -67,6 +67,7 @@
 #include <stdint.h>
 
 #include "limits/bucket.h"
+#include "limits/heap.h"
 #include "limits/rate.h"
 #include "limits/sem.h"
 
@@ -91,9 +92,9 @@ struct sl_host {
   /* private to hosts.c */
   struct sl_host *chain; /* hash chain */
   uint64_t hash;
-  size_t heap_idx;    /* in the idle heap, or SIZE_MAX */
-  int64_t idle_until; /* heap key: forgettable from then on */
-  int64_t last;       /* the latest now seen */
+  struct sl_heap_node idle; /* in the idle heap while unused */
+  int64_t idle_until;       /* heap key: forgettable from then on */
+  int64_t last;             /* the latest now seen */
   size_t keylen;
   char key[]; /* "host:port", host in lower case */
 };
@@ -103,8 +104,7 @@ struct sl_hosts {
   size_t count;          /* entries alive */
   struct sl_host **slot; /* hash table: nslots chains, a power of 2 */
   size_t nslots;
-  struct sl_host **heap; /* idle entries, earliest idle_until first */
-  size_t nheap, heap_cap;
+  struct sl_heap idle; /* unused entries, earliest idle_until first */
 };
 
 /* Defaults: 6 connections per host, no rate, burst 1, malloc/free. */

@@ -91,7 +91,7 @@ static void test_defaults(void **state)
   assert_int_equal(a2->users, 1);
   sl_hosts_put(&t, a2, 0);
   assert_int_equal(t.count, 0);
-  assert_int_equal(t.nheap, 0);
+  assert_int_equal(t.idle.n, 0);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -193,9 +193,9 @@ static void test_million_hosts_with_rate(void **state)
   assert_true(peak < 1024 * 1024);
   sl_hosts_sweep(&t, now + SEC);
   assert_int_equal(t.count, 0);
-  assert_int_equal(t.nheap, 0);
+  assert_int_equal(t.idle.n, 0);
   assert_int_equal(t.nslots, 16);
-  assert_int_equal(t.heap_cap, 16);
+  assert_int_equal(t.idle.cap, 16);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -216,9 +216,9 @@ static void test_rate_remembered(void **state)
   assert_int_equal(sl_host_ready_at(h, 0), 60 * SEC);
   sl_hosts_put(&t, h, SEC);
   assert_int_equal(t.count, 1); /* lingers: its bucket is not full */
-  assert_int_equal(t.nheap, 1);
+  assert_int_equal(t.idle.n, 1);
   h = sl_hosts_get(&t, "slow.test", 80, 2 * SEC);
-  assert_int_equal(t.nheap, 0);
+  assert_int_equal(t.idle.n, 0);
   assert_false(sl_host_take(h, 2 * SEC));
   assert_int_equal(sl_host_ready_at(h, 2 * SEC), 60 * SEC);
   sl_hosts_put(&t, h, 3 * SEC);
@@ -345,7 +345,7 @@ static void test_grow_shrink(void **state)
   }
   assert_int_equal(t.count, N);
   assert_true(t.nslots >= N);
-  assert_true(t.heap_cap >= N);
+  assert_true(t.idle.cap >= N);
   for(i = 0; i < N; i++) {
     snprintf(name, sizeof(name), "g%d.test", i);
     assert_ptr_equal(sl_hosts_get(&t, name, 80, 0), hs[i]);
@@ -357,7 +357,7 @@ static void test_grow_shrink(void **state)
     sl_hosts_put(&t, hs[i], 0);
   assert_int_equal(t.count, 0);
   assert_int_equal(t.nslots, 16);
-  assert_int_equal(t.heap_cap, 16);
+  assert_int_equal(t.idle.cap, 16);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -390,7 +390,7 @@ static void test_idle_order(void **state)
     assert_true(sl_host_paused(h, 0));
     sl_hosts_put(&t, h, 0);
   }
-  assert_int_equal(t.nheap, N);
+  assert_int_equal(t.idle.n, N);
   for(i = 1; i <= N; i++) {
     sl_hosts_sweep(&t, (int64_t)i * SEC - 1);
     assert_int_equal(t.count, N - i + 1);
@@ -417,7 +417,7 @@ static void test_sweep_after_jump(void **state)
   sl_hosts_put(&t, h, 100 * SEC); /* idle until 160 s */
   /* the clock jumps back 50 s: 60 s still owed, from 50 s */
   h = sl_hosts_get(&t, "a.test", 80, 50 * SEC);
-  assert_int_equal(t.nheap, 0);
+  assert_int_equal(t.idle.n, 0);
   assert_int_equal(sl_host_ready_at(h, 50 * SEC), 110 * SEC);
   sl_hosts_put(&t, h, 50 * SEC);
   sl_hosts_sweep(&t, 110 * SEC - 1);

@@ -15,6 +15,7 @@ and the per-host limits key on them.  Python standard library only.
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,12 +79,25 @@ def stop_fixture():
             FIXTURE_PROC.wait()
 
 
+# Every scratch file of this module lives under one directory, made in
+# setUpModule and removed with everything in it in tearDownModule.
+SCRATCH = None
+
+
+def scratch_dir():
+    """A fresh directory under SCRATCH (removed when the module ends)."""
+    return tempfile.mkdtemp(prefix="t-", dir=SCRATCH)
+
+
 def setUpModule():
+    global SCRATCH
+    SCRATCH = tempfile.mkdtemp(prefix="sluice-cli-")
     start_fixture()
 
 
 def tearDownModule():
     stop_fixture()
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 def control(path):
@@ -201,7 +215,7 @@ def parse(out):
 
 
 def write_list(lines, name="urls.txt"):
-    d = tempfile.mkdtemp(prefix="sluice-cli-")
+    d = scratch_dir()
     path = os.path.join(d, name)
     with open(path, "wb") as f:
         for line in lines:
@@ -446,7 +460,7 @@ class TestInput(Base):
 
 class TestOutput(Base):
     def test_results_file(self):
-        d = tempfile.mkdtemp(prefix="sluice-cli-")
+        d = scratch_dir()
         res = os.path.join(d, "out.jsonl")
         with open(res, "w") as f:
             f.write("old content that must go\n" * 1000)
@@ -1144,7 +1158,7 @@ class TestStreaming(Base):
         n = 200000  # about 7 s (18 s with ASan)
         limit_mib = 256 if sanitized else 64
         growth_mib = 24 if sanitized else 8
-        d = tempfile.mkdtemp(prefix="sluice-cli-")
+        d = scratch_dir()
         src = os.path.join(d, "big.txt")
         res = os.path.join(d, "big.jsonl")
         with open(src, "w") as f:

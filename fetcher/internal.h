@@ -182,6 +182,22 @@ int sl__transfer_config(struct sl_ctx *ctx, const struct sl_options *o);
 bool sl__url_host(const char *url, char *host, size_t cap, unsigned *port,
                   const char **why);
 
+/* url.c: a parsed URL handle for CURLOPT_CURLU that remembers the origin
+   (scheme://authority) it was last given.  A URL with the same origin and
+   a plain path only has its path and query replaced, which spares curl
+   parsing the whole URL again for every request (a fifth of its work on
+   keep-alive requests). */
+#define SL_ORIGIN_MAX 256
+struct sl_curlu {
+  CURLU *u;          /* NULL until first used */
+  size_t origin_len; /* 0: nothing cached */
+  char origin[SL_ORIGIN_MAX];
+};
+/* Makes c->u hold url, parsed as curl parses CURLOPT_URL; false when curl
+   rejects it or memory runs out (then CURLOPT_URL reports the error). */
+bool sl__curlu_set(struct sl_curlu *c, const char *url);
+void sl__curlu_free(struct sl_curlu *c);
+
 /* admit.c: the way through the limits */
 void sl__admit_init_task(struct sl_task *t);
 void sl__admit(struct sl_task *t);       /* a new task */

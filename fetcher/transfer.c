@@ -19,10 +19,11 @@
 struct sl_easy {
   CURL *curl;
   struct sl_task *task;
+  struct sl_curlu url; /* given as CURLOPT_CURLU when curl_url took it */
   char errbuf[CURL_ERROR_SIZE];
   long timeout_ms, connect_timeout_ms, max_redirects;
   const struct curl_slist *resolve; /* NULL: none was given */
-  bool head, follow, tls;
+  bool head, follow, tls, curlu;
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -179,6 +180,13 @@ static struct sl_easy *easy_get(struct sl_ctx *ctx)
   return x;
 }
 
+static void easy_free(struct sl_easy *x)
+{
+  curl_easy_cleanup(x->curl);
+  sl__curlu_free(&x->url); /* after the handle that used it */
+  free(x);
+}
+
 static void easy_put(struct sl_ctx *ctx, struct sl_easy *x)
 {
   x->task = NULL;
@@ -186,16 +194,13 @@ static void easy_put(struct sl_ctx *ctx, struct sl_easy *x)
     ctx->easy_pool[ctx->neasy++] = x;
     return;
   }
-  curl_easy_cleanup(x->curl);
-  free(x);
+  easy_free(x);
 }
 
 void sl__easy_pool_free(struct sl_ctx *ctx)
 {
   while(ctx->neasy) {
-    struct sl_easy *x = ctx->easy_pool[--ctx->neasy];
-    curl_easy_cleanup(x->curl);
-    free(x);
+    easy_free(ctx->easy_pool[--ctx->neasy]);
   }
   free(ctx->easy_pool);
   ctx->easy_pool = NULL;
@@ -223,7 +228,16 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
 
   x->task = t;
   x->errbuf[0] = '\0';
-  curl_easy_setopt(e, CURLOPT_URL, t->url.p);
+  if(sl__curlu_set(&x->url, t->url.p)) {
+    if(!x->curlu)
+      curl_easy_setopt(e, CURLOPT_CURLU, x->url.u);
+    x->curlu = true;
+  } else { /* curl says why the URL is bad (or is out of memory too) */
+    if(x->curlu)
+      curl_easy_setopt(e, CURLOPT_CURLU, NULL);
+    x->curlu = false;
+    curl_easy_setopt(e, CURLOPT_URL, t->url.p);
+  }
   if(x->timeout_ms != timeout) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     x->timeout_ms = timeout;

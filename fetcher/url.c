@@ -5,10 +5,15 @@
  * and finds the host and port that the per-host limits key on.  curl
  * still validates the rest (escapes, odd ports) and its
  * CURLE_URL_MALFORMAT maps to invalid_url too.
+ *
+ * It also keeps each easy handle's CURLU (sl__curlu_set): curl parses a
+ * URL given as a string anew for every transfer, and for a run of URLs on
+ * one origin most of that work repeats.
  */
 #include "fetcher/internal.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -86,4 +91,70 @@ bool sl__url_host(const char *url, char *host, size_t cap, unsigned *port,
     host[i] = (char)tolower((unsigned char)h[i]);
   host[n] = '\0';
   return true;
+}
+
+/* The flags lib/url.c (parseurlandfillconn) parses CURLOPT_URL with. */
+#define CURL_URL_FLAGS (CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME)
+
+/* Whether tail (path and query) is one that curl's full parse keeps
+   byte for byte and that setting path and query as parts keeps too:
+   printable ASCII, no backslash, no fragment, no dot segment to remove,
+   no escape (setting a part lower-cases %2E).  *path_len: up to '?'. */
+static bool plain_tail(const char *tail, size_t *path_len)
+{
+  const char *s;
+  if(*tail != '/')
+    return false;
+  *path_len = strcspn(tail, "?");
+  for(s = tail; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if(c <= 0x20 || c >= 0x7f || c == '\\' || c == '#' || c == '%' ||
+       (c == '/' && s[1] == '.' && s < tail + *path_len))
+      return false;
+  }
+  return true;
+}
+
+bool sl__curlu_set(struct sl_curlu *c, const char *url)
+{
+  const char *auth = strstr(url, "://");
+  size_t origin_len, path_len;
+  if(!c->u && !(c->u = curl_url()))
+    return false;
+  if(auth) {
+    auth += 3;
+    origin_len = (size_t)(auth + strcspn(auth, "/?#") - url);
+    if(origin_len == c->origin_len && !memcmp(url, c->origin, origin_len) &&
+       plain_tail(url + origin_len, &path_len)) {
+      const char *path = url + origin_len, *q = path + path_len;
+      char buf[2048], *copy = buf;
+      bool ok;
+      if(path_len >= sizeof(buf) && !(copy = malloc(path_len + 1)))
+        return false;
+      memcpy(copy, path, path_len);
+      copy[path_len] = '\0';
+      ok = !curl_url_set(c->u, CURLUPART_PATH, copy, 0) &&
+           !curl_url_set(c->u, CURLUPART_QUERY, *q ? q + 1 : NULL, 0);
+      if(copy != buf)
+        free(copy);
+      if(ok)
+        return true;
+    }
+  }
+  c->origin_len = 0;
+  if(curl_url_set(c->u, CURLUPART_URL, url, CURL_URL_FLAGS))
+    return false;
+  /* not with a fragment: the fast path replaces path and query only */
+  if(auth && origin_len < sizeof(c->origin) && !strchr(url, '#')) {
+    memcpy(c->origin, url, origin_len);
+    c->origin_len = origin_len;
+  }
+  return true;
+}
+
+void sl__curlu_free(struct sl_curlu *c)
+{
+  curl_url_cleanup(c->u);
+  c->u = NULL;
+  c->origin_len = 0;
 }

@@ -1,0 +1,156 @@
+/*
+ * test_url.c - fetcher/url.c's CURLU cache: whatever sequence of URLs a
+ * pooled handle is given, its CURLU ends up holding exactly what curl's
+ * own parse of CURLOPT_URL would (compared part by part with a fresh
+ * curl_url_set, on the libcurl this is built against); URLs on the same
+ * origin with a plain path keep the origin cached (the fast path); URLs
+ * curl rejects report false and drop the cache.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fetcher/internal.h"
+
+#include <string.h>
+
+static const CURLUPart parts[] = {
+    CURLUPART_URL,      CURLUPART_SCHEME,  CURLUPART_USER,
+    CURLUPART_PASSWORD, CURLUPART_OPTIONS, CURLUPART_HOST,
+    CURLUPART_PORT,     CURLUPART_PATH,    CURLUPART_QUERY,
+    CURLUPART_FRAGMENT, CURLUPART_ZONEID,
+};
+
+/* c->u must hold what a fresh parse of url (lib/url.c's flags) holds. */
+static void assert_same_as_fresh(const struct sl_curlu *c, const char *url)
+{
+  CURLU *fresh = curl_url();
+  assert_non_null(fresh);
+  assert_int_equal(curl_url_set(fresh, CURLUPART_URL, url,
+                                CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME),
+                   CURLUE_OK);
+  for(size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+    char *a = NULL, *b = NULL;
+    CURLUcode ra = curl_url_get(c->u, parts[i], &a, 0);
+    CURLUcode rb = curl_url_get(fresh, parts[i], &b, 0);
+    if(ra != rb || (a && strcmp(a, b)))
+      fail_msg("%s: part %d is \"%s\" (%d), a fresh parse has \"%s\" (%d)",
+               url, (int)parts[i], a ? a : "", (int)ra, b ? b : "", (int)rb);
+    curl_free(a);
+    curl_free(b);
+  }
+  curl_url_cleanup(fresh);
+}
+
+static void test_same_as_curl(void **state)
+{
+  /* in order: each is given to the same handle after the one before */
+  static const char *const urls[] = {
+      "http://a.test:8080/one",
+      "http://a.test:8080/two?x=1&y=2",
+      "http://a.test:8080/three",
+      "http://a.test:8080/q?",
+      "http://a.test:8080/frag#part",
+      "http://a.test:8080/after-frag",
+      "http://a.test:8080/a/./b/../c",
+      "http://a.test:8080/.well-known/x",
+      "http://a.test:8080/back\\slash",
+      "http://a.test:8080/%41%2e%2E/pct",
+      "http://a.test:8080/plain?q=%2E%41",
+      "http://a.test:8080/plain2?q=%2e%41&r=%C3%A9",
+      "http://a.test:8080/plain3?q=\xc3\xa9",
+      "http://a.test:8080/plain4?q=a\\b/./c",
+      "http://a.test:8080/plain5?q=/./x/../y",
+      "http://a.test:8080//double//slash",
+      "http://a.test:8080/caf\xc3\xa9?q=\xc3\xa9",
+      "http://a.test:8080?only-query",
+      "http://a.test:8080",
+      "http://a.test:8080/",
+      "HTTP://A.TEST:8080/upper",
+      "HTTP://A.TEST:8080/upper2?z",
+      "https://a.test/tls",
+      "https://user:pw@a.test/auth",
+      "https://user:pw@a.test/auth2?k=v",
+      "http://[::1]:8080/v6",
+      "http://[::1]:8080/v6b",
+      "http://127.0.0.1/ip",
+      "http://127.0.0.1/ip?again",
+      "http://a.test:8080/long/" /* a path past the stack buffer below */
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  };
+  struct sl_curlu c = {0};
+  (void)state;
+  for(size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+    assert_true(sl__curlu_set(&c, urls[i]));
+    assert_same_as_fresh(&c, urls[i]);
+  }
+  sl__curlu_free(&c);
+  assert_null(c.u);
+}
+
+static void test_long_path(void **state)
+{
+  static char url[64 * 1024];
+  struct sl_curlu c = {0};
+  size_t n;
+  (void)state;
+  assert_true(sl__curlu_set(&c, "http://a.test/short"));
+  n = (size_t)snprintf(url, sizeof(url), "http://a.test/");
+  memset(url + n, 'x', sizeof(url) - n - 1);
+  url[sizeof(url) - 1] = '\0';
+  assert_true(sl__curlu_set(&c, url));
+  assert_same_as_fresh(&c, url);
+  sl__curlu_free(&c);
+}
+
+/* The cache is what makes it cheap: it must survive same-origin URLs
+   and follow an origin change. */
+static void test_origin_cached(void **state)
+{
+  struct sl_curlu c = {0};
+  (void)state;
+  assert_true(sl__curlu_set(&c, "http://a.test:8080/one"));
+  assert_int_equal(c.origin_len, strlen("http://a.test:8080"));
+  assert_true(sl__curlu_set(&c, "http://a.test:8080/two?x"));
+  assert_int_equal(c.origin_len, strlen("http://a.test:8080"));
+  assert_memory_equal(c.origin, "http://a.test:8080", c.origin_len);
+  assert_true(sl__curlu_set(&c, "http://b.test/three"));
+  assert_int_equal(c.origin_len, strlen("http://b.test"));
+  assert_memory_equal(c.origin, "http://b.test", c.origin_len);
+  assert_same_as_fresh(&c, "http://b.test/three");
+  sl__curlu_free(&c);
+}
+
+static void test_rejected(void **state)
+{
+  struct sl_curlu c = {0};
+  CURLU *fresh = curl_url();
+  const char *bad = "http://a.test:8080/ok";
+  (void)state;
+  assert_true(sl__curlu_set(&c, bad));
+  /* a host name curl refuses: false, and nothing stays cached */
+  assert_int_not_equal(
+      curl_url_set(fresh, CURLUPART_URL, "http://a^b.test/",
+                   CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME),
+      CURLUE_OK);
+  assert_false(sl__curlu_set(&c, "http://a^b.test/"));
+  assert_int_equal(c.origin_len, 0);
+  /* and the handle is good for the next URL */
+  assert_true(sl__curlu_set(&c, "http://a.test:8080/next"));
+  assert_same_as_fresh(&c, "http://a.test:8080/next");
+  curl_url_cleanup(fresh);
+  sl__curlu_free(&c);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_same_as_curl),
+      cmocka_unit_test(test_long_path),
+      cmocka_unit_test(test_origin_cached),
+      cmocka_unit_test(test_rejected),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -14,8 +14,9 @@
 #include <strings.h>
 
 /* A pooled easy handle and what it was last given, so a reuse sets only
-   the options whose value changed.  Its PRIVATE, WRITEDATA and HEADERDATA
-   point to the slot itself, which points to the task it runs. */
+   the options whose value changed.  Its PRIVATE and WRITEDATA (and
+   HEADERDATA while headers are kept) point to the slot itself, which
+   points to the task it runs. */
 struct sl_easy {
   CURL *curl;
   struct sl_task *task;
@@ -23,7 +24,7 @@ struct sl_easy {
   char errbuf[CURL_ERROR_SIZE];
   long timeout_ms, connect_timeout_ms, max_redirects;
   const struct curl_slist *resolve; /* NULL: none was given */
-  bool head, follow, tls, curlu;
+  bool head, follow, tls, curlu, headers;
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -42,36 +43,38 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
   return len;
 }
 
-/* Keeps a Retry-After value (trimmed) for the 429/503 handling. */
-static void keep_retry_after(struct sl_task *t, const char *v, size_t n)
+/* Keeps the Retry-After of the last response (curl trims it; the last
+   one when repeated) for the retry and host pause decisions.  Only asked
+   for a response that is not a success. */
+static void keep_retry_after(struct sl_task *t, CURL *e)
 {
-  while(n && (*v == ' ' || *v == '\t')) {
-    v++;
-    n--;
-  }
-  while(n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
-    n--;
+  struct curl_header *h, *last = NULL;
+  size_t n;
+  if(curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+    return;
+  if(h->amount > 1 && curl_easy_header(e, "Retry-After", h->amount - 1,
+                                       CURLH_HEADER, -1, &last) == CURLHE_OK)
+    h = last;
+  n = strlen(h->value);
   if(n >= sizeof(t->retry_after))
     n = sizeof(t->retry_after) - 1;
-  memcpy(t->retry_after, v, n);
+  memcpy(t->retry_after, h->value, n);
   t->retry_after[n] = '\0';
 }
 
+/* CURLOPT_HEADERFUNCTION, only for SL_REQ_KEEP_HEADERS: every other
+   request leaves curl without a header callback (eight calls per response
+   saved); Retry-After comes from curl_easy_header when the response is
+   done. */
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
   struct sl_task *t = ((struct sl_easy *)ud)->task;
   size_t len = size * n, keep = len;
   if(len >= 5 && !memcmp(p, "HTTP/", 5)) {
     /* a new response (after a redirect or a 1xx): keep only its headers */
-    t->retry_after[0] = '\0';
-    if(t->flags & SL_REQ_KEEP_HEADERS)
-      sl_buf_reset(&t->headers, 64 * 1024);
+    sl_buf_reset(&t->headers, 64 * 1024);
     return len;
   }
-  if(len > 12 && !strncasecmp(p, "retry-after:", 12))
-    keep_retry_after(t, p + 12, len - 12);
-  if(!(t->flags & SL_REQ_KEEP_HEADERS))
-    return len;
   while(keep && (p[keep - 1] == '\n' || p[keep - 1] == '\r'))
     keep--;
   if(!keep)
@@ -157,11 +160,9 @@ static struct sl_easy *easy_get(struct sl_ctx *ctx)
   /* options that never change between requests are set once */
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   /* as a header of our own: curl then skips formatting its User-Agent
@@ -222,6 +223,7 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
   const struct curl_slist *resolve = sl__resolve_slist(t);
   bool head = t->flags & SL_REQ_HEAD;
   bool follow = t->flags & SL_REQ_FOLLOW_REDIRECTS;
+  bool headers = t->flags & SL_REQ_KEEP_HEADERS;
   long redirs = t->max_redirects > 0 ? t->max_redirects : 10L;
   /* the URL was checked by sl__url_host: http or https */
   bool tls = (t->url.p[4] | 0x20) == 's';
@@ -264,6 +266,11 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
     else
       curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     x->head = head;
+  }
+  if(x->headers != headers) {
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, headers ? on_header : NULL);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, headers ? x : NULL);
+    x->headers = headers;
   }
   if(x->follow != follow) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
@@ -458,6 +465,9 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc)
                     : v == CURL_HTTP_VERSION_3   ? 30
                                                  : 0;
   curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+  t->retry_after[0] = '\0';
+  if(r->status < 200 || r->status >= 300)
+    keep_retry_after(t, e);
   v = 0;
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &v);
   r->reused_connection = r->status && v == 0;

@@ -6,6 +6,15 @@
  * CURLMOPT_SOCKETFUNCTION never call back into curl; an ev_io is changed
  * only when its event mask changes; every completion is drained by
  * drain() and nowhere else.
+ *
+ * A keep-alive connection is handed over between transfers: curl says
+ * CURL_POLL_REMOVE when one transfer ends and wants the same socket again
+ * when the next one starts.  Stopping and restarting its ev_io would cost
+ * an epoll_ctl per request, so a removed socket's watcher is only parked
+ * (left running, not keeping the loop alive) until curl wants the socket
+ * again, an event comes for it, or curl closes it: the close goes through
+ * CURLOPT_CLOSESOCKETFUNCTION, so a parked watcher never outlives its fd
+ * (a new socket with the same number gets a fresh registration).
  */
 #include "loop/loop.h"
 
@@ -13,13 +22,17 @@
 #include <ev.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-/* One watcher per socket curl tells us about.  Freed watchers are kept on
-   a free list so a busy run allocates none. */
+/* One watcher per socket curl tells us about (or parked: curl removed
+   it, the fd is still open).  Freed watchers are kept on a free list so a
+   busy run allocates none. */
 struct sockw {
   ev_io io;
   struct sl_loop *loop;
-  struct sockw *prev, *next; /* active list, or free list via next */
+  struct sockw *prev, *next; /* live list, or free list via next */
+  bool parked;               /* running but unref'd: curl has let go */
 };
 
 /* A watched signal.  libev lets one loop of a process watch a signal. */
@@ -39,9 +52,11 @@ struct sl_loop {
   ev_check check; /* runs the tick hook */
   ev_idle idle;   /* keeps poll from blocking while a tick is due */
   bool tick_due;
-  unsigned depth;   /* > 0 inside one of our watcher callbacks */
-  unsigned running; /* handles added and not yet done/removed */
-  struct sockw *active, *spare;
+  unsigned depth;             /* > 0 inside one of our watcher callbacks */
+  unsigned running;           /* handles added and not yet done/removed */
+  struct sockw *live, *spare; /* live: active or parked */
+  struct sockw **byfd;        /* live watchers by fd */
+  size_t nbyfd;
   struct sl_loop_hooks hooks;
   void *ud;
 };
@@ -76,6 +91,8 @@ static void on_timer(struct ev_loop *evl, ev_timer *w, int revents)
   l->depth--;
 }
 
+static void sockw_release(struct sl_loop *l, struct sockw *s);
+
 static void on_io(struct ev_loop *evl, ev_io *w, int revents)
 {
   struct sockw *s = (struct sockw *)w;
@@ -84,6 +101,12 @@ static void on_io(struct ev_loop *evl, ev_io *w, int revents)
                ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
   int still;
   (void)evl;
+  if(s->parked) {
+    /* an idle connection in curl's cache: the server closed it, most
+       likely; curl finds out when it next looks, so stop watching */
+    sockw_release(l, s);
+    return;
+  }
   l->depth++;
   curl_multi_socket_action(l->multi, w->fd, action, &still);
   drain(l);
@@ -103,22 +126,62 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
   return 0;
 }
 
+/* Stops s and puts it on the free list. */
 static void sockw_release(struct sl_loop *l, struct sockw *s)
 {
+  if(s->parked)
+    ev_ref(l->ev); /* balance the unref before the stop */
   ev_io_stop(l->ev, &s->io);
   if(s->prev)
     s->prev->next = s->next;
   else
-    l->active = s->next;
+    l->live = s->next;
   if(s->next)
     s->next->prev = s->prev;
+  l->byfd[s->io.fd] = NULL;
   s->prev = NULL;
   s->next = l->spare;
   l->spare = s;
 }
 
+/* A new watcher for fd, which has none; NULL when out of memory. */
+static struct sockw *sockw_new(struct sl_loop *l, curl_socket_t fd, int events)
+{
+  struct sockw *s;
+  if((size_t)fd >= l->nbyfd) {
+    size_t n = l->nbyfd ? l->nbyfd : 64;
+    struct sockw **p;
+    while(n <= (size_t)fd)
+      n *= 2;
+    p = realloc(l->byfd, n * sizeof(*p));
+    if(!p)
+      return NULL;
+    for(size_t i = l->nbyfd; i < n; i++)
+      p[i] = NULL;
+    l->byfd = p;
+    l->nbyfd = n;
+  }
+  s = l->spare;
+  if(s)
+    l->spare = s->next;
+  else if(!(s = malloc(sizeof(*s))))
+    return NULL;
+  s->loop = l;
+  s->parked = false;
+  s->prev = NULL;
+  s->next = l->live;
+  if(l->live)
+    l->live->prev = s;
+  l->live = s;
+  l->byfd[fd] = s;
+  ev_io_init(&s->io, on_io, fd, events); /* a fresh fd for libev */
+  ev_io_start(l->ev, &s->io);
+  return s;
+}
+
 /* CURLMOPT_SOCKETFUNCTION: keeps one ev_io per socket in step with what
-   curl wants, touching libev only when the mask changes. */
+   curl wants, touching libev only when the mask changes (a parked
+   watcher taken up again with the same mask costs nothing). */
 static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
                      void *socketp)
 {
@@ -128,28 +191,23 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
   (void)easy;
 
   if(what == CURL_POLL_REMOVE) {
-    if(s) {
-      sockw_release(l, s);
-      curl_multi_assign(l->multi, fd, NULL);
+    if(s && !s->parked) {
+      s->parked = true;
+      ev_unref(l->ev); /* a parked socket must not keep ev_run going */
     }
     return 0;
   }
   events = ((what & CURL_POLL_IN) ? EV_READ : 0) |
            ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+  if(!s && (size_t)fd < l->nbyfd && (s = l->byfd[fd]))
+    curl_multi_assign(l->multi, fd, s);
+  if(s && s->parked) {
+    s->parked = false;
+    ev_ref(l->ev);
+  }
   if(!s) {
-    s = l->spare;
-    if(s)
-      l->spare = s->next;
-    else if(!(s = malloc(sizeof(*s))))
+    if(!(s = sockw_new(l, fd, events)))
       return -1; /* curl fails the transfer */
-    s->loop = l;
-    s->prev = NULL;
-    s->next = l->active;
-    if(l->active)
-      l->active->prev = s;
-    l->active = s;
-    ev_io_init(&s->io, on_io, fd, events);
-    ev_io_start(l->ev, &s->io);
     curl_multi_assign(l->multi, fd, s);
   } else if(s->io.events != events) {
     ev_io_stop(l->ev, &s->io);
@@ -157,6 +215,31 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
     ev_io_start(l->ev, &s->io);
   }
   return 0;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: the fd's watcher goes before the fd. */
+static int close_cb(void *userp, curl_socket_t fd)
+{
+  struct sl_loop *l = userp;
+  if((size_t)fd < l->nbyfd && l->byfd[fd])
+    sockw_release(l, l->byfd[fd]);
+  return close(fd);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: opens the socket as curl would.  A watcher
+   still filed under the new fd's number belongs to a socket closed behind
+   close_cb's back (none should be): it goes, so the new socket gets a
+   registration of its own. */
+static curl_socket_t open_cb(void *userp, curlsocktype purpose,
+                             struct curl_sockaddr *a)
+{
+  struct sl_loop *l = userp;
+  curl_socket_t fd;
+  (void)purpose;
+  fd = socket(a->family, a->socktype, a->protocol);
+  if(fd != CURL_SOCKET_BAD && (size_t)fd < l->nbyfd && l->byfd[fd])
+    sockw_release(l, l->byfd[fd]);
+  return fd;
 }
 
 static void on_alarm(struct ev_loop *evl, ev_timer *w, int revents)
@@ -244,12 +327,13 @@ void sl_loop_free(struct sl_loop *l)
     return;
   /* Closing cached connections calls socket_cb with CURL_POLL_REMOVE. */
   curl_multi_cleanup(l->multi);
-  while(l->active)
-    sockw_release(l, l->active);
+  while(l->live)
+    sockw_release(l, l->live);
   while((s = l->spare)) {
     l->spare = s->next;
     free(s);
   }
+  free(l->byfd);
   for(int i = 1; i < NSIG; i++)
     sl_loop_signal_stop(l, i);
   ev_timer_stop(l->ev, &l->timer);
@@ -274,7 +358,13 @@ double sl_loop_now(struct sl_loop *l)
 
 int sl_loop_add(struct sl_loop *l, CURL *easy)
 {
-  CURLMcode rc = curl_multi_add_handle(l->multi, easy);
+  CURLMcode rc;
+  /* every connection must close through close_cb (see the top) */
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_cb);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, l);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, l);
+  rc = curl_multi_add_handle(l->multi, easy);
   if(rc == CURLM_OK)
     l->running++;
   return (int)rc;

@@ -3,7 +3,8 @@
  * finish exactly once, the global cap as the server counts it, prompt
  * cancellation of hanging transfers (the server sees the sockets close),
  * timeouts, invalid URLs among good ones, responses, bodies, headers,
- * size limits and connection reuse.
+ * size limits, connection reuse, and kept-alive connections between
+ * transfers (the caller's loop still ends; a server closing one idle).
  *
  * argv[1] is the sluice-fixture binary.
  */
@@ -331,6 +332,165 @@ static void test_connection_reuse(void **state)
   sl_ctx_free(ctx);
 }
 
+/* ---- kept-alive connections between transfers ------------------------ */
+
+static void on_guard(struct ev_loop *loop, ev_timer *w, int revents)
+{
+  (void)revents;
+  *(bool *)w->data = true;
+  ev_break(loop, EVBREAK_ALL);
+}
+
+/* A GET of path with a 5 s deadline, run to its end; the response. */
+static const struct sl_response *fetch_one(sl_ctx *ctx, const char *path,
+                                           sl_task **out)
+{
+  struct sl_request req = {0};
+  const struct sl_response *r = NULL;
+  req.url = fixture_url(&fx, path);
+  req.timeout_ms = 5000;
+  *out = sl_fetch(ctx, &req);
+  assert_non_null(*out);
+  sl_run(ctx);
+  assert_int_equal(sl_task_response(*out, &r), SL_OK);
+  return r;
+}
+
+/* The caller's own loop ends by itself once the transfers are done,
+   although their connection stays open in curl's cache (its watcher is
+   parked, not gone). */
+static void test_idle_connection_lets_loop_end(void **state)
+{
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  sl_task *t[3];
+  ev_timer guard;
+  bool fired = false;
+  long before;
+  int i;
+  (void)state;
+  assert_non_null(loop);
+  o.loop = loop;
+  o.max_concurrency = 1;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  before = fixture_open_connections(&fx);
+  for(i = 0; i < 3; i++)
+    t[i] = get(ctx, "/bytes/10", 0, NULL);
+  ev_timer_init(&guard, on_guard, 10., 0.);
+  guard.data = &fired;
+  ev_timer_start(loop, &guard);
+  ev_unref(loop); /* the guard alone does not keep the loop going */
+  ev_run(loop, 0);
+  ev_ref(loop);
+  ev_timer_stop(loop, &guard);
+  assert_false(fired);
+  for(i = 0; i < 3; i++) {
+    const struct sl_response *r;
+    assert_int_equal(sl_task_response(t[i], &r), SL_OK);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(r->reused_connection, i > 0);
+    sl_task_free(t[i]);
+  }
+  /* the loop ended with the connection still open, as the server sees */
+  assert_int_equal(fixture_open_connections(&fx) - before, 1);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
+
+/* The server closes a connection idle in curl's cache (its keep-alive
+   timeout).  While the loop runs, the close must not spin it; the next
+   transfer gets a new connection and its socket (often under the same
+   fd number) is watched afresh, whether or not the loop saw the close. */
+static void test_server_closes_idle_connection(void **state)
+{
+  sl_ctx *ctx = ctx_with(1);
+  struct ev_loop *loop = sl_ctx_loop(ctx);
+  const struct sl_response *r;
+  sl_task *t;
+  ev_timer wait;
+  bool fired = false;
+  unsigned iterations;
+  (void)state;
+
+  r = fetch_one(ctx, "/idle-close/100", &t);
+  assert_int_equal(r->status, 200);
+  sl_task_free(t);
+  /* 400 ms of loop: the server closes after 100 */
+  iterations = ev_iteration(loop);
+  ev_timer_init(&wait, on_guard, 0.4, 0.);
+  wait.data = &fired;
+  ev_timer_start(loop, &wait);
+  ev_run(loop, 0);
+  assert_true(fired);
+  iterations = ev_iteration(loop) - iterations;
+  print_message("%u loop iterations in 400 ms around the close\n", iterations);
+  assert_in_range(iterations, 1, 100); /* a spinning loop makes thousands */
+  r = fetch_one(ctx, "/bytes/10", &t);
+  assert_int_equal(r->status, 200);
+  assert_false(r->reused_connection);
+  sl_task_free(t);
+
+  /* again, with nobody running the loop while the server closes */
+  r = fetch_one(ctx, "/idle-close/100", &t);
+  assert_int_equal(r->status, 200);
+  sl_task_free(t);
+  usleep(300000);
+  r = fetch_one(ctx, "/bytes/10", &t);
+  assert_int_equal(r->status, 200);
+  assert_false(r->reused_connection);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
+/* curl closes a connection that is idle in its cache (here: the cache is
+   full, 16 at this concurrency, and the oldest goes) while sluice still
+   has its watcher parked; the next new socket, likely under the same fd
+   number, must get a registration of its own, not the stale one.  (A new
+   TCP socket is first watched for writing, a change of mask that
+   registers it anyway; the close and open hooks make sure of it for any
+   mask.  Under ASan this also runs the release from inside curl's
+   close.) */
+static void test_cache_closes_parked_socket(void **state)
+{
+  enum { HOSTS = 18 };
+  static char names[HOSTS][64];
+  const char *resolve[HOSTS + 1];
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  int i;
+  (void)state;
+  for(i = 0; i < HOSTS; i++) {
+    snprintf(names[i], sizeof(names[i]), "h%d.test:%d:127.0.0.1", i, fx.port);
+    resolve[i] = names[i];
+  }
+  resolve[HOSTS] = NULL;
+  o.max_concurrency = 1;
+  o.resolve = resolve;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  /* one connection per host name, one after another: from the 17th on,
+     each return to the cache closes the oldest */
+  for(int round = 0; round < 2; round++) {
+    for(i = 0; i < HOSTS; i++) {
+      struct sl_request req = {0};
+      const struct sl_response *r;
+      char url[128];
+      sl_task *t;
+      snprintf(url, sizeof(url), "http://h%d.test:%d/bytes/10", i, fx.port);
+      req.url = url;
+      req.timeout_ms = 5000;
+      t = sl_fetch(ctx, &req);
+      sl_run(ctx);
+      assert_int_equal(sl_task_response(t, &r), SL_OK);
+      assert_int_equal(r->status, 200);
+      sl_task_free(t);
+    }
+  }
+  sl_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -342,6 +502,9 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_status_is_a_response),
       cmocka_unit_test(test_body_headers_and_limits),
       cmocka_unit_test(test_connection_reuse),
+      cmocka_unit_test(test_idle_connection_lets_loop_end),
+      cmocka_unit_test(test_server_closes_idle_connection),
+      cmocka_unit_test(test_cache_closes_parked_socket),
   };
   if(argc < 2) {
     fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);

@@ -166,7 +166,9 @@ enum sl_http_version {
 struct sl_options {
   struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
                                   it (sl_run, sl_task_wait); otherwise the caller
-                                  runs this loop and sluice only adds watchers */
+                                  runs this loop and sluice only adds watchers;
+                                  those of connections idle in libcurl's cache
+                                  do not keep ev_run() going */
   unsigned max_concurrency;    /* global cap on RUNNING tasks; 0 = 50 */
   unsigned max_pooled_handles; /* easy handles kept for reuse; 0 = cap */
   const char *user_agent;      /* NULL: "sluice/VERSION"; "": none; a CR or

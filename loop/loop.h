@@ -43,7 +43,10 @@ struct ev_loop *sl_loop_ev(const struct sl_loop *l);
    long stale) the cache is refreshed first. */
 double sl_loop_now(struct sl_loop *l);
 
-/* Starts a transfer: 0, or a CURLMcode. */
+/* Starts a transfer: 0, or a CURLMcode.  Sets the handle's
+   CURLOPT_OPENSOCKETFUNCTION and CURLOPT_CLOSESOCKETFUNCTION (and their
+   data), which the loop needs to know when an fd is gone: callers must
+   not set those. */
 int sl_loop_add(struct sl_loop *l, CURL *easy);
 
 /* Stops a transfer at once; its connection is closed if it was busy. */

@@ -20,26 +20,12 @@
 
 static void link_all(struct sl_ctx *ctx, struct sl_task *t)
 {
-  t->all_next = NULL;
-  t->all_prev = ctx->all_tail;
-  if(ctx->all_tail)
-    ctx->all_tail->all_next = t;
-  else
-    ctx->all = t;
-  ctx->all_tail = t;
+  SL_LIST_APPEND(ctx->all, ctx->all_tail, t, all_prev, all_next);
 }
 
 static void unlink_all(struct sl_ctx *ctx, struct sl_task *t)
 {
-  if(t->all_prev)
-    t->all_prev->all_next = t->all_next;
-  else
-    ctx->all = t->all_next;
-  if(t->all_next)
-    t->all_next->all_prev = t->all_prev;
-  else
-    ctx->all_tail = t->all_prev;
-  t->all_prev = t->all_next = NULL;
+  SL_LIST_REMOVE(ctx->all, ctx->all_tail, t, all_prev, all_next);
 }
 
 int sl__ctx_arm(struct sl_ctx *ctx, struct sl_tmr *tm, double at)
@@ -81,13 +67,8 @@ static void on_alarm(void *ud)
 /* Takes the oldest new task off the incoming list and into admission. */
 static void admit_new(struct sl_ctx *ctx, struct sl_task *t)
 {
-  ctx->in_head = t->in_next;
-  if(ctx->in_head)
-    ctx->in_head->in_prev = NULL;
-  else
-    ctx->in_tail = NULL;
+  SL_LIST_REMOVE(ctx->in_head, ctx->in_tail, t, in_prev, in_next);
   t->in_incoming = false;
-  t->in_next = NULL;
   sl__admit(t);
 }
 
@@ -372,12 +353,7 @@ sl_task *sl__fetch(struct sl_ctx *ctx, const struct sl_request *req,
     sl__group_task_added(g, t);
 
   t->in_incoming = true;
-  t->in_prev = ctx->in_tail;
-  if(ctx->in_tail)
-    ctx->in_tail->in_next = t;
-  else
-    ctx->in_head = t;
-  ctx->in_tail = t;
+  SL_LIST_APPEND(ctx->in_head, ctx->in_tail, t, in_prev, in_next);
   sl_loop_wake(ctx->loop);
   return t;
 }

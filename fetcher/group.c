@@ -129,13 +129,7 @@ sl_task *sl_group_fetch(sl_group *g, const struct sl_request *req)
 void sl__group_task_added(struct sl_group *g, struct sl_task *t)
 {
   t->group = g;
-  t->g_next = NULL;
-  t->g_prev = g->tasks_tail;
-  if(g->tasks_tail)
-    g->tasks_tail->g_next = t;
-  else
-    g->tasks = t;
-  g->tasks_tail = t;
+  SL_LIST_APPEND(g->tasks, g->tasks_tail, t, g_prev, g_next);
   sl__task_ref(t);
   g->notified = false;
   adjust(g, 1, false);
@@ -204,15 +198,7 @@ void sl__group_task_final(struct sl_group *g, struct sl_task *t)
   }
   /* final: out of the group, so a group's memory follows its live tasks
      (failed ones stay referenced by the error lists) */
-  if(t->g_prev)
-    t->g_prev->g_next = t->g_next;
-  else
-    g->tasks = t->g_next;
-  if(t->g_next)
-    t->g_next->g_prev = t->g_prev;
-  else
-    g->tasks_tail = t->g_prev;
-  t->g_prev = t->g_next = NULL;
+  SL_LIST_REMOVE(g->tasks, g->tasks_tail, t, g_prev, g_next);
   t->group = NULL;
   adjust(g, -1, false);
   sl__task_unref(t);

@@ -11,6 +11,7 @@
 #include "fetcher/timers.h"
 #include "limits/bucket.h"
 #include "limits/hosts.h"
+#include "limits/list.h"
 #include "limits/ns.h"
 #include "limits/retry.h"
 #include "limits/sem.h"

@@ -183,15 +183,7 @@ static void grow(struct sl_resolver *r)
 
 static void unlink_waiter(struct dns_entry *e, struct sl_task *t)
 {
-  if(t->dns_prev)
-    t->dns_prev->dns_next = t->dns_next;
-  else
-    e->wait_head = t->dns_next;
-  if(t->dns_next)
-    t->dns_next->dns_prev = t->dns_prev;
-  else
-    e->wait_tail = t->dns_prev;
-  t->dns_prev = t->dns_next = NULL;
+  SL_LIST_REMOVE(e->wait_head, e->wait_tail, t, dns_prev, dns_next);
   t->dns_wait = NULL;
 }
 
@@ -312,18 +304,12 @@ int sl__resolve(struct sl_task *t)
     r->count++;
     /* queue t before asking: c-ares may answer from inside the call */
     t->dns_wait = e;
-    e->wait_head = e->wait_tail = t;
+    SL_LIST_APPEND(e->wait_head, e->wait_tail, t, dns_prev, dns_next);
     sl_dns_lookup(ctx->dns, e->name, on_answer, e);
     return t->dns_wait ? 1 : (sl_task_is_final(t) ? -2 : 2);
   }
   t->dns_wait = e;
-  t->dns_prev = e->wait_tail;
-  t->dns_next = NULL;
-  if(e->wait_tail)
-    e->wait_tail->dns_next = t;
-  else
-    e->wait_head = t;
-  e->wait_tail = t;
+  SL_LIST_APPEND(e->wait_head, e->wait_tail, t, dns_prev, dns_next);
   return 1;
 }
 

@@ -190,14 +190,7 @@ bool sl_task_cancel(sl_task *t, const char *msg)
     sl_tmr_disarm(&ctx->timers, &t->tmr);
     sl__admit_leave(t);
     if(t->in_incoming) {
-      if(t->in_prev)
-        t->in_prev->in_next = t->in_next;
-      else
-        ctx->in_head = t->in_next;
-      if(t->in_next)
-        t->in_next->in_prev = t->in_prev;
-      else
-        ctx->in_tail = t->in_prev;
+      SL_LIST_REMOVE(ctx->in_head, ctx->in_tail, t, in_prev, in_next);
       t->in_incoming = false;
     }
   } else

@@ -3,6 +3,8 @@
  */
 #include "limits/sem.h"
 
+#include "limits/list.h"
+
 #include <assert.h>
 
 void sl_sem_init(struct sl_sem *s, size_t limit)
@@ -24,13 +26,7 @@ bool sl_sem_try_acquire(struct sl_sem *s)
 void sl_sem_enqueue(struct sl_sem *s, struct sl_sem_waiter *w)
 {
   assert(!w->queued);
-  w->next = NULL;
-  w->prev = s->tail;
-  if(s->tail)
-    s->tail->next = w;
-  else
-    s->head = w;
-  s->tail = w;
+  SL_LIST_APPEND(s->head, s->tail, w, prev, next);
   w->queued = true;
   s->waiting++;
 }
@@ -39,15 +35,7 @@ void sl_sem_remove(struct sl_sem *s, struct sl_sem_waiter *w)
 {
   if(!w->queued)
     return;
-  if(w->prev)
-    w->prev->next = w->next;
-  else
-    s->head = w->next;
-  if(w->next)
-    w->next->prev = w->prev;
-  else
-    s->tail = w->prev;
-  w->prev = w->next = NULL;
+  SL_LIST_REMOVE(s->head, s->tail, w, prev, next);
   w->queued = false;
   s->waiting--;
 }

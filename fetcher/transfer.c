@@ -158,6 +158,7 @@ static struct sl_easy *easy_get(struct sl_ctx *ctx)
   x->curl = e;
   x->max_redirects = -1; /* curl's default; ours is 10, set on first use */
   /* options that never change between requests are set once */
+  sl_loop_prepare(ctx->loop, e);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);

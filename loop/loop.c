@@ -356,15 +356,18 @@ double sl_loop_now(struct sl_loop *l)
   return ev_now(l->ev);
 }
 
-int sl_loop_add(struct sl_loop *l, CURL *easy)
+void sl_loop_prepare(struct sl_loop *l, CURL *easy)
 {
-  CURLMcode rc;
   /* every connection must close through close_cb (see the top) */
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_cb);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, l);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, l);
-  rc = curl_multi_add_handle(l->multi, easy);
+}
+
+int sl_loop_add(struct sl_loop *l, CURL *easy)
+{
+  CURLMcode rc = curl_multi_add_handle(l->multi, easy);
   if(rc == CURLM_OK)
     l->running++;
   return (int)rc;

@@ -43,10 +43,14 @@ struct ev_loop *sl_loop_ev(const struct sl_loop *l);
    long stale) the cache is refreshed first. */
 double sl_loop_now(struct sl_loop *l);
 
-/* Starts a transfer: 0, or a CURLMcode.  Sets the handle's
-   CURLOPT_OPENSOCKETFUNCTION and CURLOPT_CLOSESOCKETFUNCTION (and their
-   data), which the loop needs to know when an fd is gone: callers must
-   not set those. */
+/* Readies a new easy handle for this loop, once, before its first
+   sl_loop_add: sets its CURLOPT_OPENSOCKETFUNCTION and
+   CURLOPT_CLOSESOCKETFUNCTION (and their data), which the loop needs to
+   know when an fd is gone; callers must not set those. */
+void sl_loop_prepare(struct sl_loop *l, CURL *easy);
+
+/* Starts a transfer on a handle readied by sl_loop_prepare: 0, or a
+   CURLMcode. */
 int sl_loop_add(struct sl_loop *l, CURL *easy);
 
 /* Stops a transfer at once; its connection is closed if it was busy. */

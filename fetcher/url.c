@@ -127,13 +127,16 @@ bool sl__curlu_set(struct sl_curlu *c, const char *url)
     if(origin_len == c->origin_len && !memcmp(url, c->origin, origin_len) &&
        plain_tail(url + origin_len, &path_len)) {
       const char *path = url + origin_len, *q = path + path_len;
-      char buf[2048], *copy = buf;
+      char buf[2048], *copy = NULL;
       bool ok;
-      if(path_len >= sizeof(buf) && !(copy = malloc(path_len + 1)))
-        return false;
-      memcpy(copy, path, path_len);
-      copy[path_len] = '\0';
-      ok = !curl_url_set(c->u, CURLUPART_PATH, copy, 0) &&
+      if(*q) { /* the path ends at the '?': set it from a terminated copy */
+        copy = path_len < sizeof(buf) ? buf : malloc(path_len + 1);
+        if(!copy)
+          return false;
+        memcpy(copy, path, path_len);
+        copy[path_len] = '\0';
+      }
+      ok = !curl_url_set(c->u, CURLUPART_PATH, copy ? copy : path, 0) &&
            !curl_url_set(c->u, CURLUPART_QUERY, *q ? q + 1 : NULL, 0);
       if(copy != buf)
         free(copy);

@@ -102,6 +102,10 @@ static void test_long_path(void **state)
   url[sizeof(url) - 1] = '\0';
   assert_true(sl__curlu_set(&c, url));
   assert_same_as_fresh(&c, url);
+  /* and with a query, which makes the path a copy of its own */
+  url[sizeof(url) - 3] = '?';
+  assert_true(sl__curlu_set(&c, url));
+  assert_same_as_fresh(&c, url);
   sl__curlu_free(&c);
 }
 

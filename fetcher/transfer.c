@@ -11,12 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* A pooled easy handle and what it was last given, so a reuse sets only
-   the options whose value changed.  Its PRIVATE and WRITEDATA (and
-   HEADERDATA while headers are kept) point to the slot itself, which
-   points to the task it runs. */
+   the options whose value changed.  Its PRIVATE and WRITEDATA point to
+   the slot itself, which points to the task it runs.  There is no header
+   callback: what is kept of the headers is read from curl at the end. */
 struct sl_easy {
   CURL *curl;
   struct sl_task *task;
@@ -24,7 +23,7 @@ struct sl_easy {
   char errbuf[CURL_ERROR_SIZE];
   long timeout_ms, connect_timeout_ms, max_redirects;
   const struct curl_slist *resolve; /* NULL: none was given */
-  bool head, follow, tls, curlu, headers;
+  bool head, follow, tls, curlu;
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -62,29 +61,20 @@ static void keep_retry_after(struct sl_task *t, CURL *e)
   t->retry_after[n] = '\0';
 }
 
-/* CURLOPT_HEADERFUNCTION, only for SL_REQ_KEEP_HEADERS: every other
-   request leaves curl without a header callback (eight calls per response
-   saved); Retry-After comes from curl_easy_header when the response is
-   done. */
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
+/* SL_REQ_KEEP_HEADERS: the last response's headers (not those of a 1xx
+   or of a redirect followed) from curl's own store, as "Name: value\0"
+   entries, once the transfer is done.  False when memory runs out. */
+static bool keep_headers(struct sl_task *t, CURL *e)
 {
-  struct sl_task *t = ((struct sl_easy *)ud)->task;
-  size_t len = size * n, keep = len;
-  if(len >= 5 && !memcmp(p, "HTTP/", 5)) {
-    /* a new response (after a redirect or a 1xx): keep only its headers */
-    sl_buf_reset(&t->headers, 64 * 1024);
-    return len;
+  struct curl_header *h = NULL;
+  sl_buf_reset(&t->headers, 64 * 1024);
+  while((h = curl_easy_nextheader(e, CURLH_HEADER, -1, h))) {
+    if(sl_buf_append(&t->headers, h->name, strlen(h->name)) ||
+       sl_buf_append(&t->headers, ": ", 2) ||
+       sl_buf_append(&t->headers, h->value, strlen(h->value) + 1))
+      return false;
   }
-  while(keep && (p[keep - 1] == '\n' || p[keep - 1] == '\r'))
-    keep--;
-  if(!keep)
-    return len;
-  if(sl_buf_append(&t->headers, p, keep) ||
-     sl_buf_append(&t->headers, "", 1)) {
-    t->nomem = true;
-    return 0;
-  }
-  return len;
+  return true;
 }
 
 /* CURLOPT_RESOLVER_START_FUNCTION: curl only gets here for a name we did
@@ -224,7 +214,6 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
   const struct curl_slist *resolve = sl__resolve_slist(t);
   bool head = t->flags & SL_REQ_HEAD;
   bool follow = t->flags & SL_REQ_FOLLOW_REDIRECTS;
-  bool headers = t->flags & SL_REQ_KEEP_HEADERS;
   long redirs = t->max_redirects > 0 ? t->max_redirects : 10L;
   /* the URL was checked by sl__url_host: http or https */
   bool tls = (t->url.p[4] | 0x20) == 's';
@@ -267,11 +256,6 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
     else
       curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     x->head = head;
-  }
-  if(x->headers != headers) {
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, headers ? on_header : NULL);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, headers ? x : NULL);
-    x->headers = headers;
   }
   if(x->follow != follow) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
@@ -469,6 +453,8 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc)
   t->retry_after[0] = '\0';
   if(r->status < 200 || r->status >= 300)
     keep_retry_after(t, e);
+  if((t->flags & SL_REQ_KEEP_HEADERS) && !keep_headers(t, e))
+    t->nomem = true;
   v = 0;
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &v);
   r->reused_connection = r->status && v == 0;

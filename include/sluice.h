@@ -277,8 +277,10 @@ SL_API int sl_task_response(const sl_task *t, const struct sl_response **out);
    task: SL_OK and *out = NULL.  SL_ESTATE for a live task. */
 SL_API int sl_task_error(const sl_task *t, const struct sl_error **out);
 
-/* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS;
-   the first value when repeated.  NULL when absent or not kept. */
+/* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS:
+   those of the last response (after redirects followed; not a 1xx), its
+   value trimmed; the first value when repeated.  NULL when absent or not
+   kept. */
 SL_API const char *sl_task_header(const sl_task *t, const char *name);
 
 /* Names.  The default is "Task-N", N counting from 1 per context.  The

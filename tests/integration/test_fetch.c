@@ -277,6 +277,9 @@ static void test_body_headers_and_limits(void **state)
   sl_task *a =
       get(ctx, "/bytes/100", SL_REQ_BUFFER_BODY | SL_REQ_KEEP_HEADERS, NULL);
   sl_task *h = get(ctx, "/bytes/100", SL_REQ_HEAD, NULL);
+  /* kept headers are the last response's, not a redirect's */
+  sl_task *redir = get(ctx, "/redirect/2",
+                       SL_REQ_FOLLOW_REDIRECTS | SL_REQ_KEEP_HEADERS, NULL);
   sl_task *big;
   const struct sl_response *r;
   const struct sl_error *e;
@@ -299,11 +302,17 @@ static void test_body_headers_and_limits(void **state)
   assert_int_equal(r->status, 200);
   assert_int_equal(r->bytes, 0);
   assert_null(sl_task_header(h, "content-length")); /* not kept */
+  assert_int_equal(sl_task_response(redir, &r), SL_OK);
+  assert_int_equal(r->status, 200);
+  assert_int_equal(r->redirects, 2);
+  assert_string_equal(sl_task_header(redir, "Content-Length"), "10");
+  assert_null(sl_task_header(redir, "location"));
   assert_int_equal(sl_task_state(big), SL_FAILED);
   sl_task_error(big, &e);
   assert_int_equal(e->kind, SL_ERR_TOO_LARGE);
   sl_task_free(a);
   sl_task_free(h);
+  sl_task_free(redir);
   sl_task_free(big);
   sl_ctx_free(ctx);
 }

@@ -7,11 +7,11 @@
 #define SL_FETCHER_INTERNAL_H
 
 #include "sluice.h"
-#include "fetcher/buf.h"
+#include "base/buf.h"
 #include "fetcher/timers.h"
 #include "limits/bucket.h"
 #include "limits/hosts.h"
-#include "limits/list.h"
+#include "base/list.h"
 #include "limits/ns.h"
 #include "limits/retry.h"
 #include "limits/sem.h"

@@ -1,5 +1,5 @@
 /*
- * timers.c - a context's deadlines on a heap of limits/heap.c.  See
+ * timers.c - a context's deadlines on a heap of base/heap.c.  See
  * timers.h.
  */
 #include "fetcher/timers.h"
@@ -22,14 +22,8 @@ int sl_tmr_arm(struct sl_tmr_heap *h, struct sl_tmr *tm, double at)
     sl_heap_update(hp, &tm->node);
     return 0;
   }
-  if(hp->n == hp->cap) {
-    size_t cap = hp->cap ? hp->cap * 2 : 64;
-    struct sl_heap_node **v = realloc(hp->v, cap * sizeof(*v));
-    if(!v)
-      return -1;
-    hp->v = v;
-    hp->cap = cap;
-  }
+  if(sl_heap_reserve(hp, hp->n + 1))
+    return -1;
   hp->before = earlier;
   sl_heap_push(hp, &tm->node);
   return 0;
@@ -48,7 +42,5 @@ struct sl_tmr *sl_tmr_first(const struct sl_tmr_heap *h)
 
 void sl_tmr_heap_free(struct sl_tmr_heap *h)
 {
-  free(h->heap.v);
-  h->heap.v = NULL;
-  h->heap.n = h->heap.cap = 0;
+  sl_heap_free(&h->heap);
 }

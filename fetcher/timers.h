@@ -1,5 +1,5 @@
 /*
- * timers.h - the deadlines of a context, on one min-heap (limits/heap.h),
+ * timers.h - the deadlines of a context, on one min-heap (base/heap.h),
  * so every timed thing (pending tasks' deadlines and stages, wait and
  * as_completed timeouts, call_later) shares the loop's single alarm.  A
  * timer is a node the owner embeds; arming and disarming allocate only
@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "limits/heap.h"
+#include "base/heap.h"
 
 struct sl_tmr {
   double at; /* loop time, seconds */

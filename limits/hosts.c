@@ -1,50 +1,19 @@
 /*
- * hosts.c - per-host table: a chained hash table that grows and shrinks
- * with the number of live entries, plus a min-heap (limits/heap.c) of idle
- * entries keyed by the time they become forgettable.  See hosts.h.
+ * hosts.c - per-host table: entries on the seeded hash table of
+ * base/hash.h (it grows and shrinks with the number of live entries),
+ * plus a min-heap (base/heap.h) of idle entries keyed by the time they
+ * become forgettable.  See hosts.h.
  */
 #include "limits/hosts.h"
+
+#include "base/container_of.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_SLOTS 16 /* power of 2 */
-#define MIN_HEAP  16
-#define NO_PAUSE  INT64_MIN
-
-static void *xmalloc(struct sl_hosts *t, size_t n)
-{
-  return t->cfg.malloc_fn ? t->cfg.malloc_fn(n) : malloc(n);
-}
-
-static void xfree(struct sl_hosts *t, void *p)
-{
-  if(!p)
-    return;
-  if(t->cfg.free_fn)
-    t->cfg.free_fn(p);
-  else
-    free(p);
-}
-
-/* FNV-1a from a seeded basis, then splitmix64's finalizer so that the
-   low bits (the slot) depend on every byte. */
-static uint64_t hash_key(uint64_t seed, const char *s, size_t n)
-{
-  uint64_t h = UINT64_C(14695981039346656037) ^ seed;
-  size_t i;
-  for(i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= UINT64_C(1099511628211);
-  }
-  h ^= h >> 30;
-  h *= UINT64_C(0xbf58476d1ce4e5b9);
-  h ^= h >> 27;
-  h *= UINT64_C(0x94d049bb133111eb);
-  h ^= h >> 31;
-  return h;
-}
+#define MIN_HEAP 16
+#define NO_PAUSE INT64_MIN
 
 /* --- clock --------------------------------------------------------- */
 
@@ -105,8 +74,7 @@ static int64_t forgettable_at(struct sl_host *h, int64_t now)
 
 /* --- idle heap ----------------------------------------------------- */
 
-#define HOST_OF(n)                                                            \
-  ((struct sl_host *)((char *)(n)-offsetof(struct sl_host, idle)))
+#define HOST_OF(n) sl_container_of(n, struct sl_host, idle)
 
 static bool idle_earlier(const struct sl_heap_node *a,
                          const struct sl_heap_node *b)
@@ -114,66 +82,15 @@ static bool idle_earlier(const struct sl_heap_node *a,
   return HOST_OF(a)->idle_until < HOST_OF(b)->idle_until;
 }
 
-/* Resizes the heap's array to cap (>= its count).  False when out of
-   memory; the heap is then unchanged. */
-static bool heap_resize(struct sl_hosts *t, size_t cap)
-{
-  struct sl_heap_node **a;
-  if(cap > SIZE_MAX / sizeof(*a))
-    return false;
-  a = xmalloc(t, cap * sizeof(*a));
-  if(!a)
-    return false;
-  if(t->idle.n)
-    memcpy(a, t->idle.v, t->idle.n * sizeof(*a));
-  xfree(t, t->idle.v);
-  t->idle.v = a;
-  t->idle.cap = cap;
-  return true;
-}
-
-/* --- hash table ---------------------------------------------------- */
-
-static bool slots_resize(struct sl_hosts *t, size_t n)
-{
-  struct sl_host **s;
-  size_t i;
-  if(n > SIZE_MAX / sizeof(*s))
-    return false;
-  s = xmalloc(t, n * sizeof(*s));
-  if(!s)
-    return false;
-  for(i = 0; i < n; i++)
-    s[i] = NULL;
-  for(i = 0; i < t->nslots; i++) {
-    struct sl_host *h = t->slot[i], *next;
-    for(; h; h = next) {
-      size_t j = (size_t)(h->hash & (n - 1));
-      next = h->chain;
-      h->chain = s[j];
-      s[j] = h;
-    }
-  }
-  xfree(t, t->slot);
-  t->slot = s;
-  t->nslots = n;
-  return true;
-}
+/* --- the table ----------------------------------------------------- */
 
 static void unlink_free(struct sl_hosts *t, struct sl_host *h)
 {
-  struct sl_host **pp = &t->slot[h->hash & (t->nslots - 1)];
-  while(*pp != h)
-    pp = &(*pp)->chain;
-  *pp = h->chain;
+  sl_htable_remove(&t->table, &h->node);
   sl_heap_remove(&t->idle, &h->idle);
-  xfree(t, h);
-  t->count--;
+  sl_alloc_free(&t->cfg.alloc, h);
   /* give memory back as the table empties; failure keeps the old size */
-  if(t->nslots > MIN_SLOTS && t->count < t->nslots / 4)
-    (void)slots_resize(t, t->nslots / 2);
-  if(t->idle.cap > MIN_HEAP && t->count < t->idle.cap / 4)
-    (void)heap_resize(t, t->idle.cap / 2);
+  sl_heap_shrink(&t->idle, MIN_HEAP);
 }
 
 static bool forgettable(struct sl_host *h, int64_t now)
@@ -196,8 +113,6 @@ void sl_hosts_sweep(struct sl_hosts *t, int64_t now)
   }
 }
 
-/* --- the table ----------------------------------------------------- */
-
 void sl_hosts_config_init(struct sl_hosts_config *c)
 {
   memset(c, 0, sizeof(*c));
@@ -213,6 +128,7 @@ bool sl_hosts_init(struct sl_hosts *t, const struct sl_hosts_config *c)
     t->cfg = *c;
   else
     sl_hosts_config_init(&t->cfg);
+  t->idle.alloc = &t->cfg.alloc;
   if(!t->cfg.max_conns)
     return false;
   if(t->cfg.rate.count) {
@@ -220,31 +136,21 @@ bool sl_hosts_init(struct sl_hosts *t, const struct sl_hosts_config *c)
     if(!sl_bucket_init(&probe, &t->cfg.rate, t->cfg.burst, 0))
       return false;
   }
-  if(!slots_resize(t, MIN_SLOTS))
-    return false;
-  if(!heap_resize(t, MIN_HEAP)) {
-    xfree(t, t->slot);
-    t->slot = NULL;
-    return false;
-  }
-  return true;
+  /* a zero seed would make the table pick a random one itself */
+  sl_htable_init(&t->table, t->cfg.seed ? t->cfg.seed : 1, &t->cfg.alloc);
+  return sl_heap_reserve(&t->idle, MIN_HEAP) == 0;
+}
+
+static void free_host(struct sl_hnode *x, void *ud)
+{
+  struct sl_hosts *t = ud;
+  sl_alloc_free(&t->cfg.alloc, sl_container_of(x, struct sl_host, node));
 }
 
 void sl_hosts_free(struct sl_hosts *t)
 {
-  size_t i;
-  for(i = 0; i < t->nslots; i++) {
-    struct sl_host *h = t->slot[i], *next;
-    for(; h; h = next) {
-      next = h->chain;
-      xfree(t, h);
-    }
-  }
-  xfree(t, t->slot);
-  xfree(t, t->idle.v);
-  t->slot = NULL;
-  t->idle.v = NULL;
-  t->nslots = t->count = t->idle.n = t->idle.cap = 0;
+  sl_htable_free(&t->table, free_host, t);
+  sl_heap_free(&t->idle);
 }
 
 /* Writes "host:port", host lowered, into buf; returns the length. */
@@ -271,11 +177,10 @@ static struct sl_host *create(struct sl_hosts *t, const char *key,
                               size_t keylen, uint64_t hash, int64_t now)
 {
   struct sl_host *h;
-  size_t j;
   /* keep room in the heap for every entry, so put never allocates */
-  if(t->count >= t->idle.cap && !heap_resize(t, t->idle.cap * 2))
+  if(sl_heap_reserve(&t->idle, t->table.count + 1))
     return NULL;
-  h = xmalloc(t, sizeof(*h) + keylen + 1);
+  h = sl_alloc_malloc(&t->cfg.alloc, sizeof(*h) + keylen + 1);
   if(!h)
     return NULL;
   memset(h, 0, sizeof(*h));
@@ -286,19 +191,16 @@ static struct sl_host *create(struct sl_hosts *t, const char *key,
         sl_bucket_init(&h->bucket, &t->cfg.rate, t->cfg.burst, now);
   }
   h->pause_until = NO_PAUSE;
-  h->hash = hash;
   sl_heap_node_init(&h->idle);
   h->last = now;
-  h->keylen = keylen;
   memcpy(h->key, key, keylen + 1);
-
-  j = (size_t)(hash & (t->nslots - 1));
-  h->chain = t->slot[j];
-  t->slot[j] = h;
-  t->count++;
-  /* load factor 1; if growing fails the chains just get longer */
-  if(t->count > t->nslots)
-    (void)slots_resize(t, t->nslots * 2);
+  h->node.key = h->key;
+  h->node.keylen = keylen;
+  h->node.hash = hash;
+  if(sl_htable_insert(&t->table, &h->node)) {
+    sl_alloc_free(&t->cfg.alloc, h);
+    return NULL;
+  }
   return h;
 }
 
@@ -308,6 +210,7 @@ struct sl_host *sl_hosts_get(struct sl_hosts *t, const char *host,
   char key[SL_HOSTS_MAX_HOST + 8];
   size_t hlen, keylen;
   uint64_t hash;
+  struct sl_hnode *x;
   struct sl_host *h;
 
   if(!host || port > 65535)
@@ -316,19 +219,18 @@ struct sl_host *sl_hosts_get(struct sl_hosts *t, const char *host,
   if(!hlen || hlen > SL_HOSTS_MAX_HOST)
     return NULL;
   keylen = make_key(key, host, hlen, port);
-  hash = hash_key(t->cfg.seed, key, keylen);
+  hash = sl_htable_hash(&t->table, key, keylen);
 
   sl_hosts_sweep(t, now);
-  for(h = t->slot[hash & (t->nslots - 1)]; h; h = h->chain) {
-    if(h->hash == hash && h->keylen == keylen && !memcmp(h->key, key, keylen))
-      break;
-  }
-  if(!h) {
+  x = sl_htable_find(&t->table, key, keylen, hash);
+  if(!x) {
     h = create(t, key, keylen, hash, now);
     if(!h)
       return NULL;
-  } else
+  } else {
+    h = sl_container_of(x, struct sl_host, node);
     sl_heap_remove(&t->idle, &h->idle);
+  }
   h->users++;
   return h;
 }

@@ -67,7 +67,8 @@
 #include <stdint.h>
 
 #include "limits/bucket.h"
-#include "limits/heap.h"
+#include "base/hash.h"
+#include "base/heap.h"
 #include "limits/rate.h"
 #include "limits/sem.h"
 
@@ -75,12 +76,11 @@
 #define SL_HOSTS_MAX_HOST      1024 /* longest host name accepted */
 
 struct sl_hosts_config {
-  size_t max_conns;    /* per host, >= 1 (SIZE_MAX: no limit); default 6 */
-  struct sl_rate rate; /* per host; count 0 (the default): no rate */
-  unsigned burst;      /* per host bucket; 0 (the default) means 1 */
-  uint64_t seed;       /* hash seed (randomize against crafted lists) */
-  void *(*malloc_fn)(size_t); /* NULL: malloc */
-  void (*free_fn)(void *);    /* NULL: free */
+  size_t max_conns;      /* per host, >= 1 (SIZE_MAX: no limit); default 6 */
+  struct sl_rate rate;   /* per host; count 0 (the default): no rate */
+  unsigned burst;        /* per host bucket; 0 (the default) means 1 */
+  uint64_t seed;         /* hash seed (randomize against crafted lists) */
+  struct sl_alloc alloc; /* entries, slots and heap; zero: malloc/free */
 };
 
 struct sl_host {
@@ -90,8 +90,7 @@ struct sl_host {
   int64_t pause_until; /* paused while now < pause_until */
   size_t users;        /* sl_hosts_get() not yet matched by put */
   /* private to hosts.c */
-  struct sl_host *chain; /* hash chain */
-  uint64_t hash;
+  struct sl_hnode node;     /* in the table, keyed by key */
   struct sl_heap_node idle; /* in the idle heap while unused */
   int64_t idle_until;       /* heap key: forgettable from then on */
   int64_t last;             /* the latest now seen */
@@ -101,10 +100,8 @@ struct sl_host {
 
 struct sl_hosts {
   struct sl_hosts_config cfg;
-  size_t count;          /* entries alive */
-  struct sl_host **slot; /* hash table: nslots chains, a power of 2 */
-  size_t nslots;
-  struct sl_heap idle; /* unused entries, earliest idle_until first */
+  struct sl_htable table; /* every entry alive, by key */
+  struct sl_heap idle;    /* unused entries, earliest idle_until first */
 };
 
 /* Defaults: 6 connections per host, no rate, burst 1, malloc/free. */

@@ -3,7 +3,7 @@
  */
 #include "limits/sem.h"
 
-#include "limits/list.h"
+#include "base/list.h"
 
 #include <assert.h>
 

@@ -56,8 +56,8 @@ static int setup(void **state)
 static void config(struct sl_hosts_config *c)
 {
   sl_hosts_config_init(c);
-  c->malloc_fn = t_malloc;
-  c->free_fn = t_free;
+  c->alloc.malloc_fn = t_malloc;
+  c->alloc.free_fn = t_free;
   c->seed = 42;
 }
 
@@ -83,14 +83,14 @@ static void test_defaults(void **state)
   assert_string_equal(sl_host_key(b), "a.test:80");
   p = sl_hosts_get(&t, "[::1]", 0, 0);
   assert_string_equal(sl_host_key(p), "[::1]:0");
-  assert_int_equal(t.count, 3);
+  assert_int_equal(t.table.count, 3);
   sl_hosts_put(&t, p, 0);
   sl_hosts_put(&t, b, 0);
   sl_hosts_put(&t, a, 0);
-  assert_int_equal(t.count, 1);
+  assert_int_equal(t.table.count, 1);
   assert_int_equal(a2->users, 1);
   sl_hosts_put(&t, a2, 0);
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   assert_int_equal(t.idle.n, 0);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
@@ -123,7 +123,7 @@ static void test_invalid(void **state)
     assert_int_equal(strlen(sl_host_key(h)), SL_HOSTS_MAX_HOST + 6);
     sl_hosts_put(&t, h, 0);
   }
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   sl_hosts_free(&t);
   /* NULL config: the defaults, with malloc */
   assert_true(sl_hosts_init(&t, NULL));
@@ -151,11 +151,11 @@ static void test_million_hosts(void **state)
     assert_true(sl_sem_try_acquire(&h->sem));
     assert_null(sl_sem_release(&h->sem));
     sl_hosts_put(&t, h, now);
-    assert_true(t.count <= 1);
+    assert_true(t.table.count <= 1);
   }
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   assert_true(peak < 4096);
-  assert_int_equal(t.nslots, 16);
+  assert_int_equal(t.table.nslots, 16);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -184,17 +184,17 @@ static void test_million_hosts_with_rate(void **state)
     assert_true(h->has_bucket);
     assert_true(sl_host_take(h, now));
     sl_hosts_put(&t, h, now);
-    if(t.count > most)
-      most = t.count;
+    if(t.table.count > most)
+      most = t.table.count;
   }
   assert_true(most <= 1001);
   assert_true(most >= 999);
-  assert_true(t.nslots <= 2048);
+  assert_true(t.table.nslots <= 2048);
   assert_true(peak < 1024 * 1024);
   sl_hosts_sweep(&t, now + SEC);
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   assert_int_equal(t.idle.n, 0);
-  assert_int_equal(t.nslots, 16);
+  assert_int_equal(t.table.nslots, 16);
   assert_int_equal(t.idle.cap, 16);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
@@ -215,7 +215,7 @@ static void test_rate_remembered(void **state)
   assert_false(sl_host_take(h, 0));
   assert_int_equal(sl_host_ready_at(h, 0), 60 * SEC);
   sl_hosts_put(&t, h, SEC);
-  assert_int_equal(t.count, 1); /* lingers: its bucket is not full */
+  assert_int_equal(t.table.count, 1); /* lingers: its bucket is not full */
   assert_int_equal(t.idle.n, 1);
   h = sl_hosts_get(&t, "slow.test", 80, 2 * SEC);
   assert_int_equal(t.idle.n, 0);
@@ -223,9 +223,9 @@ static void test_rate_remembered(void **state)
   assert_int_equal(sl_host_ready_at(h, 2 * SEC), 60 * SEC);
   sl_hosts_put(&t, h, 3 * SEC);
   sl_hosts_sweep(&t, 60 * SEC - 1);
-  assert_int_equal(t.count, 1);
+  assert_int_equal(t.table.count, 1);
   sl_hosts_sweep(&t, 60 * SEC);
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -254,9 +254,9 @@ static void test_burst_per_host(void **state)
   sl_hosts_put(&t, b, 0);
   /* b lingers until 500 ms, a until 1.5 s */
   sl_hosts_sweep(&t, 500 * MS);
-  assert_int_equal(t.count, 1);
+  assert_int_equal(t.table.count, 1);
   sl_hosts_sweep(&t, 1500 * MS);
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -282,9 +282,9 @@ static void test_pause(void **state)
   assert_false(sl_host_take(h, now + SEC));
   /* a pause keeps the unused entry */
   sl_hosts_put(&t, h, now + SEC);
-  assert_int_equal(t.count, 1);
+  assert_int_equal(t.table.count, 1);
   sl_hosts_sweep(&t, now + 39 * SEC);
-  assert_int_equal(t.count, 1);
+  assert_int_equal(t.table.count, 1);
   h = sl_hosts_get(&t, "busy.test", 443, now + 39 * SEC);
   assert_true(sl_host_paused(h, now + 40 * SEC - 1));
   assert_false(sl_host_paused(h, now + 40 * SEC));
@@ -293,7 +293,7 @@ static void test_pause(void **state)
   sl_host_pause_until(h, now, now + 41 * SEC);
   assert_false(sl_host_paused(h, now + 41 * SEC));
   sl_hosts_put(&t, h, now + 41 * SEC);
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -343,8 +343,8 @@ static void test_grow_shrink(void **state)
     hs[i] = sl_hosts_get(&t, name, 80, 0);
     assert_non_null(hs[i]);
   }
-  assert_int_equal(t.count, N);
-  assert_true(t.nslots >= N);
+  assert_int_equal(t.table.count, N);
+  assert_true(t.table.nslots >= N);
   assert_true(t.idle.cap >= N);
   for(i = 0; i < N; i++) {
     snprintf(name, sizeof(name), "g%d.test", i);
@@ -352,11 +352,11 @@ static void test_grow_shrink(void **state)
     assert_int_equal(hs[i]->users, 2);
     sl_hosts_put(&t, hs[i], 0);
   }
-  assert_int_equal(t.count, N);
+  assert_int_equal(t.table.count, N);
   for(i = 0; i < N; i++)
     sl_hosts_put(&t, hs[i], 0);
-  assert_int_equal(t.count, 0);
-  assert_int_equal(t.nslots, 16);
+  assert_int_equal(t.table.count, 0);
+  assert_int_equal(t.table.nslots, 16);
   assert_int_equal(t.idle.cap, 16);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
@@ -393,9 +393,9 @@ static void test_idle_order(void **state)
   assert_int_equal(t.idle.n, N);
   for(i = 1; i <= N; i++) {
     sl_hosts_sweep(&t, (int64_t)i * SEC - 1);
-    assert_int_equal(t.count, N - i + 1);
+    assert_int_equal(t.table.count, N - i + 1);
     sl_hosts_sweep(&t, (int64_t)i * SEC);
-    assert_int_equal(t.count, N - i);
+    assert_int_equal(t.table.count, N - i);
   }
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
@@ -421,9 +421,9 @@ static void test_sweep_after_jump(void **state)
   assert_int_equal(sl_host_ready_at(h, 50 * SEC), 110 * SEC);
   sl_hosts_put(&t, h, 50 * SEC);
   sl_hosts_sweep(&t, 110 * SEC - 1);
-  assert_int_equal(t.count, 1);
+  assert_int_equal(t.table.count, 1);
   sl_hosts_sweep(&t, 110 * SEC);
-  assert_int_equal(t.count, 0);
+  assert_int_equal(t.table.count, 0);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
 }
@@ -455,7 +455,7 @@ static void test_oom(void **state)
     }
     assert_true(got >= 39);
     fail_after = 0;
-    assert_int_equal(t.count, (size_t)got);
+    assert_int_equal(t.table.count, (size_t)got);
     assert_non_null(sl_hosts_get(&t, "after.test", 80, 0));
     sl_hosts_free(&t);
     assert_int_equal(live, 0);

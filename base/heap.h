@@ -1,17 +1,19 @@
 /*
  * heap.h - binary min-heap of nodes the owner embeds (intrusive), in the
  * owner's order.  One implementation for the per-host table's idle heap
- * (limits/hosts.c) and the fetcher's timers (fetcher/timers.c).  The heap
- * never allocates: the owner sizes v (cap entries) and grows it before a
- * push, each with its own policy (hosts.c reserves room ahead so a put
- * never fails; timers.c grows on demand).
+ * (limits/hosts.c) and the fetcher's timers (fetcher/timers.c).  Only
+ * sl_heap_reserve() and sl_heap_shrink() allocate: a push needs room made
+ * beforehand, so an owner can reserve ahead and never fail later
+ * (hosts.c) or reserve on demand (timers.c).
  */
-#ifndef SL_LIMITS_HEAP_H
-#define SL_LIMITS_HEAP_H
+#ifndef SL_BASE_HEAP_H
+#define SL_BASE_HEAP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/alloc.h"
 
 #define SL_HEAP_NONE SIZE_MAX
 
@@ -24,6 +26,7 @@ struct sl_heap {
   size_t n, cap;
   /* the order: true when a must come out before b */
   bool (*before)(const struct sl_heap_node *a, const struct sl_heap_node *b);
+  const struct sl_alloc *alloc; /* NULL: malloc and free */
 };
 
 static inline void sl_heap_node_init(struct sl_heap_node *x)
@@ -41,6 +44,17 @@ static inline struct sl_heap_node *sl_heap_top(const struct sl_heap *h)
 {
   return h->n ? h->v[0] : NULL;
 }
+
+/* Makes room for n nodes in all.  0, or -1 when out of memory (the heap
+   is unchanged). */
+int sl_heap_reserve(struct sl_heap *h, size_t n);
+
+/* Halves the room while the heap is less than a quarter full and above
+   min; failure keeps the old room.  For owners whose heap can empty. */
+void sl_heap_shrink(struct sl_heap *h, size_t min);
+
+/* Frees the room; the heap must be empty or its nodes forgotten. */
+void sl_heap_free(struct sl_heap *h);
 
 /* Adds x, which is in no heap; the owner made sure n < cap. */
 void sl_heap_push(struct sl_heap *h, struct sl_heap_node *x);

@@ -1,15 +1,15 @@
 /*
- * list.h - the intrusive doubly-linked list with a head and a tail that
- * the fetcher's task lists (all tasks, new tasks, a group's tasks, a
- * name's waiters) and the semaphore's waiters share.  A node is any
+ * list.h - the one intrusive doubly-linked list with a head and a tail:
+ * every list of the library (tasks, waiters, groups, iterators, timers,
+ * socket watchers), the command line and the fixture uses it.  A node is any
  * struct with two pointer fields to its own type, named by the caller so
  * that one struct can sit on several lists at once; a list is a head and
  * a tail pointer (NULL, NULL when empty).  Macros, as sys/queue.h's are,
  * so that nodes keep their own type; every argument must be an lvalue
  * without side effects (they are evaluated more than once).
  */
-#ifndef SL_LIMITS_LIST_H
-#define SL_LIMITS_LIST_H
+#ifndef SL_BASE_LIST_H
+#define SL_BASE_LIST_H
 
 #include <stddef.h>
 
@@ -38,6 +38,18 @@
     else                                                                      \
       (tail) = (n)->prev;                                                     \
     (n)->prev = (n)->next = NULL;                                             \
+  } while(0)
+
+/* Puts n at the front of the list head..tail. */
+#define SL_LIST_PREPEND(head, tail, n, prev, next)                            \
+  do {                                                                        \
+    (n)->prev = NULL;                                                         \
+    (n)->next = (head);                                                       \
+    if(head)                                                                  \
+      (head)->prev = (n);                                                     \
+    else                                                                      \
+      (tail) = (n);                                                           \
+    (head) = (n);                                                             \
   } while(0)
 
 #endif

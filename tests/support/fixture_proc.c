@@ -72,6 +72,11 @@ int fixture_start_dns(struct fixture *fx, const char *bin, int lifetime_s,
     return -1;
   }
   fclose(f); /* the fixture never writes again before exit */
+  snprintf(fx->host, sizeof(fx->host), "127.0.0.1:%d", fx->port);
+  fx->dns_server[0] = '\0';
+  if(extra)
+    snprintf(fx->dns_server, sizeof(fx->dns_server), "127.0.0.1:%d",
+             fx->dns_port);
   return 0;
 }
 
@@ -226,9 +231,15 @@ int fixture_reset(const struct fixture *fx)
 
 const char *fixture_url(const struct fixture *fx, const char *path)
 {
+  return fixture_url_host(fx, "127.0.0.1", path);
+}
+
+const char *fixture_url_host(const struct fixture *fx, const char *name,
+                             const char *path)
+{
   static char bufs[8][512];
   static unsigned i;
   char *b = bufs[i++ % 8];
-  snprintf(b, sizeof(bufs[0]), "http://127.0.0.1:%d%s", fx->port, path);
+  snprintf(b, sizeof(bufs[0]), "http://%s:%d%s", name, fx->port, path);
   return b;
 }

@@ -12,7 +12,11 @@
 struct fixture {
   pid_t pid;
   int port;
-  int dns_port; /* with fixture_start_dns */
+  int dns_port;        /* with fixture_start_dns */
+  char host[32];       /* "127.0.0.1:PORT": the Host header of fixture_url's
+                          URLs, the key of fixture_stats and _arrivals */
+  char dns_server[32]; /* "127.0.0.1:DNS_PORT", for sl_options.dns_servers;
+                          "" without DNS */
 };
 
 /* Starts BIN --port 0 --lifetime LIFETIME_S.  0 or -1. */
@@ -53,7 +57,12 @@ int fixture_reset(const struct fixture *fx);
 /* Open connections the fixture reports (including the stats one). */
 long fixture_open_connections(const struct fixture *fx);
 
-/* "http://127.0.0.1:PORT" + path, in a static rotating buffer. */
+/* "http://127.0.0.1:PORT" + path, in a static rotating buffer (the last
+   eight stay valid). */
 const char *fixture_url(const struct fixture *fx, const char *path);
+
+/* The same with NAME for 127.0.0.1: "http://NAME:PORT" + path. */
+const char *fixture_url_host(const struct fixture *fx, const char *name,
+                             const char *path);
 
 #endif

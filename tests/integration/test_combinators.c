@@ -21,63 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sluice.h"
-#include "support/fixture_proc.h"
+#include "support/harness.h"
 
-static const char *fixture_bin;
-static struct fixture fx;
-static char host[64];
-
-static int setup(void **state)
-{
-  struct rlimit rl;
-  (void)state;
-  if(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-  if(fixture_start(&fx, fixture_bin, 120))
-    return -1;
-  snprintf(host, sizeof(host), "127.0.0.1:%d", fx.port);
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  (void)state;
-  return fixture_stop(&fx) == 0 ? 0 : -1;
-}
-
-static sl_ctx *ctx_with(unsigned conc)
-{
-  struct sl_options o = {0};
-  o.max_concurrency = conc;
-  o.quiet = true;
-  return sl_ctx_new(&o);
-}
-
-static struct sl_request req_for(const char *path, unsigned flags)
-{
-  struct sl_request r = {0};
-  r.url = fixture_url(&fx, path);
-  r.flags = flags;
-  return r;
-}
-
-static sl_task *get(sl_ctx *ctx, const char *path, unsigned flags)
-{
-  struct sl_request r = req_for(path, flags);
-  return sl_fetch(ctx, &r);
-}
-
-static sl_task *gget(sl_group *g, const char *path, unsigned flags)
-{
-  struct sl_request r = req_for(path, flags);
-  return sl_group_fetch(g, &r);
-}
+static struct fixture fx; /* started by harness_setup */
 
 static void free_all(sl_task **t, size_t n)
 {
@@ -91,13 +40,13 @@ static void free_all(sl_task **t, size_t n)
 
 static void test_gather_input_order(void **state)
 {
-  sl_ctx *ctx = ctx_with(8);
+  sl_ctx *ctx = harness_ctx(8);
   sl_task *t[3];
   struct sl_outcome out[3];
   (void)state;
-  t[0] = get(ctx, "/delay/300", 0);
-  t[1] = get(ctx, "/delay/10", 0);
-  t[2] = get(ctx, "/bytes/7", 0);
+  t[0] = harness_get(ctx, "/delay/300", 0);
+  t[1] = harness_get(ctx, "/delay/10", 0);
+  t[2] = harness_get(ctx, "/bytes/7", 0);
   assert_int_equal(sl_gather(t, 3, 0, out, NULL), SL_OK);
   for(int i = 0; i < 3; i++) {
     assert_ptr_equal(out[i].task, t[i]);
@@ -112,15 +61,15 @@ static void test_gather_input_order(void **state)
 
 static void test_gather_first_failure(void **state)
 {
-  sl_ctx *ctx = ctx_with(8);
+  sl_ctx *ctx = harness_ctx(8);
   sl_task *t[3];
   struct sl_outcome out[3];
   size_t first = 99;
   double t0 = ev_time();
   (void)state;
-  t[0] = get(ctx, "/delay/800", 0);
-  t[1] = get(ctx, "/status/500", FAIL500);
-  t[2] = get(ctx, "/delay/600", 0);
+  t[0] = harness_get(ctx, "/delay/800", 0);
+  t[1] = harness_get(ctx, "/status/500", FAIL500);
+  t[2] = harness_get(ctx, "/delay/600", 0);
   /* reported at once; the others keep running, as in asyncio */
   assert_int_equal(sl_gather(t, 3, 0, out, &first), SL_EFAILED);
   assert_true(ev_time() - t0 < 0.5);
@@ -145,7 +94,7 @@ static void test_gather_first_failure(void **state)
 static void test_group_failure_cancels_siblings(void **state)
 {
   enum { N = 20 };
-  sl_ctx *ctx = ctx_with(4);
+  sl_ctx *ctx = harness_ctx(4);
   sl_group *g = sl_group_new(ctx, NULL, 0);
   sl_task *t[N];
   sl_task *const *errs;
@@ -157,8 +106,8 @@ static void test_group_failure_cancels_siblings(void **state)
   t0 = ev_time();
   /* four slots: tasks 0-3 run, the third fails at once */
   for(i = 0; i < N; i++)
-    t[i] =
-        i == 2 ? gget(g, "/status/500", FAIL500) : gget(g, "/delay/2000", 0);
+    t[i] = i == 2 ? harness_group_get(g, "/status/500", FAIL500)
+                  : harness_group_get(g, "/delay/2000", 0);
   assert_int_equal(sl_group_wait(g), SL_EFAILED);
   assert_true(ev_time() - t0 < 1.0); /* well under the 2 s siblings */
   assert_true(sl_group_done(g));
@@ -175,15 +124,15 @@ static void test_group_failure_cancels_siblings(void **state)
     assert_non_null(strstr(e->message, "failed"));
   }
   /* no new task once the group failed */
-  assert_null(gget(g, "/bytes/1", 0));
+  assert_null(harness_group_get(g, "/bytes/1", 0));
   /* the server saw at most the four that held the slots, and nothing
      arrives after the failure */
-  assert_int_equal(fixture_stats(&fx, host, &c), 0);
+  assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
   {
     long seen = c.requests;
     assert_true(seen >= 1 && seen <= 4);
     usleep(300 * 1000);
-    assert_int_equal(fixture_stats(&fx, host, &c), 0);
+    assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
     assert_int_equal(c.requests, seen);
   }
   free_all(t, N);
@@ -193,13 +142,13 @@ static void test_group_failure_cancels_siblings(void **state)
 
 static void test_nested_groups(void **state)
 {
-  sl_ctx *ctx = ctx_with(16);
+  sl_ctx *ctx = harness_ctx(16);
   sl_group *outer = sl_group_new(ctx, NULL, 0);
   sl_group *inner = sl_group_new(ctx, outer, 0);
   sl_group *other = sl_group_new(ctx, outer, 0);
-  sl_task *a = gget(outer, "/delay/2000", 0);
-  sl_task *b = gget(inner, "/status/503", FAIL500);
-  sl_task *c = gget(other, "/delay/2000", 0);
+  sl_task *a = harness_group_get(outer, "/delay/2000", 0);
+  sl_task *b = harness_group_get(inner, "/status/503", FAIL500);
+  sl_task *c = harness_group_get(other, "/delay/2000", 0);
   sl_task *const *errs;
   double t0 = ev_time();
   (void)state;
@@ -219,11 +168,11 @@ static void test_nested_groups(void **state)
   /* cancelling a parent cancels its children */
   outer = sl_group_new(ctx, NULL, 0);
   inner = sl_group_new(ctx, outer, 0);
-  a = gget(inner, "/delay/2000", 0);
+  a = harness_group_get(inner, "/delay/2000", 0);
   assert_true(sl_group_cancel(outer, "stop"));
   assert_int_equal(sl_group_wait(outer), SL_OK); /* cancelled, no error */
   assert_int_equal(sl_task_state(a), SL_CANCELLED);
-  assert_null(gget(inner, "/bytes/1", 0));
+  assert_null(harness_group_get(inner, "/bytes/1", 0));
   sl_task_free(a);
   sl_group_free(outer);
   sl_ctx_free(ctx);
@@ -231,14 +180,14 @@ static void test_nested_groups(void **state)
 
 static void test_group_deadline(void **state)
 {
-  sl_ctx *ctx = ctx_with(2);
+  sl_ctx *ctx = harness_ctx(2);
   sl_group *g = sl_group_new(ctx, NULL, 300);
   sl_task *t[4];
   double t0 = ev_time(), took;
   int timeouts = 0, i;
   (void)state;
   for(i = 0; i < 4; i++) /* two run, two wait for a slot */
-    t[i] = gget(g, "/delay/3000", 0);
+    t[i] = harness_group_get(g, "/delay/3000", 0);
   assert_int_equal(sl_group_wait(g), SL_EFAILED);
   took = ev_time() - t0;
   assert_true(took >= 0.29);
@@ -265,7 +214,7 @@ static void free_group_cb(sl_group *g, void *ud)
   next = sl_group_new(ctx, NULL, 0);
   assert_non_null(next);
   {
-    struct sl_request r = req_for("/bytes/3", 0);
+    struct sl_request r = harness_req("/bytes/3", 0);
     sl_task *t = sl_group_fetch(next, &r);
     sl_task_free(t); /* detached: still runs */
   }
@@ -273,9 +222,9 @@ static void free_group_cb(sl_group *g, void *ud)
 
 static void test_group_freed_in_own_callback(void **state)
 {
-  sl_ctx *ctx = ctx_with(4);
+  sl_ctx *ctx = harness_ctx(4);
   sl_group *g = sl_group_new(ctx, NULL, 0);
-  sl_task *t = gget(g, "/bytes/5", 0);
+  sl_task *t = harness_group_get(g, "/bytes/5", 0);
   (void)state;
   assert_int_equal(sl_group_on_done(g, free_group_cb, ctx), SL_OK);
   assert_int_equal(sl_group_on_done(g, free_group_cb, ctx), SL_EINVAL);
@@ -288,13 +237,13 @@ static void test_group_freed_in_own_callback(void **state)
 
 static void test_wait_conditions(void **state)
 {
-  sl_ctx *ctx = ctx_with(8);
+  sl_ctx *ctx = harness_ctx(8);
   sl_task *t[3], *done[3], *pending[3];
   size_t nd, np;
   (void)state;
-  t[0] = get(ctx, "/delay/1000", 0);
-  t[1] = get(ctx, "/delay/10", 0);
-  t[2] = get(ctx, "/delay/1500", 0);
+  t[0] = harness_get(ctx, "/delay/1000", 0);
+  t[1] = harness_get(ctx, "/delay/10", 0);
+  t[2] = harness_get(ctx, "/delay/1500", 0);
   assert_int_equal(
       sl_wait(t, 3, SL_FIRST_COMPLETED, 0, done, &nd, pending, &np), SL_OK);
   assert_int_equal(nd, 1);
@@ -311,12 +260,12 @@ static void test_wait_conditions(void **state)
   sl_task_cancel(t[2], NULL);
   free_all(t, 3);
   /* FIRST_ERROR: the failure, not the first completion */
-  t[0] = get(ctx, "/delay/10", 0);
-  t[1] = get(ctx, "/delay/100?x", 0);
-  t[2] = get(ctx, "/delay/2000", 0);
+  t[0] = harness_get(ctx, "/delay/10", 0);
+  t[1] = harness_get(ctx, "/delay/100?x", 0);
+  t[2] = harness_get(ctx, "/delay/2000", 0);
   sl_task_cancel(t[1], NULL); /* a cancellation is not an error */
   sl_task_free(t[1]);
-  t[1] = get(ctx, "/status/500", FAIL500);
+  t[1] = harness_get(ctx, "/status/500", FAIL500);
   assert_int_equal(sl_wait(t, 3, SL_FIRST_ERROR, 5000, done, &nd, NULL, &np),
                    SL_OK);
   assert_int_equal(sl_task_state(t[1]), SL_FAILED);
@@ -331,10 +280,10 @@ static void test_wait_conditions(void **state)
 
 static void test_as_completed_order_and_timeout(void **state)
 {
-  sl_ctx *ctx = ctx_with(8);
+  sl_ctx *ctx = harness_ctx(8);
   sl_as_completed *ac = sl_as_completed_new(ctx, 0, NULL, NULL);
-  sl_task *slow = get(ctx, "/delay/300", 0);
-  sl_task *fast = get(ctx, "/delay/10", 0);
+  sl_task *slow = harness_get(ctx, "/delay/300", 0);
+  sl_task *fast = harness_get(ctx, "/delay/10", 0);
   sl_task *got;
   (void)state;
   assert_int_equal(sl_as_completed_add(ac, slow), SL_OK);
@@ -350,7 +299,7 @@ static void test_as_completed_order_and_timeout(void **state)
   sl_task_free(fast);
 
   ac = sl_as_completed_new(ctx, 200, NULL, NULL);
-  slow = get(ctx, "/delay/1000", 0);
+  slow = harness_get(ctx, "/delay/1000", 0);
   sl_as_completed_add(ac, slow);
   assert_int_equal(sl_as_completed_next(ac, &got), SL_ETIMEOUT);
   assert_int_equal(sl_task_state(slow), SL_RUNNING); /* left running */
@@ -378,15 +327,15 @@ static void push_cb(sl_as_completed *ac, sl_task *t, void *ud)
 
 static void test_as_completed_callback_form(void **state)
 {
-  sl_ctx *ctx = ctx_with(8);
+  sl_ctx *ctx = harness_ctx(8);
   struct order o = {0};
   sl_as_completed *ac = sl_as_completed_new(ctx, 500, push_cb, &o);
   sl_task *t[3];
   int i;
   (void)state;
-  t[0] = get(ctx, "/delay/200", 0);
-  t[1] = get(ctx, "/delay/20", 0);
-  t[2] = get(ctx, "/delay/2000", 0);
+  t[0] = harness_get(ctx, "/delay/200", 0);
+  t[1] = harness_get(ctx, "/delay/20", 0);
+  t[2] = harness_get(ctx, "/delay/2000", 0);
   for(i = 0; i < 3; i++)
     sl_as_completed_add(ac, t[i]);
   sl_task_wait(t[0]);
@@ -408,9 +357,9 @@ static void test_as_completed_callback_form(void **state)
 
 static void test_deadline_while_queued(void **state)
 {
-  sl_ctx *ctx = ctx_with(1);
-  sl_task *busy = get(ctx, "/delay/1000", 0);
-  struct sl_request r = req_for("/bytes/10?queued", 0);
+  sl_ctx *ctx = harness_ctx(1);
+  sl_task *busy = harness_get(ctx, "/delay/1000", 0);
+  struct sl_request r = harness_req("/bytes/10?queued", 0);
   const struct sl_error *e;
   struct fixture_counters c;
   double t0 = ev_time(), took;
@@ -429,7 +378,7 @@ static void test_deadline_while_queued(void **state)
   assert_non_null(strstr(e->message, "waiting"));
   assert_true(took >= 0.19 && took < 0.8);
   assert_int_equal(sl_task_state(busy), SL_RUNNING);
-  assert_int_equal(fixture_stats(&fx, host, &c), 0);
+  assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
   assert_int_equal(c.requests, 1); /* the queued one never went out */
   sl_task_cancel(busy, NULL);
   sl_task_free(busy);
@@ -440,7 +389,7 @@ static void test_deadline_while_queued(void **state)
 static void test_cancel_1000_in_flight(void **state)
 {
   enum { N = 1000 };
-  sl_ctx *ctx = ctx_with(N);
+  sl_ctx *ctx = harness_ctx(N);
   sl_task **t = calloc(N, sizeof(*t));
   struct fixture_counters c = {0};
   struct sl_stats st;
@@ -449,10 +398,10 @@ static void test_cancel_1000_in_flight(void **state)
   (void)state;
   assert_int_equal(fixture_reset(&fx), 0);
   for(i = 0; i < N; i++)
-    t[i] = get(ctx, "/hang", 0);
+    t[i] = harness_get(ctx, "/hang", 0);
   for(tries = 0; tries < 500; tries++) {
     ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
-    if(tries % 20 == 19 && fixture_stats(&fx, host, &c) == 0 &&
+    if(tries % 20 == 19 && fixture_stats(&fx, fx.host, &c) == 0 &&
        c.in_flight == N)
       break;
   }
@@ -465,7 +414,7 @@ static void test_cancel_1000_in_flight(void **state)
   sl_ctx_stats(ctx, &st);
   assert_int_equal(st.running, 0);
   for(tries = 0; tries < 200; tries++) {
-    assert_int_equal(fixture_stats(&fx, host, &c), 0);
+    assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
     if(c.in_flight == 0)
       break;
     usleep(10000);
@@ -503,9 +452,10 @@ static void probe_cb(sl_task *t, void *ud)
 
 static void test_current_task_and_foreach(void **state)
 {
-  sl_ctx *ctx = ctx_with(4);
+  sl_ctx *ctx = harness_ctx(4);
   struct probe p = {0};
-  sl_task *a = get(ctx, "/delay/10", 0), *b = get(ctx, "/delay/1000", 0);
+  sl_task *a = harness_get(ctx, "/delay/10", 0),
+          *b = harness_get(ctx, "/delay/1000", 0);
   size_t n = 0;
   (void)state;
   p.ctx = ctx;
@@ -539,9 +489,9 @@ static void test_never_retrieved_warning(void **state)
   o.warn = collect_warning;
   o.warn_ud = &warnings;
   ctx = sl_ctx_new(&o);
-  seen = get(ctx, "/status/500", FAIL500);
-  unseen = get(ctx, "/status/500", FAIL500);
-  cancelled = get(ctx, "/delay/1000", 0);
+  seen = harness_get(ctx, "/status/500", FAIL500);
+  unseen = harness_get(ctx, "/status/500", FAIL500);
+  cancelled = harness_get(ctx, "/delay/1000", 0);
   sl_task_cancel(cancelled, NULL);
   sl_run(ctx);
   sl_task_error(seen, &e);
@@ -574,7 +524,7 @@ static void on_usr1(int sig, void *ud)
 
 static void test_call_later_and_signals(void **state)
 {
-  sl_ctx *ctx = ctx_with(4);
+  sl_ctx *ctx = harness_ctx(4);
   int order[4] = {0}, sigs = 0;
   sl_timer *never;
   sl_task *t;
@@ -584,7 +534,7 @@ static void test_call_later_and_signals(void **state)
   never = sl_call_later(ctx, 30, later_cb, order);
   sl_timer_cancel(never);
   assert_int_equal(sl_on_signal(ctx, SIGUSR1, on_usr1, &sigs), SL_OK);
-  t = get(ctx, "/delay/150", 0);
+  t = harness_get(ctx, "/delay/150", 0);
   raise(SIGUSR1);
   sl_task_wait(t);
   assert_int_equal(order[0], 2);
@@ -615,10 +565,8 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_never_retrieved_warning),
       cmocka_unit_test(test_call_later_and_signals),
   };
-  if(argc < 2) {
-    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
-    return 2;
-  }
-  fixture_bin = argv[1];
-  return cmocka_run_group_tests(tests, setup, teardown);
+  /* 1000 transfers at once need 1000 sockets on each side */
+  static const struct harness h = {
+      .fx = &fx, .raise_nofile = true, .quiet = true};
+  return harness_main(argc, argv, tests, &h);
 }

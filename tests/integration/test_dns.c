@@ -23,63 +23,31 @@
 #include <unistd.h>
 
 #include "sluice.h"
-#include "support/fixture_proc.h"
+#include "support/harness.h"
 
-static const char *fixture_bin;
-static struct fixture fx;
-static char servers[64];
-
-static int setup(void **state)
-{
-  static const char *const zone[] = {"--zone",
-                                     ".test=127.0.0.1,2",
-                                     "--zone",
-                                     ".short=127.0.0.1,1",
-                                     "--dns-drop",
-                                     "slow.test",
-                                     "--dns-servfail",
-                                     "broken.test",
-                                     NULL};
-  (void)state;
-  if(fixture_start_dns(&fx, fixture_bin, 120, zone))
-    return -1;
-  snprintf(servers, sizeof(servers), "127.0.0.1:%d", fx.dns_port);
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  (void)state;
-  return fixture_stop(&fx) == 0 ? 0 : -1;
-}
+static struct fixture fx; /* started by harness_setup, with this zone: */
+static const char *const zone[] = {
+    "--zone",     ".test=127.0.0.1,2", "--zone",         ".short=127.0.0.1,1",
+    "--dns-drop", "slow.test",         "--dns-servfail", "broken.test",
+    NULL,
+};
 
 static sl_ctx *dns_ctx(unsigned per_host, long dns_timeout_ms)
 {
   struct sl_options o = {0};
   o.max_concurrency = 64;
   o.per_host = per_host;
-  o.dns_servers = servers;
+  o.dns_servers = fx.dns_server;
   o.dns_timeout_ms = dns_timeout_ms;
   o.quiet = true;
   return sl_ctx_new(&o);
 }
 
-static const char *url(const char *name, const char *path)
-{
-  static char b[8][256];
-  static unsigned i;
-  char *s = b[i++ % 8];
-  snprintf(s, sizeof(b[0]), "http://%s:%d%s", name, fx.port, path);
-  return s;
-}
-
+/* A GET of http://NAME:PORT/PATH, the fixture's port. */
 static sl_task *get(sl_ctx *ctx, const char *name, const char *path,
                     long timeout_ms)
 {
-  struct sl_request r = {0};
-  r.url = url(name, path);
-  r.timeout_ms = timeout_ms;
-  return sl_fetch(ctx, &r);
+  return harness_fetch(ctx, fixture_url_host(&fx, name, path), timeout_ms);
 }
 
 static int threads(void)
@@ -253,10 +221,6 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_deadline_covers_resolution),
       cmocka_unit_test(test_hosts_file_and_fixed_answers),
   };
-  if(argc < 2) {
-    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
-    return 2;
-  }
-  fixture_bin = argv[1];
-  return cmocka_run_group_tests(tests, setup, teardown);
+  static const struct harness h = {.fx = &fx, .dns_args = zone};
+  return harness_main(argc, argv, tests, &h);
 }

@@ -21,42 +21,9 @@
 #include <unistd.h>
 
 #include "sluice.h"
-#include "support/fixture_proc.h"
+#include "support/harness.h"
 
-static const char *fixture_bin;
-static struct fixture fx;
-static char host[64]; /* the Host header the fixture sees */
-
-static int setup(void **state)
-{
-  (void)state;
-  if(fixture_start(&fx, fixture_bin, 120))
-    return -1;
-  snprintf(host, sizeof(host), "127.0.0.1:%d", fx.port);
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  (void)state;
-  return fixture_stop(&fx) == 0 ? 0 : -1;
-}
-
-static sl_ctx *ctx_with(unsigned conc)
-{
-  struct sl_options o = {0};
-  o.max_concurrency = conc;
-  return sl_ctx_new(&o);
-}
-
-static sl_task *get(sl_ctx *ctx, const char *path, unsigned flags, void *ud)
-{
-  struct sl_request req = {0};
-  req.url = fixture_url(&fx, path);
-  req.flags = flags;
-  req.userdata = ud;
-  return sl_fetch(ctx, &req);
-}
+static struct fixture fx; /* started by harness_setup */
 
 /* ---- many URLs: one outcome each -------------------------------------- */
 
@@ -83,16 +50,19 @@ static void test_many_urls(void **state)
 {
   enum { N = 3000 };
   struct tally ta = {0};
-  sl_ctx *ctx = ctx_with(32);
+  sl_ctx *ctx = harness_ctx(32);
   long i;
   char path[64];
   (void)state;
   ta.calls = calloc(N, sizeof(int));
   ta.bytes = calloc(N, sizeof(long));
   for(i = 0; i < N; i++) {
+    struct sl_request req;
     sl_task *t;
     snprintf(path, sizeof(path), "/bytes/%ld?i=%ld", i % 1500, i);
-    t = get(ctx, path, 0, (void *)(intptr_t)i);
+    req = harness_req(path, 0);
+    req.userdata = (void *)(intptr_t)i;
+    t = sl_fetch(ctx, &req);
     assert_non_null(t);
     assert_int_equal(sl_task_on_done(t, on_many, &ta), SL_OK);
   }
@@ -109,23 +79,17 @@ static void test_many_urls(void **state)
 
 /* ---- the global cap, seen from the server ----------------------------- */
 
-static void free_task(sl_task *t, void *ud)
-{
-  (void)ud;
-  sl_task_free(t);
-}
-
 static void test_cap_from_server(void **state)
 {
   struct fixture_counters c;
-  sl_ctx *ctx = ctx_with(8);
+  sl_ctx *ctx = harness_ctx(8);
   int i;
   (void)state;
   assert_int_equal(fixture_reset(&fx), 0);
   for(i = 0; i < 200; i++)
-    sl_task_on_done(get(ctx, "/delay/30", 0, NULL), free_task, NULL);
+    sl_task_on_done(harness_get(ctx, "/delay/30", 0), harness_free_task, NULL);
   sl_run(ctx);
-  assert_int_equal(fixture_stats(&fx, host, &c), 0);
+  assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
   assert_int_equal(c.requests, 200);
   assert_int_equal(c.max_in_flight, 8); /* reached under load, never over */
   assert_int_equal(c.in_flight, 0);
@@ -138,7 +102,7 @@ static void test_cancel_hanging(void **state)
 {
   enum { N = 200 };
   struct fixture_counters c;
-  sl_ctx *ctx = ctx_with(N);
+  sl_ctx *ctx = harness_ctx(N);
   sl_task *t[N];
   struct sl_stats st;
   int i, tries;
@@ -146,11 +110,11 @@ static void test_cancel_hanging(void **state)
   (void)state;
   assert_int_equal(fixture_reset(&fx), 0);
   for(i = 0; i < N; i++)
-    t[i] = get(ctx, "/hang", 0, NULL);
+    t[i] = harness_get(ctx, "/hang", 0);
   /* run until the server holds every request */
   for(tries = 0; tries < 200; tries++) {
     ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
-    if(tries % 10 == 9 && fixture_stats(&fx, host, &c) == 0 &&
+    if(tries % 10 == 9 && fixture_stats(&fx, fx.host, &c) == 0 &&
        c.in_flight == N)
       break;
   }
@@ -168,7 +132,7 @@ static void test_cancel_hanging(void **state)
                 (ev_time() - t0) * 1000);
   /* the sockets are closed: the server's in-flight count drops to 0 */
   for(tries = 0; tries < 100; tries++) {
-    assert_int_equal(fixture_stats(&fx, host, &c), 0);
+    assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
     if(c.in_flight == 0)
       break;
     usleep(10000);
@@ -189,7 +153,7 @@ static void test_cancel_hanging(void **state)
 static void test_timeout_on_hang(void **state)
 {
   struct sl_request req = {0};
-  sl_ctx *ctx = ctx_with(4);
+  sl_ctx *ctx = harness_ctx(4);
   const struct sl_error *e;
   double t0 = ev_time(), took;
   sl_task *t;
@@ -213,7 +177,7 @@ static void test_timeout_on_hang(void **state)
 static void test_invalid_in_the_middle(void **state)
 {
   const char *urls[6];
-  sl_ctx *ctx = ctx_with(4);
+  sl_ctx *ctx = harness_ctx(4);
   sl_task *t[6];
   int i;
   (void)state;
@@ -248,9 +212,9 @@ static void test_invalid_in_the_middle(void **state)
 
 static void test_status_is_a_response(void **state)
 {
-  sl_ctx *ctx = ctx_with(4);
-  sl_task *a = get(ctx, "/status/404", 0, NULL);
-  sl_task *b = get(ctx, "/status/503", SL_REQ_FAIL_ON_HTTP_ERROR, NULL);
+  sl_ctx *ctx = harness_ctx(4);
+  sl_task *a = harness_get(ctx, "/status/404", 0);
+  sl_task *b = harness_get(ctx, "/status/503", SL_REQ_FAIL_ON_HTTP_ERROR);
   const struct sl_response *r;
   const struct sl_error *e;
   (void)state;
@@ -273,13 +237,13 @@ static void test_status_is_a_response(void **state)
 static void test_body_headers_and_limits(void **state)
 {
   struct sl_request req = {0};
-  sl_ctx *ctx = ctx_with(4);
+  sl_ctx *ctx = harness_ctx(4);
   sl_task *a =
-      get(ctx, "/bytes/100", SL_REQ_BUFFER_BODY | SL_REQ_KEEP_HEADERS, NULL);
-  sl_task *h = get(ctx, "/bytes/100", SL_REQ_HEAD, NULL);
+      harness_get(ctx, "/bytes/100", SL_REQ_BUFFER_BODY | SL_REQ_KEEP_HEADERS);
+  sl_task *h = harness_get(ctx, "/bytes/100", SL_REQ_HEAD);
   /* kept headers are the last response's, not a redirect's */
-  sl_task *redir = get(ctx, "/redirect/2",
-                       SL_REQ_FOLLOW_REDIRECTS | SL_REQ_KEEP_HEADERS, NULL);
+  sl_task *redir = harness_get(ctx, "/redirect/2",
+                               SL_REQ_FOLLOW_REDIRECTS | SL_REQ_KEEP_HEADERS);
   sl_task *big;
   const struct sl_response *r;
   const struct sl_error *e;
@@ -319,14 +283,14 @@ static void test_body_headers_and_limits(void **state)
 
 static void test_connection_reuse(void **state)
 {
-  sl_ctx *ctx = ctx_with(1);
+  sl_ctx *ctx = harness_ctx(1);
   sl_task *t[20];
   int i, reused = 0;
   long before, after;
   (void)state;
   before = fixture_open_connections(&fx);
   for(i = 0; i < 20; i++)
-    t[i] = get(ctx, "/bytes/10", 0, NULL);
+    t[i] = harness_get(ctx, "/bytes/10", 0);
   sl_run(ctx);
   after = fixture_open_connections(&fx);
   for(i = 0; i < 20; i++) {
@@ -386,7 +350,7 @@ static void test_idle_connection_lets_loop_end(void **state)
   assert_non_null(ctx);
   before = fixture_open_connections(&fx);
   for(i = 0; i < 3; i++)
-    t[i] = get(ctx, "/bytes/10", 0, NULL);
+    t[i] = harness_get(ctx, "/bytes/10", 0);
   ev_timer_init(&guard, on_guard, 10., 0.);
   guard.data = &fired;
   ev_timer_start(loop, &guard);
@@ -414,7 +378,7 @@ static void test_idle_connection_lets_loop_end(void **state)
    fd number) is watched afresh, whether or not the loop saw the close. */
 static void test_server_closes_idle_connection(void **state)
 {
-  sl_ctx *ctx = ctx_with(1);
+  sl_ctx *ctx = harness_ctx(1);
   struct ev_loop *loop = sl_ctx_loop(ctx);
   const struct sl_response *r;
   sl_task *t;
@@ -515,10 +479,6 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_server_closes_idle_connection),
       cmocka_unit_test(test_cache_closes_parked_socket),
   };
-  if(argc < 2) {
-    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
-    return 2;
-  }
-  fixture_bin = argv[1];
-  return cmocka_run_group_tests(tests, setup, teardown);
+  static const struct harness h = {.fx = &fx};
+  return harness_main(argc, argv, tests, &h);
 }

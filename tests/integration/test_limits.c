@@ -22,31 +22,9 @@
 #include <unistd.h>
 
 #include "sluice.h"
-#include "support/fixture_proc.h"
+#include "support/harness.h"
 
-static const char *fixture_bin;
-static struct fixture fx[3];
-static char host[3][64];
-
-static int setup(void **state)
-{
-  (void)state;
-  for(int i = 0; i < 3; i++) {
-    if(fixture_start(&fx[i], fixture_bin, 120))
-      return -1;
-    snprintf(host[i], sizeof(host[i]), "127.0.0.1:%d", fx[i].port);
-  }
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  int rc = 0;
-  (void)state;
-  for(int i = 0; i < 3; i++)
-    rc |= fixture_stop(&fx[i]);
-  return rc;
-}
+static struct fixture fx[3]; /* three hosts, started by harness_setup */
 
 static void reset_all(void)
 {
@@ -54,24 +32,17 @@ static void reset_all(void)
     assert_int_equal(fixture_reset(&fx[i]), 0);
 }
 
+/* A GET of PATH on host H. */
 static sl_task *get(sl_ctx *ctx, int h, const char *path, long timeout_ms)
 {
-  struct sl_request r = {0};
-  r.url = fixture_url(&fx[h], path);
-  r.timeout_ms = timeout_ms;
-  return sl_fetch(ctx, &r);
+  return harness_fetch(ctx, fixture_url(&fx[h], path), timeout_ms);
 }
 
-static void free_cb(sl_task *t, void *ud)
-{
-  (void)ud;
-  sl_task_free(t);
-}
-
+/* N GETs of PATH on host H that free themselves. */
 static void spawn(sl_ctx *ctx, int h, const char *path, int n)
 {
   for(int i = 0; i < n; i++)
-    sl_task_on_done(get(ctx, h, path, 0), free_cb, NULL);
+    sl_task_on_done(get(ctx, h, path, 0), harness_free_task, NULL);
 }
 
 static void test_per_host_cap(void **state)
@@ -88,7 +59,7 @@ static void test_per_host_cap(void **state)
     spawn(ctx, h, "/delay/50", 30);
   sl_run(ctx);
   for(int h = 0; h < 3; h++) {
-    assert_int_equal(fixture_stats(&fx[h], host[h], &c), 0);
+    assert_int_equal(fixture_stats(&fx[h], fx[h].host, &c), 0);
     assert_int_equal(c.requests, 30);
     assert_int_equal(c.max_in_flight, 3); /* reached, never above */
   }
@@ -146,7 +117,7 @@ static void test_no_head_of_line_blocking(void **state)
 static void check_rate(int h, int n, double rate, unsigned burst)
 {
   double *a = calloc((size_t)n, sizeof(double));
-  long got = fixture_arrivals(&fx[h], host[h], a, n);
+  long got = fixture_arrivals(&fx[h], fx[h].host, a, n);
   double span, want = (n - burst) / rate;
   long worst = 0;
   if(got != n)
@@ -206,7 +177,7 @@ static void test_fast_rate(void **state)
   sl_run(ctx);
   alarm(0);
   print_message("400 requests at 2000/s: %.3f s\n", ev_time() - t0);
-  assert_int_equal(fixture_arrivals(&fx[0], host[0], a, 400), 400);
+  assert_int_equal(fixture_arrivals(&fx[0], fx[0].host, a, 400), 400);
   span = a[399] - a[0];
   free(a);
   /* and not slower: timers 1 ms late must not lose the tokens due
@@ -261,7 +232,7 @@ static void test_retry_after_pauses_host(void **state)
   sl_run(ctx);
   assert_int_equal(sl_task_response(first, &r), SL_OK);
   assert_int_equal(r->status, 429);
-  assert_int_equal(fixture_arrivals(&fx[0], host[0], a, 8), 6);
+  assert_int_equal(fixture_arrivals(&fx[0], fx[0].host, a, 8), 6);
   /* every other request of that host waited out the pause */
   for(int i = 1; i < 6; i++)
     assert_true(a[i] - a[0] >= 1.95);
@@ -294,12 +265,12 @@ static void test_retries(void **state)
   assert_int_equal(sl_task_response(ok, &r), SL_OK);
   assert_int_equal(r->status, 200);
   assert_int_equal(sl_task_attempts(ok), 3);
-  assert_int_equal(fixture_stats(&fx[0], host[0], &c), 0);
+  assert_int_equal(fixture_stats(&fx[0], fx[0].host, &c), 0);
   assert_int_equal(c.requests, 3); /* as the server counts them */
   assert_int_equal(sl_task_response(gave_up, &r), SL_OK);
   assert_int_equal(r->status, 500); /* the last answer stands */
   assert_int_equal(sl_task_attempts(gave_up), 4);
-  assert_int_equal(fixture_stats(&fx[1], host[1], &c), 0);
+  assert_int_equal(fixture_stats(&fx[1], fx[1].host, &c), 0);
   assert_int_equal(c.requests, 4);
   assert_int_equal(sl_task_attempts(refused), 4);
   sl_task_error(refused, &e);
@@ -359,10 +330,6 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_retries),
       cmocka_unit_test(test_bad_rates),
   };
-  if(argc < 2) {
-    fprintf(stderr, "usage: %s SLUICE_FIXTURE\n", argv[0]);
-    return 2;
-  }
-  fixture_bin = argv[1];
-  return cmocka_run_group_tests(tests, setup, teardown);
+  static const struct harness h = {.fx = fx, .fixtures = 3};
+  return harness_main(argc, argv, tests, &h);
 }

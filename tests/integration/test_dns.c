@@ -6,7 +6,8 @@
  * Per-host limits key on the names; one query per name while the TTL
  * holds; a new one after it; NXDOMAIN, SERVFAIL and timeouts are dns
  * errors and the run goes on; deadlines cover resolution; /etc/hosts and
- * fixed answers need no server; no thread is made for resolution.
+ * fixed answers need no server; no thread is made for resolution; fixed
+ * answers and DNS servers that do not parse are refused at creation.
  *
  * argv[1] is the sluice-fixture binary.
  */
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,12 +206,61 @@ static void test_hosts_file_and_fixed_answers(void **state)
   sl_task_free(local);
   sl_task_free(pinned);
   sl_ctx_free(ctx);
-  /* bad fixed answers and servers are errors at creation */
+  /* bad fixed answers are errors at creation */
   resolve[0] = "nocolon";
   assert_null(sl_ctx_new(&o));
-  o.resolve = NULL;
-  o.dns_servers = "not an address";
-  assert_null(sl_ctx_new(&o) ? NULL : NULL);
+}
+
+/* sl_ctx_new with these dns_servers: 0 when it made a context (freed
+   here at once), else its errno (-1 for none). */
+static int ctx_new_errno(const char *servers)
+{
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  o.dns_servers = servers;
+  o.quiet = true;
+  errno = 0;
+  ctx = sl_ctx_new(&o);
+  if(!ctx)
+    return errno ? errno : -1;
+  sl_ctx_free(ctx);
+  return 0;
+}
+
+/* ctx_new_errno's answer in words. */
+static const char *outcome(int e)
+{
+  return e > 0 ? strerror(e) : e ? "NULL, errno 0" : "a context";
+}
+
+/* So are servers that do not parse as c-ares's "ADDR[:PORT],..." list
+   (EINVAL); "" names none, and the system's are used. */
+static void test_dns_servers_are_checked(void **state)
+{
+  static const struct {
+    const char *servers;
+    int want; /* errno, 0 = a context */
+  } cases[] = {
+      {"not an address", EINVAL},
+      {"1.2.3.4:99999", EINVAL},
+      {"[zz::1]", EINVAL},
+      {"", 0},
+      {"127.0.0.1", 0},
+      {"127.0.0.1:5353", 0},
+      {"[::1]:53", 0},
+      {"127.0.0.1,127.0.0.2:54", 0},
+  };
+  int wrong = 0;
+  (void)state;
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int e = ctx_new_errno(cases[i].servers);
+    if(e != cases[i].want) {
+      print_message("dns_servers \"%s\": %s, want %s\n", cases[i].servers,
+                    outcome(e), outcome(cases[i].want));
+      wrong++;
+    }
+  }
+  assert_int_equal(wrong, 0);
 }
 
 int main(int argc, char **argv)
@@ -220,6 +271,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_dns_failures_and_the_run_goes_on),
       cmocka_unit_test(test_deadline_covers_resolution),
       cmocka_unit_test(test_hosts_file_and_fixed_answers),
+      cmocka_unit_test(test_dns_servers_are_checked),
   };
   static const struct harness h = {.fx = &fx, .dns_args = zone};
   return harness_main(argc, argv, tests, &h);

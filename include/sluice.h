@@ -14,7 +14,12 @@
  * caller; sl_task_free() drops it.  A task whose reference was dropped
  * still runs to completion and still runs its done callbacks (a detached
  * task); its memory is reclaimed after that.  sl_ctx_free() cancels and
- * frees every task that is left.  Free functions accept NULL.
+ * frees every task that is left.
+ *
+ * NULL handles, one rule for every function: free, cancel and "off"
+ * functions do nothing; functions that return an SL_E* code return
+ * SL_EINVAL; every other function returns the zero of its type (NULL, 0,
+ * false, SL_PENDING) and writes nothing.
  *
  * Errors are values: functions that can fail return a negative SL_E* code
  * (see sl_strerror()); a failed request is a task in state FAILED whose
@@ -46,44 +51,68 @@ typedef struct sl_group sl_group;
 typedef struct sl_as_completed sl_as_completed;
 typedef struct sl_timer sl_timer;
 
-/* Return codes of API calls (not request outcomes). */
+/* Return codes of API calls (not request outcomes): name, value, the
+   message sl_strerror() gives.  Each list below is the one place its
+   values, names and messages come from (libuv's UV_ERRNO_MAP). */
+#define SL_RC_MAP(XX)                                                         \
+  XX(OK, 0, "success")                                                        \
+  XX(EINVAL, -1, "invalid argument")                                          \
+  /* asyncio's InvalidStateError: the task is not final */                    \
+  XX(ESTATE, -2, "the task is not in a state that allows this")               \
+  XX(ENOMEM, -3, "out of memory")                                             \
+  /* a nested wait from a callback, or the loop belongs to the caller */      \
+  XX(EBUSY, -4,                                                               \
+     "not allowed here (inside a callback, or on a borrowed "                 \
+     "loop)")                                                                 \
+  XX(ENOENT, -5, "not found, or nothing left")                                \
+  XX(EINTERNAL, -6, "internal error")                                         \
+  /* gather, group wait */                                                    \
+  XX(EFAILED, -7, "a task of the set failed")                                 \
+  /* wait, as_completed */                                                    \
+  XX(ETIMEOUT, -8, "the wait's own timeout passed")
+
 enum sl_rc {
-  SL_OK = 0,
-  SL_EINVAL = -1, /* a bad argument */
-  SL_ESTATE = -2, /* asyncio's InvalidStateError: the task is not final */
-  SL_ENOMEM = -3,
-  SL_EBUSY = -4,  /* not allowed here: nested wait from a callback, or the
-                     loop belongs to the caller */
-  SL_ENOENT = -5, /* nothing matched, or nothing left */
-  SL_EINTERNAL = -6,
-  SL_EFAILED = -7, /* a task of the set failed (gather, group wait) */
-  SL_ETIMEOUT = -8 /* the wait's own timeout passed (wait, as_completed) */
+#define SL_XX(name, value, msg) SL_##name = value,
+  SL_RC_MAP(SL_XX)
+#undef SL_XX
 };
 
-/* Task states.  PENDING and RUNNING are live; the rest are final. */
+/* Task states: name, the name sl_state_name() gives.  PENDING and
+   RUNNING are live; the rest are final. */
+#define SL_STATE_MAP(XX)                                                      \
+  XX(PENDING, "pending")     /* created; waiting for its limits */            \
+  XX(RUNNING, "running")     /* inside curl */                                \
+  XX(DONE, "done")           /* a response came (any status, unless asked) */ \
+  XX(FAILED, "failed")       /* no usable response: see sl_task_error() */    \
+  XX(CANCELLED, "cancelled") /* sl_task_cancel() or a context-wide cancel */
+
 enum sl_state {
-  SL_PENDING = 0, /* created; waiting for its limits */
-  SL_RUNNING,     /* inside curl */
-  SL_DONE,        /* a response came (any HTTP status, unless asked) */
-  SL_FAILED,      /* no usable response: see sl_task_error() */
-  SL_CANCELLED    /* sl_task_cancel() or a context-wide cancel */
+#define SL_XX(name, str) SL_##name,
+  SL_STATE_MAP(SL_XX)
+#undef SL_XX
 };
 
-/* What went wrong with a request. */
+/* What went wrong with a request: name, the name sl_error_kind_name()
+   gives (the "kind" of the command line's records). */
+#define SL_ERROR_KIND_MAP(XX)                                                 \
+  XX(NONE, "none")                                                            \
+  XX(INVALID_URL, "invalid_url") /* malformed, or not http/https */           \
+  XX(DNS, "dns")                 /* the name did not resolve */               \
+  XX(CONNECT, "connect")         /* refused, unreachable */                   \
+  XX(TLS, "tls")                 /* handshake or certificate */               \
+  XX(TIMEOUT, "timeout")         /* the request's deadline passed */          \
+  XX(HTTP, "http")               /* >= 400 with SL_REQ_FAIL_ON_HTTP_ERROR */  \
+  XX(TOO_LARGE, "too_large")     /* the body exceeded max_body */             \
+  XX(CANCELLED, "cancelled")     /* message: the cancel message */            \
+  XX(IO, "io")                   /* the connection broke: reset, cut */       \
+  XX(PROTOCOL, "protocol")       /* the server spoke something not HTTP */    \
+  XX(REDIRECT, "redirect")       /* too many redirects */                     \
+  XX(INTERNAL, "internal")       /* out of memory or a bug: see message */
+
 enum sl_error_kind {
-  SL_ERR_NONE = 0,
-  SL_ERR_INVALID_URL, /* malformed, or a scheme other than http/https */
-  SL_ERR_DNS,         /* the name did not resolve */
-  SL_ERR_CONNECT,     /* refused, unreachable */
-  SL_ERR_TLS,         /* handshake or certificate */
-  SL_ERR_TIMEOUT,     /* the request's deadline passed */
-  SL_ERR_HTTP,        /* status >= 400 with SL_REQ_FAIL_ON_HTTP_ERROR */
-  SL_ERR_TOO_LARGE,   /* the body exceeded max_body */
-  SL_ERR_CANCELLED,   /* cancelled; message is the cancel message */
-  SL_ERR_IO,          /* the connection broke: reset, truncated body */
-  SL_ERR_PROTOCOL,    /* the server spoke something that is not HTTP */
-  SL_ERR_REDIRECT,    /* too many redirects */
-  SL_ERR_INTERNAL     /* out of memory or a bug; message says which */
+#define SL_XX(name, str) SL_ERR_##name,
+  SL_ERROR_KIND_MAP(SL_XX)
+#undef SL_XX
 };
 
 struct sl_error {
@@ -93,13 +122,16 @@ struct sl_error {
 };
 
 /* Request flags (struct sl_request.flags). */
-#define SL_REQ_BUFFER_BODY  (1u << 0) /* keep the body in memory */
-#define SL_REQ_KEEP_HEADERS (1u << 1) /* keep the response headers */
-#define SL_REQ_FAIL_ON_HTTP_ERROR                                             \
-  (1u << 2)                               /* status >= 400 is FAILED/http     \
-                                           */
-#define SL_REQ_FOLLOW_REDIRECTS (1u << 3) /* follow up to max_redirects */
-#define SL_REQ_HEAD             (1u << 4) /* HEAD instead of GET */
+/* keep the body in memory */
+#define SL_REQ_BUFFER_BODY (1u << 0)
+/* keep the response headers */
+#define SL_REQ_KEEP_HEADERS (1u << 1)
+/* a status >= 400 makes the task FAILED with kind http */
+#define SL_REQ_FAIL_ON_HTTP_ERROR (1u << 2)
+/* follow up to max_redirects */
+#define SL_REQ_FOLLOW_REDIRECTS (1u << 3)
+/* HEAD instead of GET */
+#define SL_REQ_HEAD (1u << 4)
 
 /*
  * A request.  Zero-initialise it and set what you need; sl_fetch() copies
@@ -206,8 +238,10 @@ struct sl_options {
      AAAA, /etc/hosts first; answers are cached for their TTL (1 s to
      1 h), failures for 2 s, and one query serves every request to a
      name.  IP literals skip DNS. */
-  const char *dns_servers; /* "ADDR[:PORT],..." instead of the system's
-                              (/etc/resolv.conf); NULL = system */
+  const char *dns_servers; /* "ADDR[:PORT],..." (IPv6 as [ADDR]:PORT)
+                              instead of the system's (/etc/resolv.conf);
+                              NULL or "" = system; checked by
+                              sl_ctx_new */
   long dns_timeout_ms;     /* per try (2 tries); 0 = 2000 */
   /* Fixed answers, curl's --resolve syntax "HOST:PORT:ADDR[,ADDR]...",
      a NULL-terminated array; they win over DNS. */
@@ -221,8 +255,15 @@ SL_API bool sl_rate_check(const char *rate, const char **why);
 /* ---- context ---------------------------------------------------------- */
 
 /* A new context, or NULL: errno EINVAL for a bad option (a malformed
-   rate), ENOMEM, or EIO when curl or libev failed to start.  opts may be
-   NULL. */
+   rate, dns_servers or resolve entry that does not parse, a line break
+   in user_agent), ENOMEM, or EIO when curl, c-ares or libev failed to
+   start.  opts may be NULL.
+
+   Debugging: with SLUICE_TRACE=stages in the environment when the
+   context is made, every change of a task's stage (NEW, RESOLVING,
+   PAUSED, HOST_QUEUED, HOST_RATE, GLOBAL_QUEUED, GLOBAL_RATE, BACKOFF,
+   RUNNING, DONE, FAILED, CANCELLED) is printed on stderr as
+   "sluice: NAME FROM -> TO (URL)". */
 SL_API sl_ctx *sl_ctx_new(const struct sl_options *opts);
 
 /* Cancels every live task (their done callbacks run, with CANCELLED, from

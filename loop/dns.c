@@ -9,6 +9,8 @@
 #include "loop/dns.h"
 #include "loop/loop.h"
 
+#include "base/list.h"
+
 #include <arpa/inet.h>
 #include <ares.h>
 #include <errno.h>
@@ -20,15 +22,14 @@
 struct dnsw {
   ev_io io;
   struct sl_dns *dns;
-  struct dnsw *next;
+  struct dnsw *prev, *next;
 };
 
 struct sl_dns {
   struct ev_loop *ev;
   ares_channel channel;
   ev_timer timer;
-  struct dnsw *watchers;
-  size_t pending;
+  struct dnsw *watchers, *watchers_tail;
 };
 
 struct query {
@@ -72,16 +73,16 @@ static void sock_state(void *data, ares_socket_t fd, int readable,
                        int writable)
 {
   struct sl_dns *d = data;
-  struct dnsw **pp, *s;
+  struct dnsw *s;
   int events = (readable ? EV_READ : 0) | (writable ? EV_WRITE : 0);
 
-  for(pp = &d->watchers; (s = *pp); pp = &s->next)
+  for(s = d->watchers; s; s = s->next)
     if(s->io.fd == fd)
       break;
   if(!events) {
     if(s) {
       ev_io_stop(d->ev, &s->io);
-      *pp = s->next;
+      SL_LIST_REMOVE(d->watchers, d->watchers_tail, s, prev, next);
       free(s);
     }
     return;
@@ -91,8 +92,7 @@ static void sock_state(void *data, ares_socket_t fd, int readable,
     if(!s)
       return; /* the query times out instead */
     s->dns = d;
-    s->next = d->watchers;
-    d->watchers = s;
+    SL_LIST_APPEND(d->watchers, d->watchers_tail, s, prev, next);
     ev_io_init(&s->io, on_io, fd, events);
     ev_io_start(d->ev, &s->io);
   } else if(s->io.events != events) {
@@ -157,7 +157,7 @@ void sl_dns_free(struct sl_dns *d)
   ares_destroy(d->channel); /* answers what is pending, closes sockets */
   while(d->watchers) {
     struct dnsw *s = d->watchers;
-    d->watchers = s->next;
+    SL_LIST_REMOVE(d->watchers, d->watchers_tail, s, prev, next);
     ev_io_stop(d->ev, &s->io);
     free(s);
   }
@@ -255,7 +255,6 @@ static void on_answer(void *arg, int rc, int timeouts,
   a.addrs = buf;
   if(res)
     ares_freeaddrinfo(res);
-  q->dns->pending--;
   q->cb(q->ud, &a);
   free(q);
 }
@@ -275,12 +274,6 @@ void sl_dns_lookup(struct sl_dns *d, const char *name, sl_dns_cb cb, void *ud)
   memset(&hints, 0, sizeof(hints));
   hints.ai_family = AF_UNSPEC;
   hints.ai_flags = ARES_AI_NOSORT;
-  d->pending++;
   ares_getaddrinfo(d->channel, name, NULL, &hints, on_answer, q);
   rearm(d);
-}
-
-size_t sl_dns_pending(const struct sl_dns *d)
-{
-  return d ? d->pending : 0;
 }

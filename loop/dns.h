@@ -54,7 +54,4 @@ void sl_dns_free(struct sl_dns *d);
    before this returns.  Callers must allow both. */
 void sl_dns_lookup(struct sl_dns *d, const char *name, sl_dns_cb cb, void *ud);
 
-/* Lookups started and not yet answered. */
-size_t sl_dns_pending(const struct sl_dns *d);
-
 #endif

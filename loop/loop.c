@@ -18,10 +18,15 @@
  */
 #include "loop/loop.h"
 
+#include "base/array.h"
+#include "base/list.h"
+#include "limits/ns.h"
+
 #include <errno.h>
 #include <ev.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,7 +36,7 @@
 struct sockw {
   ev_io io;
   struct sl_loop *loop;
-  struct sockw *prev, *next; /* live list, or free list via next */
+  struct sockw *prev, *next; /* live or spare list */
   bool parked;               /* running but unref'd: curl has let go */
 };
 
@@ -52,10 +57,10 @@ struct sl_loop {
   ev_check check; /* runs the tick hook */
   ev_idle idle;   /* keeps poll from blocking while a tick is due */
   bool tick_due;
-  unsigned depth;             /* > 0 inside one of our watcher callbacks */
-  unsigned running;           /* handles added and not yet done/removed */
-  struct sockw *live, *spare; /* live: active or parked */
-  struct sockw **byfd;        /* live watchers by fd */
+  unsigned depth;                 /* > 0 inside one of our watcher callbacks */
+  struct sockw *live, *live_tail; /* active or parked */
+  struct sockw *spare, *spare_tail; /* stopped, for reuse */
+  struct sockw **byfd;              /* live watchers by fd */
   size_t nbyfd;
   struct sl_loop_hooks hooks;
   void *ud;
@@ -74,7 +79,6 @@ static void drain(struct sl_loop *l)
     easy = m->easy_handle;
     rc = m->data.result;
     curl_multi_remove_handle(l->multi, easy);
-    l->running--;
     l->hooks.done(l->ud, easy, rc);
   }
 }
@@ -132,47 +136,29 @@ static void sockw_release(struct sl_loop *l, struct sockw *s)
   if(s->parked)
     ev_ref(l->ev); /* balance the unref before the stop */
   ev_io_stop(l->ev, &s->io);
-  if(s->prev)
-    s->prev->next = s->next;
-  else
-    l->live = s->next;
-  if(s->next)
-    s->next->prev = s->prev;
+  SL_LIST_REMOVE(l->live, l->live_tail, s, prev, next);
   l->byfd[s->io.fd] = NULL;
-  s->prev = NULL;
-  s->next = l->spare;
-  l->spare = s;
+  SL_LIST_PREPEND(l->spare, l->spare_tail, s, prev, next);
 }
 
 /* A new watcher for fd, which has none; NULL when out of memory. */
 static struct sockw *sockw_new(struct sl_loop *l, curl_socket_t fd, int events)
 {
   struct sockw *s;
+  size_t had = l->nbyfd;
   if((size_t)fd >= l->nbyfd) {
-    size_t n = l->nbyfd ? l->nbyfd : 64;
-    struct sockw **p;
-    while(n <= (size_t)fd)
-      n *= 2;
-    p = realloc(l->byfd, n * sizeof(*p));
-    if(!p)
+    if(sl_array_reserve(l->byfd, l->nbyfd, (size_t)fd + 1, 64))
       return NULL;
-    for(size_t i = l->nbyfd; i < n; i++)
-      p[i] = NULL;
-    l->byfd = p;
-    l->nbyfd = n;
+    memset(l->byfd + had, 0, (l->nbyfd - had) * sizeof(*l->byfd));
   }
   s = l->spare;
   if(s)
-    l->spare = s->next;
+    SL_LIST_REMOVE(l->spare, l->spare_tail, s, prev, next);
   else if(!(s = malloc(sizeof(*s))))
     return NULL;
   s->loop = l;
   s->parked = false;
-  s->prev = NULL;
-  s->next = l->live;
-  if(l->live)
-    l->live->prev = s;
-  l->live = s;
+  SL_LIST_PREPEND(l->live, l->live_tail, s, prev, next);
   l->byfd[fd] = s;
   ev_io_init(&s->io, on_io, fd, events); /* a fresh fd for libev */
   ev_io_start(l->ev, &s->io);
@@ -330,7 +316,7 @@ void sl_loop_free(struct sl_loop *l)
   while(l->live)
     sockw_release(l, l->live);
   while((s = l->spare)) {
-    l->spare = s->next;
+    SL_LIST_REMOVE(l->spare, l->spare_tail, s, prev, next);
     free(s);
   }
   free(l->byfd);
@@ -349,11 +335,11 @@ struct ev_loop *sl_loop_ev(const struct sl_loop *l)
   return l->ev;
 }
 
-double sl_loop_now(struct sl_loop *l)
+int64_t sl_loop_now(struct sl_loop *l)
 {
   if(!l->depth)
     ev_now_update(l->ev);
-  return ev_now(l->ev);
+  return sl_ns_from_sec(ev_now(l->ev));
 }
 
 void sl_loop_prepare(struct sl_loop *l, CURL *easy)
@@ -367,16 +353,12 @@ void sl_loop_prepare(struct sl_loop *l, CURL *easy)
 
 int sl_loop_add(struct sl_loop *l, CURL *easy)
 {
-  CURLMcode rc = curl_multi_add_handle(l->multi, easy);
-  if(rc == CURLM_OK)
-    l->running++;
-  return (int)rc;
+  return (int)curl_multi_add_handle(l->multi, easy);
 }
 
 void sl_loop_remove(struct sl_loop *l, CURL *easy)
 {
-  if(curl_multi_remove_handle(l->multi, easy) == CURLM_OK)
-    l->running--;
+  curl_multi_remove_handle(l->multi, easy);
 }
 
 void sl_loop_wake(struct sl_loop *l)
@@ -392,13 +374,14 @@ void sl_loop_run_once(struct sl_loop *l)
   ev_run(l->ev, EVRUN_ONCE);
 }
 
-void sl_loop_set_alarm(struct sl_loop *l, double at)
+void sl_loop_set_alarm(struct sl_loop *l, int64_t at)
 {
+  double in;
   ev_timer_stop(l->ev, &l->alarm);
   if(at < 0)
     return;
-  at -= ev_now(l->ev);
-  ev_timer_set(&l->alarm, at > 0 ? at : 0., 0.);
+  in = sl_ns_to_sec(at - sl_ns_from_sec(ev_now(l->ev)));
+  ev_timer_set(&l->alarm, in > 0 ? in : 0., 0.);
   ev_timer_start(l->ev, &l->alarm);
 }
 
@@ -449,11 +432,6 @@ void sl_loop_signal_stop(struct sl_loop *l, int signum)
 unsigned sl_loop_depth(const struct sl_loop *l)
 {
   return l->depth;
-}
-
-unsigned sl_loop_running(const struct sl_loop *l)
-{
-  return l->running;
 }
 
 void sl_loop_set_max_connects(struct sl_loop *l, long n)

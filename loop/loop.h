@@ -13,6 +13,7 @@
 #define SL_LOOP_LOOP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <curl/curl.h>
 
 struct ev_loop;
@@ -37,11 +38,12 @@ void sl_loop_free(struct sl_loop *l);
 
 struct ev_loop *sl_loop_ev(const struct sl_loop *l);
 
-/* The current time in seconds on the loop's clock.  Inside the loop's
-   own callbacks this is the cached ev_now() (no system call); from
-   outside (the caller's code between iterations, where the cache may be
-   long stale) the cache is refreshed first. */
-double sl_loop_now(struct sl_loop *l);
+/* The current time on the loop's clock, in nanoseconds (the one unit of
+   every time inside sluice; limits/ns.h).  Inside the loop's own
+   callbacks this is the cached ev_now() (no system call); from outside
+   (the caller's code between iterations, where the cache may be long
+   stale) the cache is refreshed first. */
+int64_t sl_loop_now(struct sl_loop *l);
 
 /* Readies a new easy handle for this loop, once, before its first
    sl_loop_add: sets its CURLOPT_OPENSOCKETFUNCTION and
@@ -65,9 +67,9 @@ void sl_loop_wake(struct sl_loop *l);
 void sl_loop_run_once(struct sl_loop *l);
 
 /* One alarm for the fetcher's own timer heap: fires the alarm hook at
-   loop time `at` (seconds, as sl_loop_now()); at < 0 stops it.  An armed
+   loop time `at` (ns, as sl_loop_now()); at < 0 stops it.  An armed
    alarm keeps the loop alive. */
-void sl_loop_set_alarm(struct sl_loop *l, double at);
+void sl_loop_set_alarm(struct sl_loop *l, int64_t at);
 
 /* Runs cb(signum, ud) on the loop each time signum arrives.  A signal can
    be watched by one loop of the process at a time: -1 (EBUSY) when
@@ -79,9 +81,6 @@ void sl_loop_signal_stop(struct sl_loop *l, int signum);
 
 /* > 0 while one of the loop's watcher callbacks is running. */
 unsigned sl_loop_depth(const struct sl_loop *l);
-
-/* Transfers inside curl. */
-unsigned sl_loop_running(const struct sl_loop *l);
 
 /* Size of curl's connection cache. */
 void sl_loop_set_max_connects(struct sl_loop *l, long n);

@@ -52,8 +52,9 @@
  *          be past step 2 when the host has a bucket or a pause.
  *   On completion release both permits; on cancel remove the task from
  *   whichever queue it is in (sl_sem_remove) or release what it holds.
- *   DESIGN.md lists the gates as global semaphore, host semaphore,
- *   global bucket, host bucket; the order above differs on purpose.
+ *   Host first, global last, on purpose: the natural order (global
+ *   semaphore, host semaphore, global bucket, host bucket) would let a
+ *   task hold a global slot while its host keeps it waiting.
  *
  * Time.  Pauses and buckets take absolute times; a backward clock jump
  * (ev_now() is the wall clock) shifts a pause and a bucket back with it

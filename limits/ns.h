@@ -37,4 +37,21 @@ static inline double sl_ns_to_sec(int64_t ns)
   return (double)ns / 1e9;
 }
 
+/* Milliseconds, the unit of the public API, to nanoseconds (saturating
+   at +/- 2^62). */
+static inline int64_t sl_ns_from_ms(long ms)
+{
+  if(ms >= INT64_C(4611686018427))
+    return INT64_C(4611686018427387904);
+  if(ms <= -INT64_C(4611686018427))
+    return -INT64_C(4611686018427387904);
+  return (int64_t)ms * SL_NS_PER_MS;
+}
+
+/* Nanoseconds to milliseconds with the fraction (for timings). */
+static inline double sl_ns_to_ms(int64_t ns)
+{
+  return (double)ns / 1e6;
+}
+
 #endif

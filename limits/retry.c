@@ -4,8 +4,6 @@
  */
 #include "limits/retry.h"
 
-#include "limits/httpdate.h"
-
 #include <stddef.h>
 #include <string.h>
 
@@ -89,25 +87,26 @@ int64_t sl_retry_backoff(struct sl_retry *p, unsigned tries)
   return (int64_t)mul_hi(next_random(p), max + 1);
 }
 
-bool sl_retry_after_parse(const char *value, int64_t wall_now, int64_t *delay)
+bool sl_retry_after_parse(const struct sl_retry *p, const char *value,
+                          int64_t wall_now, int64_t *delay)
 {
   const int64_t max_s = SL_RETRY_AFTER_MAX / SL_NS_PER_SEC;
-  const char *p = value;
+  const char *v = value;
   int64_t secs = 0, date, wall_s;
 
   if(!value)
     return false;
-  while(*p == ' ' || *p == '\t')
-    p++;
-  if(*p >= '0' && *p <= '9') {
+  while(*v == ' ' || *v == '\t')
+    v++;
+  if(*v >= '0' && *v <= '9') {
     /* delta-seconds = 1*DIGIT */
-    for(; *p >= '0' && *p <= '9'; p++) {
+    for(; *v >= '0' && *v <= '9'; v++) {
       if(secs < max_s)
-        secs = secs * 10 + (*p - '0');
+        secs = secs * 10 + (*v - '0');
     }
-    while(*p == ' ' || *p == '\t')
-      p++;
-    if(*p)
+    while(*v == ' ' || *v == '\t')
+      v++;
+    if(*v)
       return false;
     *delay = (secs < max_s ? secs : max_s) * SL_NS_PER_SEC;
     return true;
@@ -116,7 +115,7 @@ bool sl_retry_after_parse(const char *value, int64_t wall_now, int64_t *delay)
   wall_s = wall_now / SL_NS_PER_SEC;
   if(wall_now % SL_NS_PER_SEC < 0)
     wall_s--;
-  if(!sl_http_date_parse(p, wall_s, &date))
+  if(!*v || !p->parse_date || !p->parse_date(v, &date))
     return false;
   if(date <= wall_s)
     *delay = 0; /* in the past (or within this second, already begun) */
@@ -161,7 +160,7 @@ enum sl_retry_verdict sl_retry_decide(struct sl_retry *p,
     return SL_RETRY_DEADLINE; /* before drawing a random number */
 
   if(o->fail == SL_RETRY_FAIL_NONE &&
-     sl_retry_after_parse(o->retry_after, wall_now, &d)) {
+     sl_retry_after_parse(p, o->retry_after, wall_now, &d)) {
     if(d > p->max_retry_after)
       return SL_RETRY_TOO_LONG;
   } else

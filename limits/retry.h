@@ -45,6 +45,11 @@ struct sl_retry {
   int64_t cap;             /* ns: no backoff wait exceeds this */
   int64_t max_retry_after; /* ns: a longer Retry-After gives up */
   bool allow_unsafe;       /* retry POST, PATCH, ... as well */
+  /* An HTTP-date (RFC 9110 5.6.7: IMF-fixdate, RFC 850, asctime) to
+     Unix seconds: true, or false when s is not one.  The caller's
+     (libcurl's curl_getdate in the fetcher); NULL: dates are not
+     understood, only delta-seconds. */
+  bool (*parse_date)(const char *s, int64_t *unix_s);
   /* uniform 64-bit random numbers; NULL: splitmix64 over `seed` */
   uint64_t (*rand)(void *ud);
   void *rand_ud;
@@ -92,12 +97,13 @@ int64_t sl_retry_backoff_max(const struct sl_retry *p, unsigned tries);
 /* A random wait, uniform in [0, sl_retry_backoff_max(p, tries)]. */
 int64_t sl_retry_backoff(struct sl_retry *p, unsigned tries);
 
-/* Parses a Retry-After value: delta-seconds ("120") or an HTTP-date
-   (httpdate.h).  Sets *delay to the wait in ns from wall_now (Unix time,
-   ns), 0 for a date in the past, at most SL_RETRY_AFTER_MAX.  Returns
-   false, leaving *delay alone, when the value is neither. */
+/* Parses a Retry-After value: delta-seconds ("120") or an HTTP-date (with
+   p->parse_date).  Sets *delay to the wait in ns from wall_now (Unix
+   time, ns), 0 for a date in the past, at most SL_RETRY_AFTER_MAX.
+   Returns false, leaving *delay alone, when the value is neither. */
 #define SL_RETRY_AFTER_MAX (INT64_C(1000000000) * SL_NS_PER_SEC) /* 31 y */
-bool sl_retry_after_parse(const char *value, int64_t wall_now, int64_t *delay);
+bool sl_retry_after_parse(const struct sl_retry *p, const char *value,
+                          int64_t wall_now, int64_t *delay);
 
 /* "retry", "not retryable", "attempts exhausted", ... for messages */
 const char *sl_retry_verdict_name(enum sl_retry_verdict v);

@@ -1,55 +1,90 @@
 /*
- * admit.c - how a PENDING task gets to run: the order of the limits, the
- * waits between them, and what is given back when a task ends, is
- * cancelled, or goes back to wait for a retry.
+ * admit.c - how a PENDING task gets to run: its name, the order of the
+ * limits, the waits between them, and what is given back when a task
+ * ends, is cancelled, or goes back to wait for a retry.  See admit.h.
  *
- * The order (see limits/hosts.h for why): the host must not be paused;
- * then a host slot; then, holding it, the host's rate must allow a
- * request (peek only); then a global slot; then, holding both, both
- * rates are checked again and both tokens taken in one step, and the
- * transfer starts.  A task waiting on its host holds no global slot, so
- * a slow or rate-limited host never holds up the others.  Every wait is
- * a queue on a FIFO semaphore or a timer on the context's heap.
+ * The order (see limits/hosts.h for why): the name first (a task waiting
+ * on DNS holds no slot; resolution counts against the deadline); then
+ * the host must not be paused; then a host slot; then, holding it, the
+ * host's rate must allow a request (peek only); then a global slot;
+ * then, holding both, both rates are checked again and both tokens taken
+ * in one step, and the transfer starts.  A task waiting on its host holds
+ * no global slot, so a slow or rate-limited host never holds up the
+ * others.  Every wait is a queue on a FIFO semaphore, a timer on the
+ * context's heap, or the resolver's callback.
  */
-#include "fetcher/internal.h"
+#include "fetcher/admit.h"
 
+#include "base/container_of.h"
+#include "fetcher/ctx.h"
+#include "fetcher/task.h"
+#include "fetcher/transfer.h"
+#include "fetcher/url.h"
+#include "limits/rate.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#define TASK_OF(ptr, field)                                                   \
-  ((struct sl_task *)((char *)(ptr)-offsetof(struct sl_task, field)))
+#define TASK_OF(ptr, field) sl_container_of(ptr, struct sl_task, field)
 
-/* Where a PENDING task is. */
-enum {
-  ST_NEW = 0,
-  ST_PAUSED,        /* timer: the host is paused */
-  ST_HOST_QUEUED,   /* on the host's semaphore */
-  ST_HOST_RATE,     /* host slot held; timer: the host's next token */
-  ST_GLOBAL_QUEUED, /* host slot held; on the global semaphore */
-  ST_GLOBAL_RATE,   /* both slots held; timer: the global next token */
-  ST_BACKOFF,       /* timer: waiting to retry */
-  ST_RESOLVING,     /* waiting on its name (resolve.c) */
-  ST_RUNNING
-};
-
-static int64_t now_ns(struct sl_ctx *ctx)
+int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
+                       unsigned cap, uint64_t seed)
 {
-  return sl_ns_from_sec(sl_loop_now(ctx->loop));
+  struct sl_hosts_config hc;
+  struct sl_rate rate;
+  const char *why;
+  sl_sem_init(&a->sem, cap);
+  sl_hosts_config_init(&hc);
+  hc.max_conns = o->per_host ? o->per_host : SIZE_MAX;
+  hc.burst = o->burst;
+  hc.seed = seed;
+  errno = EINVAL;
+  if(o->host_rate && !sl_rate_parse(o->host_rate, &hc.rate, &why))
+    return -1;
+  if(o->rate) {
+    if(!sl_rate_parse(o->rate, &rate, &why))
+      return -1;
+    sl_bucket_init(&a->global_rate, &rate, o->burst, 0);
+    a->has_rate = true;
+  }
+  if(!sl_hosts_init(&a->hosts, &hc)) {
+    errno = ENOMEM;
+    return -1;
+  }
+  a->hosts_ready = true;
+  sl_retry_init(&a->retry, seed);
+  a->retry.parse_date = sl__http_date;
+  a->retry.max_attempts = o->retries + 1;
+  if(o->retry_max_delay_ms > 0)
+    a->retry.cap = sl_ns_from_ms(o->retry_max_delay_ms);
+  return 0;
 }
 
-static void wait_until(struct sl_task *t, int stage, int64_t at)
+void sl__admission_free(struct sl_admission *a)
 {
-  t->stage = stage;
-  if(sl__ctx_arm(t->ctx, &t->stage_tmr, sl_ns_to_sec(at)))
+  if(a->hosts_ready)
+    sl_hosts_free(&a->hosts);
+  a->hosts_ready = false;
+}
+
+static int64_t now_ns(struct sl_task *t)
+{
+  return sl_loop_now(t->ctx->loop);
+}
+
+static void wait_until(struct sl_task *t, enum sl_stage st, int64_t at)
+{
+  sl__task_stage(t, st);
+  if(sl__timers_arm(&t->ctx->timers, &t->stage_tmr, at))
     t->stage_tmr.fire(&t->stage_tmr); /* out of memory: poll instead */
 }
 
 static void fail(struct sl_task *t, enum sl_error_kind kind, int code,
                  const char *msg)
 {
-  sl__admit_leave(t);
   sl__task_set_error(t, kind, code, msg);
-  sl__task_finish(t, SL_FAILED);
+  sl__task_finish(t, SL_ST_FAILED);
 }
 
 static void host_step(struct sl_task *t);
@@ -60,7 +95,7 @@ static bool final_step(struct sl_task *t);
 static void global_release(struct sl_ctx *ctx)
 {
   struct sl_sem_waiter *w;
-  while((w = sl_sem_release(&ctx->sem))) {
+  while((w = sl_sem_release(&ctx->adm.sem))) {
     struct sl_task *t = TASK_OF(w, wait);
     t->holds_permit = true;
     if(final_step(t))
@@ -79,46 +114,55 @@ static void host_release(struct sl_host *h)
   }
 }
 
+/* Both slots held, both rates allow it: the transfer starts.  False
+   when it could not (the task failed and gave its global slot back). */
+static bool start(struct sl_task *t, int64_t now)
+{
+  struct sl_ctx *ctx = t->ctx;
+  if(ctx->adm.has_rate)
+    sl_bucket_take(&ctx->adm.global_rate, now);
+  if(t->host)
+    sl_host_take(t->host, now);
+  sl__timers_disarm(&ctx->timers, &t->tmr);
+  if(sl__xfer_start(&ctx->xfer, t, now) == 0) {
+    sl__task_stage(t, SL_ST_RUNNING);
+    return true;
+  }
+  t->holds_permit = false;
+  sl__task_finish(t, SL_ST_FAILED); /* gives the host slot back */
+  return false;
+}
+
 /* Both slots held: take both tokens and start, or wait.  Returns false
    when the task gave its global slot back (the caller hands it on). */
 static bool final_step(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
-  int64_t now = now_ns(ctx);
+  int64_t now = now_ns(t);
   int64_t host_at = t->host ? sl_host_ready_at(t->host, now) : now;
   int64_t glob_at =
-      ctx->has_rate ? sl_bucket_next_at(&ctx->global_rate, now) : now;
+      ctx->adm.has_rate ? sl_bucket_next_at(&ctx->adm.global_rate, now) : now;
 
   if(host_at > now) {
     /* paused meanwhile, or the host's token went to a sibling: give the
        global slot back and wait for the host again */
     t->holds_permit = false;
-    wait_until(t, ST_HOST_RATE, host_at);
+    wait_until(t, SL_ST_HOST_RATE, host_at);
     return false;
   }
   if(glob_at > now) {
-    wait_until(t, ST_GLOBAL_RATE, glob_at);
+    wait_until(t, SL_ST_GLOBAL_RATE, glob_at);
     return true;
   }
-  if(ctx->has_rate)
-    sl_bucket_take(&ctx->global_rate, now);
-  if(t->host)
-    sl_host_take(t->host, now);
-  sl_tmr_disarm(&ctx->timers, &t->tmr);
-  t->stage = ST_RUNNING;
-  if(sl__transfer_start(t) == 0)
-    return true;
-  t->holds_permit = false;
-  sl__task_finish(t, SL_FAILED); /* gives the host slot back */
-  return false;
+  return start(t, now);
 }
 
 static void global_step(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
-  if(!sl_sem_try_acquire(&ctx->sem)) {
-    t->stage = ST_GLOBAL_QUEUED;
-    sl_sem_enqueue(&ctx->sem, &t->wait);
+  if(!sl_sem_try_acquire(&ctx->adm.sem)) {
+    sl__task_stage(t, SL_ST_GLOBAL_QUEUED);
+    sl_sem_enqueue(&ctx->adm.sem, &t->wait);
     return;
   }
   t->holds_permit = true;
@@ -129,10 +173,10 @@ static void global_step(struct sl_task *t)
 /* Host slot held: wait for the host's rate (peek only), then go global. */
 static void host_rate_step(struct sl_task *t)
 {
-  int64_t now = now_ns(t->ctx);
+  int64_t now = now_ns(t);
   int64_t at = t->host ? sl_host_ready_at(t->host, now) : now;
   if(at > now)
-    wait_until(t, ST_HOST_RATE, at);
+    wait_until(t, SL_ST_HOST_RATE, at);
   else
     global_step(t);
 }
@@ -140,17 +184,16 @@ static void host_rate_step(struct sl_task *t)
 static void host_step(struct sl_task *t)
 {
   struct sl_host *h = t->host;
-  int64_t now = now_ns(t->ctx);
   if(!h) {
     global_step(t);
     return;
   }
-  if(sl_host_paused(h, now)) {
-    wait_until(t, ST_PAUSED, h->pause_until);
+  if(sl_host_paused(h, now_ns(t))) {
+    wait_until(t, SL_ST_PAUSED, h->pause_until);
     return;
   }
   if(!sl_sem_try_acquire(&h->sem)) {
-    t->stage = ST_HOST_QUEUED;
+    sl__task_stage(t, SL_ST_HOST_QUEUED);
     sl_sem_enqueue(&h->sem, &t->host_wait);
     return;
   }
@@ -162,19 +205,19 @@ static void host_step(struct sl_task *t)
 static void stage_due(struct sl_tmr *tm)
 {
   struct sl_task *t = TASK_OF(tm, stage_tmr);
-  if(t->state != SL_PENDING)
-    return;
   switch(t->stage) {
-    case ST_PAUSED:
-    case ST_BACKOFF:
+    case SL_ST_PAUSED:
+    case SL_ST_BACKOFF:
       host_step(t);
       break;
-    case ST_HOST_RATE:
+    case SL_ST_HOST_RATE:
       host_rate_step(t);
       break;
-    case ST_GLOBAL_RATE:
+    case SL_ST_GLOBAL_RATE:
       if(!final_step(t))
         global_release(t->ctx);
+      break;
+    default:
       break;
   }
 }
@@ -185,75 +228,76 @@ static void deadline_due(struct sl_tmr *tm)
   struct sl_task *t = TASK_OF(tm, tmr);
   if(t->state != SL_PENDING)
     return;
+  sl__admit_cancel(t);
   fail(t, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
        t->attempts ? "deadline passed while waiting to retry"
                    : "deadline passed while waiting for a slot");
 }
 
-void sl__admit_init_task(struct sl_task *t)
+/* The resolver answered a task waiting on its name. */
+static void resolved(struct sl_name_wait *w, const struct sl_name_result *r)
+{
+  struct sl_task *t = TASK_OF(w, dns);
+  char msg[400];
+  t->dns_ns = r->waited;
+  if(r->error) {
+    snprintf(msg, sizeof(msg), "%s: %s", t->host_name, r->error);
+    fail(t, r->kind, 0, msg);
+    return;
+  }
+  t->resolve = r->list;
+  host_step(t);
+}
+
+/* Its URL checked, its host found and its deadline armed; false when the
+   task failed. */
+static bool prepare(struct sl_task *t)
+{
+  struct sl_ctx *ctx = t->ctx;
+  const char *why;
+  if(!sl__url_host(t->url.p, t->host_name, sizeof(t->host_name), &t->port,
+                   &why)) {
+    fail(t, SL_ERR_INVALID_URL, 0, why);
+    return false;
+  }
+  /* always: a Retry-After pauses a host even without per-host limits */
+  t->host = sl_hosts_get(&ctx->adm.hosts, t->host_name, t->port, now_ns(t));
+  if(!t->host ||
+     (t->deadline > 0 && sl__timers_arm(&ctx->timers, &t->tmr, t->deadline))) {
+    fail(t, SL_ERR_INTERNAL, 0, "out of memory");
+    return false;
+  }
+  return true;
+}
+
+void sl__admit_init(struct sl_task *t)
 {
   sl_tmr_init(&t->tmr, deadline_due);
   sl_tmr_init(&t->stage_tmr, stage_due);
+  t->dns.done = resolved;
 }
 
 void sl__admit(struct sl_task *t)
 {
-  struct sl_ctx *ctx = t->ctx;
-  const char *why;
-  int rc;
-
-  if(!sl__url_host(t->url.p, t->host_name, sizeof(t->host_name), &t->port,
-                   &why)) {
-    sl__task_set_error(t, SL_ERR_INVALID_URL, 0, why);
-    sl__task_finish(t, SL_FAILED);
+  struct sl_name_result r;
+  if(!prepare(t))
     return;
-  }
-  /* always: a Retry-After pauses a host even without per-host limits */
-  t->host = sl_hosts_get(&ctx->hosts, t->host_name, t->port, now_ns(ctx));
-  if(!t->host) {
-    sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
-    sl__task_finish(t, SL_FAILED);
-    return;
-  }
-  if(t->deadline > 0 && sl__ctx_arm(ctx, &t->tmr, t->deadline)) {
-    sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
-    sl__task_finish(t, SL_FAILED);
-    return;
-  }
-  /* the name first: resolution counts against the deadline, and a task
-     waiting on DNS holds no slot */
-  rc = sl__resolve(t);
-  if(rc == 0)
-    host_step(t);
-  else if(rc == 1)
-    t->stage = ST_RESOLVING;
-  else if(rc == -1)
-    sl__admit_fail(t);
+  if(sl__resolve(t->ctx->resolver, t->host_name, t->port, &t->dns, &r))
+    resolved(&t->dns, &r);
+  else
+    sl__task_stage(t, SL_ST_RESOLVING);
 }
 
-void sl__admit_resolved(struct sl_task *t)
-{
-  t->stage = ST_NEW;
-  host_step(t);
-}
-
-void sl__admit_fail(struct sl_task *t)
-{
-  sl__admit_leave(t);
-  sl__task_finish(t, SL_FAILED);
-}
-
-void sl__admit_leave(struct sl_task *t)
+/* Leaves whatever queue or timer it waits on and gives back its slots;
+   whatever its stage says, and again and again. */
+static void leave(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
-  sl_tmr_disarm(&ctx->timers, &t->stage_tmr);
-  if(t->stage == ST_RESOLVING)
-    sl__resolve_leave(t);
-  else if(t->stage == ST_HOST_QUEUED)
+  sl__timers_disarm(&ctx->timers, &t->stage_tmr);
+  sl__resolve_leave(&t->dns);
+  if(t->host)
     sl_sem_remove(&t->host->sem, &t->host_wait);
-  else if(t->stage == ST_GLOBAL_QUEUED)
-    sl_sem_remove(&ctx->sem, &t->wait);
-  t->stage = ST_NEW;
+  sl_sem_remove(&ctx->adm.sem, &t->wait);
   if(t->holds_permit) {
     t->holds_permit = false;
     global_release(ctx);
@@ -264,19 +308,28 @@ void sl__admit_leave(struct sl_task *t)
   }
 }
 
-void sl__admit_done(struct sl_task *t)
+void sl__admit_cancel(struct sl_task *t)
 {
-  sl__admit_leave(t);
-  sl__resolve_release(t);
+  if(t->stage == SL_ST_RUNNING)
+    sl__xfer_stop(&t->ctx->xfer, t);
+  else
+    leave(t);
+}
+
+void sl__admit_release(struct sl_task *t)
+{
+  leave(t);
+  sl__resolve_list_unref(t->resolve);
+  t->resolve = NULL;
   if(t->host) {
-    sl_hosts_put(&t->ctx->hosts, t->host, now_ns(t->ctx));
+    sl_hosts_put(&t->ctx->adm.hosts, t->host, now_ns(t));
     t->host = NULL;
   }
 }
 
 void sl__admit_pause_host(struct sl_task *t, int64_t delay)
 {
-  int64_t now = now_ns(t->ctx);
+  int64_t now = now_ns(t);
   if(t->host)
     sl_host_pause_until(t->host, now + delay, now);
 }
@@ -284,11 +337,11 @@ void sl__admit_pause_host(struct sl_task *t, int64_t delay)
 bool sl__admit_retry(struct sl_task *t, int64_t delay)
 {
   struct sl_ctx *ctx = t->ctx;
-  int64_t now = now_ns(ctx);
-  sl__admit_leave(t);
-  sl__task_set_state(t, SL_PENDING);
-  if(t->deadline > 0 && sl__ctx_arm(ctx, &t->tmr, t->deadline))
+  int64_t now = now_ns(t);
+  leave(t);
+  sl__task_stage(t, SL_ST_BACKOFF);
+  if(t->deadline > 0 && sl__timers_arm(&ctx->timers, &t->tmr, t->deadline))
     return false;
-  wait_until(t, ST_BACKOFF, now + delay);
+  wait_until(t, SL_ST_BACKOFF, now + delay);
   return true;
 }

@@ -9,9 +9,13 @@
  * dead, until their done callbacks have all run: removing a callback
  * would need a list of the pending tasks, which is what this avoids.
  */
-#include "fetcher/internal.h"
+#include "base/array.h"
+#include "base/container_of.h"
+#include "base/list.h"
+#include "fetcher/ctx.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct sl_as_completed {
   struct sl_ctx *ctx;
@@ -28,13 +32,8 @@ struct sl_as_completed {
 static void destroy(struct sl_as_completed *ac)
 {
   struct sl_ctx *ctx = ac->ctx;
-  sl_tmr_disarm(&ctx->timers, &ac->tmr);
-  if(ac->prev)
-    ac->prev->next = ac->next;
-  else
-    ctx->iters = ac->next;
-  if(ac->next)
-    ac->next->prev = ac->prev;
+  sl__timers_disarm(&ctx->timers, &ac->tmr);
+  SL_LIST_REMOVE(ctx->iters, ctx->iters_tail, ac, prev, next);
   free(ac->ring);
   free(ac);
 }
@@ -42,26 +41,25 @@ static void destroy(struct sl_as_completed *ac)
 static void on_timeout(struct sl_tmr *tm)
 {
   struct sl_as_completed *ac =
-      (struct sl_as_completed *)((char *)tm -
-                                 offsetof(struct sl_as_completed, tmr));
+      sl_container_of(tm, struct sl_as_completed, tmr);
   ac->timed_out = true;
   if(ac->cb && !ac->dead)
     ac->cb(ac, NULL, ac->ud);
 }
 
-/* Doubles the ring, keeping the unyielded tasks in order.  0 or -1. */
-static int grow(struct sl_as_completed *ac)
+/* Makes room for need tasks, keeping the unyielded ones in order.  0
+   or -1. */
+static int grow(struct sl_as_completed *ac, size_t need)
 {
-  size_t cap = ac->cap ? ac->cap * 2 : 16, i;
-  sl_task **ring = malloc(cap * sizeof(*ring));
-  if(!ring)
+  size_t old = ac->cap;
+  if(sl_array_reserve(ac->ring, ac->cap, need, 16))
     return -1;
-  for(i = 0; i < ac->count; i++)
-    ring[i] = ac->ring[(ac->head + i) % ac->cap];
-  free(ac->ring);
-  ac->ring = ring;
-  ac->head = 0;
-  ac->cap = cap;
+  /* the ring wrapped: its part at the start moves after the old end
+     (the room at least doubled, so it fits) */
+  if(ac->head + ac->count > old) {
+    size_t wrapped = ac->head + ac->count - old;
+    memcpy(ac->ring + old, ac->ring, wrapped * sizeof(*ac->ring));
+  }
   return 0;
 }
 
@@ -96,16 +94,11 @@ sl_as_completed *sl_as_completed_new(sl_ctx *ctx, long timeout_ms,
   ac->cb = cb;
   ac->ud = ud;
   sl_tmr_init(&ac->tmr, on_timeout);
-  if(timeout_ms > 0 &&
-     sl__ctx_arm(ctx, &ac->tmr,
-                 sl_loop_now(ctx->loop) + (double)timeout_ms / 1000.0)) {
+  if(timeout_ms > 0 && sl__timers_arm_in(&ctx->timers, &ac->tmr, timeout_ms)) {
     free(ac);
     return NULL;
   }
-  ac->next = ctx->iters;
-  if(ctx->iters)
-    ctx->iters->prev = ac;
-  ctx->iters = ac;
+  SL_LIST_APPEND(ctx->iters, ctx->iters_tail, ac, prev, next);
   return ac;
 }
 
@@ -114,7 +107,8 @@ int sl_as_completed_add(sl_as_completed *ac, sl_task *t)
   if(!ac || !t || t->ctx != ac->ctx || ac->dead)
     return SL_EINVAL;
   /* reserve the ring slot now, so a finished task is never lost */
-  if(!ac->cb && ac->count + ac->pending + 1 > ac->cap && grow(ac))
+  if(!ac->cb && ac->count + ac->pending + 1 > ac->cap &&
+     grow(ac, ac->count + ac->pending + 1))
     return SL_ENOMEM;
   if(sl_task_on_done(t, on_final, ac) != SL_OK)
     return SL_ENOMEM;
@@ -129,7 +123,7 @@ int sl_as_completed_next(sl_as_completed *ac, sl_task **out)
     *out = NULL;
   if(!ac || !out || ac->cb)
     return SL_EINVAL;
-  rc = sl__ctx_can_block(ac->ctx);
+  rc = sl__sched_can_block(&ac->ctx->sched);
   if(rc)
     return rc;
   while(!ac->count) {
@@ -137,7 +131,7 @@ int sl_as_completed_next(sl_as_completed *ac, sl_task **out)
       return SL_ETIMEOUT;
     if(!ac->pending)
       return SL_ENOENT;
-    sl__ctx_run_once(ac->ctx);
+    sl__sched_run_once(&ac->ctx->sched);
   }
   *out = ac->ring[ac->head];
   ac->head = (ac->head + 1) % ac->cap;

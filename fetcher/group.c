@@ -8,7 +8,13 @@
  * through done callbacks, so siblings are cancelled in the same loop
  * iteration as the failure, before any callback of that iteration runs.
  */
-#include "fetcher/internal.h"
+#include "fetcher/group.h"
+
+#include "base/array.h"
+#include "base/container_of.h"
+#include "base/list.h"
+#include "fetcher/ctx.h"
+#include "fetcher/task.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,34 +27,20 @@ static bool live(const struct sl_group *g)
 
 static void queue_done(struct sl_group *g)
 {
-  struct sl_ctx *ctx = g->ctx;
-  if(g->queued || g->notified || !g->done_cb)
+  if(g->notified || !g->done_cb)
     return;
-  g->queued = true;
-  g->done_next = NULL;
-  if(ctx->gdone_tail)
-    ctx->gdone_tail->done_next = g;
-  else
-    ctx->gdone_head = g;
-  ctx->gdone_tail = g;
-  sl_loop_wake(ctx->loop);
+  sl__call_soon(&g->ctx->sched, &g->soon);
 }
 
-static void unqueue_done(struct sl_group *g)
+/* The scheduler runs a group's node: its done callback, unless new tasks
+   came since it was queued. */
+static void run_done(struct sl_soon *s)
 {
-  struct sl_ctx *ctx = g->ctx;
-  struct sl_group **pp, *prev = NULL;
-  if(!g->queued)
-    return;
-  for(pp = &ctx->gdone_head; *pp; prev = *pp, pp = &(*pp)->done_next) {
-    if(*pp == g) {
-      *pp = g->done_next;
-      if(ctx->gdone_tail == g)
-        ctx->gdone_tail = prev;
-      break;
-    }
-  }
-  g->queued = false;
+  struct sl_group *g = sl_container_of(s, struct sl_group, soon);
+  if(live(g))
+    return; /* not done after all */
+  g->notified = true;
+  g->done_cb(g, g->done_ud); /* may free g */
 }
 
 /* g's live count changed by delta (+1 or -1): carry the change of its
@@ -68,26 +60,6 @@ static void adjust(struct sl_group *g, int delta, bool child)
     adjust(g->parent, was ? -1 : 1, true);
 }
 
-static void link_child(struct sl_group **head, struct sl_group *g)
-{
-  g->sib_prev = NULL;
-  g->sib_next = *head;
-  if(*head)
-    (*head)->sib_prev = g;
-  *head = g;
-}
-
-static void unlink_child(struct sl_group **head, struct sl_group *g)
-{
-  if(g->sib_prev)
-    g->sib_prev->sib_next = g->sib_next;
-  else
-    *head = g->sib_next;
-  if(g->sib_next)
-    g->sib_next->sib_prev = g->sib_prev;
-  g->sib_prev = g->sib_next = NULL;
-}
-
 sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms)
 {
   struct sl_group *g;
@@ -100,16 +72,18 @@ sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms)
     return NULL;
   g->ctx = ctx;
   g->parent = parent;
+  sl_soon_init(&g->soon, run_done);
   if(timeout_ms > 0)
-    g->deadline = sl_loop_now(ctx->loop) + (double)timeout_ms / 1000.0;
+    g->deadline = sl_loop_now(ctx->loop) + sl_ns_from_ms(timeout_ms);
   if(parent && parent->deadline > 0 &&
      (!g->deadline || parent->deadline < g->deadline))
     g->deadline = parent->deadline;
   if(parent) {
-    link_child(&parent->children, g);
+    SL_LIST_PREPEND(parent->children, parent->children_tail, g, sib_prev,
+                    sib_next);
     g->closed = parent->closed;
   } else
-    link_child(&ctx->groups, g);
+    SL_LIST_PREPEND(ctx->groups, ctx->groups_tail, g, sib_prev, sib_next);
   return g;
 }
 
@@ -163,14 +137,9 @@ static bool cancel_tree(struct sl_group *g, const char *msg)
 
 static void add_error(struct sl_group *g, struct sl_task *t)
 {
-  if(g->nerrors == g->errors_cap) {
-    size_t cap = g->errors_cap ? g->errors_cap * 2 : 4;
-    struct sl_task **v = realloc(g->errors, cap * sizeof(*v));
-    if(!v)
-      return; /* the failure still cancels; only the report loses it */
-    g->errors = v;
-    g->errors_cap = cap;
-  }
+  /* out of memory: the failure still cancels; only the report loses it */
+  if(sl_array_reserve(g->errors, g->errors_cap, g->nerrors + 1, 4))
+    return;
   sl__task_ref(t);
   g->errors[g->nerrors++] = t;
 }
@@ -191,8 +160,8 @@ void sl__group_task_final(struct sl_group *g, struct sl_task *t)
       a->failed = true;
     if(fresh) {
       snprintf(msg, sizeof(msg), "cancelled: %s (%s) failed: %s: %s",
-               sl_task_name(t), t->url.p, sl_error_kind_name(t->err.kind),
-               t->err.message);
+               sl_task_name(t), t->url.p, sl_error_kind_name(t->err.e.kind),
+               t->err.e.message);
       cancel_tree(root, msg);
     }
   }
@@ -213,17 +182,21 @@ bool sl_group_cancel(sl_group *g, const char *msg)
 
 int sl_group_wait(sl_group *g)
 {
-  int rc = g ? sl__ctx_can_block(g->ctx) : SL_EINVAL;
+  int rc = g ? sl__sched_can_block(&g->ctx->sched) : SL_EINVAL;
   if(rc)
     return rc;
   while(live(g))
-    sl__ctx_run_once(g->ctx);
+    sl__sched_run_once(&g->ctx->sched);
   return g->failed ? SL_EFAILED : SL_OK;
 }
 
 size_t sl_group_errors(sl_group *g, sl_task *const **out)
 {
   size_t i;
+  if(out)
+    *out = NULL;
+  if(!g)
+    return 0;
   for(i = 0; i < g->nerrors; i++)
     g->errors[i]->retrieved = true;
   if(out)
@@ -233,7 +206,7 @@ size_t sl_group_errors(sl_group *g, sl_task *const **out)
 
 bool sl_group_done(const sl_group *g)
 {
-  return !live(g);
+  return g && !live(g);
 }
 
 int sl_group_on_done(sl_group *g, void (*cb)(sl_group *g, void *ud), void *ud)
@@ -248,28 +221,13 @@ int sl_group_on_done(sl_group *g, void (*cb)(sl_group *g, void *ud), void *ud)
   return SL_OK;
 }
 
-void sl__group_dispatch(struct sl_ctx *ctx)
-{
-  struct sl_group *g;
-  while((g = ctx->gdone_head)) {
-    ctx->gdone_head = g->done_next;
-    if(!ctx->gdone_head)
-      ctx->gdone_tail = NULL;
-    g->queued = false;
-    if(live(g))
-      continue; /* new tasks came since: not done after all */
-    g->notified = true;
-    g->done_cb(g, g->done_ud); /* may free g */
-  }
-}
-
 static void group_destroy(struct sl_group *g)
 {
   struct sl_task *t, *next;
   size_t i;
   while(g->children)
     group_destroy(g->children);
-  unqueue_done(g);
+  sl__soon_cancel(&g->ctx->sched, &g->soon);
   for(t = g->tasks; t; t = next) {
     next = t->g_next;
     t->group = NULL;
@@ -279,9 +237,10 @@ static void group_destroy(struct sl_group *g)
   for(i = 0; i < g->nerrors; i++)
     sl__task_unref(g->errors[i]);
   if(g->parent)
-    unlink_child(&g->parent->children, g);
+    SL_LIST_REMOVE(g->parent->children, g->parent->children_tail, g, sib_prev,
+                   sib_next);
   else
-    unlink_child(&g->ctx->groups, g);
+    SL_LIST_REMOVE(g->ctx->groups, g->ctx->groups_tail, g, sib_prev, sib_next);
   free(g->errors);
   free(g);
 }

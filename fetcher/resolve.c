@@ -9,19 +9,29 @@
  *
  * A resolve list is shared by every transfer of a name and port and
  * reference counted: curl reads it while a transfer runs, and the cache
- * entry may be refreshed meanwhile.
+ * entry may be refreshed meanwhile.  Names come from input files, so the
+ * cache is the seeded table of base/hash.h.
  */
-#include "fetcher/internal.h"
+#include "fetcher/resolve.h"
+
+#include "base/container_of.h"
+#include "base/hash.h"
+#include "base/list.h"
+#include "limits/ns.h"
+#include "loop/dns.h"
+#include "loop/loop.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TTL_MIN     1.0    /* seconds */
-#define TTL_MAX     3600.0 /* seconds */
-#define TTL_FAIL    2.0    /* how long a failure is remembered */
+#define TTL_MIN     (1 * SL_NS_PER_SEC)
+#define TTL_MAX     (3600 * SL_NS_PER_SEC)
+#define TTL_FAIL    (2 * SL_NS_PER_SEC) /* how long a failure is kept */
 #define MAX_ENTRIES 65536
+#define NLISTS      4 /* ports per name with a list built */
 
 struct sl_resolve_list {
   unsigned refs;
@@ -32,35 +42,32 @@ struct sl_resolve_list {
 enum { E_RESOLVING, E_OK, E_FAILED };
 
 struct dns_entry {
-  struct dns_entry *next; /* hash chain */
+  struct sl_hnode node;   /* in the cache (not static entries) */
+  struct dns_entry *next; /* static entries */
+  struct sl_resolver *r;
   int state;
-  bool is_static;
-  double expires; /* loop time */
-  double started;
-  enum sl_error_kind kind;
+  bool asking;     /* inside sl_dns_lookup(), which may answer at once */
+  int64_t expires; /* loop time */
+  int64_t started;
   char msg[160];
-  char *addrs;                      /* "A,[B]" in CURLOPT_RESOLVE form */
-  struct sl_resolve_list *lists[4]; /* per port, built on demand */
-  struct sl_task *wait_head, *wait_tail;
-  struct sl_ctx *ctx;
+  char *addrs;                           /* "A,[B]" as CURLOPT_RESOLVE */
+  struct sl_resolve_list *lists[NLISTS]; /* per port, built on demand */
+  struct sl_name_wait *wait_head, *wait_tail;
   char name[];
 };
 
 struct sl_resolver {
-  struct dns_entry **slots;
-  size_t nslots, count;
+  struct sl_loop *loop;
+  struct sl_dns *dns; /* c-ares, started on first use */
+  struct sl_dns_config config;
+  char *servers;
+  bool names_to_proxy;
+  uint64_t queries;
+  struct sl_htable cache;
   struct dns_entry *statics; /* --resolve entries, name "host:port" */
 };
 
-static uint64_t hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ull;
-  while(*s)
-    h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-  return h;
-}
-
-static void list_unref(struct sl_resolve_list *l)
+void sl__resolve_list_unref(struct sl_resolve_list *l)
 {
   if(l && !--l->refs) {
     curl_slist_free_all(l->slist);
@@ -68,46 +75,50 @@ static void list_unref(struct sl_resolve_list *l)
   }
 }
 
-static void entry_drop_lists(struct dns_entry *e)
+struct curl_slist *sl__resolve_slist(const struct sl_resolve_list *l)
 {
-  for(size_t i = 0; i < sizeof(e->lists) / sizeof(e->lists[0]); i++) {
-    list_unref(e->lists[i]);
-    e->lists[i] = NULL;
-  }
+  return l ? l->slist : NULL;
+}
+
+/* A new list "name:port:addrs", holding the entry's reference. */
+static struct sl_resolve_list *list_new(const char *name, unsigned port,
+                                        const char *addrs)
+{
+  struct sl_resolve_list *l = calloc(1, sizeof(*l));
+  size_t len = strlen(name) + strlen(addrs) + 16;
+  char *line = malloc(len);
+  if(!l || !line)
+    goto fail;
+  snprintf(line, len, "%s:%u:%s", name, port, addrs);
+  l->slist = curl_slist_append(NULL, line);
+  if(!l->slist)
+    goto fail;
+  free(line);
+  l->refs = 1;
+  l->port = port;
+  return l;
+fail:
+  free(l);
+  free(line);
+  return NULL;
 }
 
 /* The list for (name, port), built once per answer and port. */
 static struct sl_resolve_list *list_for(struct dns_entry *e, const char *name,
                                         unsigned port)
 {
-  size_t i, n = sizeof(e->lists) / sizeof(e->lists[0]);
+  size_t i;
   struct sl_resolve_list *l;
-  char *line;
-  size_t len;
-  for(i = 0; i < n && e->lists[i]; i++)
+  for(i = 0; i < NLISTS && e->lists[i]; i++)
     if(e->lists[i]->port == port)
       return e->lists[i];
-  l = calloc(1, sizeof(*l));
-  len = strlen(name) + strlen(e->addrs) + 16;
-  line = malloc(len);
-  if(!l || !line) {
-    free(l);
-    free(line);
+  l = list_new(name, port, e->addrs);
+  if(!l)
     return NULL;
-  }
-  snprintf(line, len, "%s:%u:%s", name, port, e->addrs);
-  l->slist = curl_slist_append(NULL, line);
-  free(line);
-  if(!l->slist) {
-    free(l);
-    return NULL;
-  }
-  l->refs = 1; /* the entry's */
-  l->port = port;
-  if(i == n) { /* many ports: replace the oldest */
-    list_unref(e->lists[0]);
-    memmove(e->lists, e->lists + 1, (n - 1) * sizeof(e->lists[0]));
-    i = n - 1;
+  if(i == NLISTS) { /* many ports: replace the oldest */
+    sl__resolve_list_unref(e->lists[0]);
+    memmove(e->lists, e->lists + 1, (NLISTS - 1) * sizeof(e->lists[0]));
+    i = NLISTS - 1;
   }
   e->lists[i] = l;
   return l;
@@ -115,102 +126,38 @@ static struct sl_resolve_list *list_for(struct dns_entry *e, const char *name,
 
 static void entry_free(struct dns_entry *e)
 {
-  entry_drop_lists(e);
+  for(size_t i = 0; i < NLISTS; i++)
+    sl__resolve_list_unref(e->lists[i]);
   free(e->addrs);
   free(e);
 }
 
-static struct sl_resolver *resolver(struct sl_ctx *ctx)
+/* What e knows, for a caller of port: success or error. */
+static void answer(struct dns_entry *e, const char *name, unsigned port,
+                   struct sl_name_result *out)
 {
-  if(!ctx->resolver) {
-    struct sl_resolver *r = calloc(1, sizeof(*r));
-    if(!r)
-      return NULL;
-    r->nslots = 256;
-    r->slots = calloc(r->nslots, sizeof(*r->slots));
-    if(!r->slots) {
-      free(r);
-      return NULL;
-    }
-    ctx->resolver = r;
-  }
-  return ctx->resolver;
-}
-
-static struct dns_entry **find(struct sl_resolver *r, const char *name)
-{
-  struct dns_entry **pp = &r->slots[hash(name) & (r->nslots - 1)];
-  while(*pp && strcmp((*pp)->name, name))
-    pp = &(*pp)->next;
-  return pp;
-}
-
-/* Frees answered entries that have expired; all of them when the table
-   is full and that was not enough. */
-static void sweep(struct sl_resolver *r, double now, bool hard)
-{
-  for(size_t i = 0; i < r->nslots; i++) {
-    struct dns_entry **pp = &r->slots[i], *e;
-    while((e = *pp)) {
-      if(e->state != E_RESOLVING && (hard || e->expires <= now)) {
-        *pp = e->next;
-        entry_free(e);
-        r->count--;
-      } else
-        pp = &e->next;
-    }
-  }
-}
-
-static void grow(struct sl_resolver *r)
-{
-  size_t n = r->nslots * 2;
-  struct dns_entry **slots = calloc(n, sizeof(*slots));
-  if(!slots)
-    return;
-  for(size_t i = 0; i < r->nslots; i++) {
-    struct dns_entry *e = r->slots[i], *next;
-    for(; e; e = next) {
-      next = e->next;
-      e->next = slots[hash(e->name) & (n - 1)];
-      slots[hash(e->name) & (n - 1)] = e;
-    }
-  }
-  free(r->slots);
-  r->slots = slots;
-  r->nslots = n;
-}
-
-static void unlink_waiter(struct dns_entry *e, struct sl_task *t)
-{
-  SL_LIST_REMOVE(e->wait_head, e->wait_tail, t, dns_prev, dns_next);
-  t->dns_wait = NULL;
-}
-
-/* Gives t what e knows: 0 (resolved) or -1 (failed, error set). */
-static int apply(struct dns_entry *e, struct sl_task *t)
-{
-  char msg[400];
+  memset(out, 0, sizeof(*out));
   if(e->state == E_FAILED) {
-    snprintf(msg, sizeof(msg), "%s: %s", t->host_name, e->msg);
-    sl__task_set_error(t, SL_ERR_DNS, 0, msg);
-    return -1;
+    out->error = e->msg;
+    out->kind = SL_ERR_DNS;
+    return;
   }
-  t->resolve = list_for(e, t->host_name, t->port);
-  if(!t->resolve) {
-    sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
-    return -1;
+  out->list = list_for(e, name, port);
+  if(!out->list) {
+    out->error = "out of memory";
+    out->kind = SL_ERR_INTERNAL;
+    return;
   }
-  t->resolve->refs++;
-  return 0;
+  out->list->refs++;
 }
 
 static void on_answer(void *ud, const struct sl_dns_answer *a)
 {
   struct dns_entry *e = ud;
-  struct sl_ctx *ctx = e->ctx;
-  double now = sl_loop_now(ctx->loop), ttl = a->ttl;
-  struct sl_task *t;
+  struct sl_resolver *r = e->r;
+  int64_t now = sl_loop_now(r->loop), ttl = (int64_t)a->ttl * SL_NS_PER_SEC;
+  struct sl_name_wait *w;
+  struct sl_name_result res;
 
   if(a->status == SL_DNS_OK && (e->addrs = strdup(a->addrs))) {
     e->state = E_OK;
@@ -222,15 +169,15 @@ static void on_answer(void *ud, const struct sl_dns_answer *a)
     ttl = TTL_FAIL;
   }
   e->expires = now + ttl;
-  ctx->stats_dns_queries++;
-  /* every task waiting on the name carries on (or fails) now */
-  while((t = e->wait_head)) {
-    unlink_waiter(e, t);
-    t->dns_ms = (now - e->started) * 1000.0;
-    if(apply(e, t) == 0)
-      sl__admit_resolved(t);
-    else
-      sl__admit_fail(t);
+  r->queries++;
+  if(e->asking)
+    return; /* sl__resolve answers its caller itself */
+  /* every waiter of the name carries on (or fails) now */
+  while((w = e->wait_head)) {
+    sl__resolve_leave(w);
+    answer(e, e->name, w->port, &res);
+    res.waited = now - e->started;
+    w->done(w, &res);
   }
 }
 
@@ -241,144 +188,203 @@ static bool is_ip_literal(const char *host)
          inet_pton(AF_INET6, host, buf) == 1;
 }
 
-int sl__resolve(struct sl_task *t)
+static struct dns_entry *find_static(struct sl_resolver *r, const char *host,
+                                     unsigned port)
 {
-  struct sl_ctx *ctx = t->ctx;
-  struct sl_resolver *r;
-  struct dns_entry **pp, *e;
-  double now;
   char key[300];
+  snprintf(key, sizeof(key), "%s:%u", host, port);
+  for(struct dns_entry *e = r->statics; e; e = e->next)
+    if(!strcmp(e->name, key))
+      return e;
+  return NULL;
+}
 
-  if(is_ip_literal(t->host_name))
-    return 0;
-  r = resolver(ctx);
-  if(!r) {
-    sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
-    return -1;
-  }
-  if(r->statics) {
-    snprintf(key, sizeof(key), "%s:%u", t->host_name, t->port);
-    for(e = r->statics; e; e = e->next)
-      if(!strcmp(e->name, key))
-        return apply(e, t);
-  }
-  /* a proxy variable is set: the proxy resolves the names it is given,
-     and curl the others (no_proxy hosts, the proxy's own name) */
-  if(ctx->proxy_env)
-    return 0;
-  now = sl_loop_now(ctx->loop);
-  pp = find(r, t->host_name);
-  e = *pp;
+static bool expired(struct sl_hnode *x, void *ud)
+{
+  struct dns_entry *e = sl_container_of(x, struct dns_entry, node);
+  const int64_t *now = ud;
+  if(e->state == E_RESOLVING || (now && e->expires > *now))
+    return false;
+  entry_free(e);
+  return true;
+}
+
+/* The cached entry of host; an expired one is dropped. */
+static struct dns_entry *lookup(struct sl_resolver *r, const char *host,
+                                size_t n, uint64_t h, int64_t now)
+{
+  struct sl_hnode *x = sl_htable_find(&r->cache, host, n, h);
+  struct dns_entry *e = x ? sl_container_of(x, struct dns_entry, node) : 0;
   if(e && e->state != E_RESOLVING && e->expires <= now) {
-    *pp = e->next; /* expired: ask again */
+    sl_htable_remove(&r->cache, x); /* expired: ask again */
     entry_free(e);
-    r->count--;
     e = NULL;
   }
-  if(e && e->state != E_RESOLVING)
-    return apply(e, t);
-  if(!e) {
-    if(!ctx->dns && !(ctx->dns = sl_dns_new(ctx->loop, &ctx->dns_config))) {
-      sl__task_set_error(t, SL_ERR_DNS, 0,
-                         "cannot start the resolver (bad DNS servers?)");
-      return -1;
-    }
-    if(r->count >= MAX_ENTRIES)
-      sweep(r, now, false);
-    if(r->count >= MAX_ENTRIES)
-      sweep(r, now, true);
-    if(r->count >= r->nslots)
-      grow(r);
-    e = calloc(1, sizeof(*e) + strlen(t->host_name) + 1);
-    if(!e) {
-      sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
-      return -1;
-    }
-    strcpy(e->name, t->host_name);
-    e->ctx = ctx;
-    e->state = E_RESOLVING;
-    e->started = now;
-    pp = find(r, t->host_name);
-    e->next = *pp;
-    *pp = e;
-    r->count++;
-    /* queue t before asking: c-ares may answer from inside the call */
-    t->dns_wait = e;
-    SL_LIST_APPEND(e->wait_head, e->wait_tail, t, dns_prev, dns_next);
-    sl_dns_lookup(ctx->dns, e->name, on_answer, e);
-    return t->dns_wait ? 1 : (sl_task_is_final(t) ? -2 : 2);
+  return e;
+}
+
+/* A new entry for host, asked of DNS.  NULL with out's error set when
+   it cannot be. */
+static struct dns_entry *ask(struct sl_resolver *r, const char *host, size_t n,
+                             uint64_t h, int64_t now,
+                             struct sl_name_result *out)
+{
+  struct dns_entry *e;
+  out->kind = SL_ERR_INTERNAL;
+  out->error = "out of memory";
+  if(!r->dns && !(r->dns = sl_dns_new(r->loop, &r->config))) {
+    out->kind = SL_ERR_DNS;
+    out->error = "cannot start the resolver";
+    return NULL;
   }
-  t->dns_wait = e;
-  SL_LIST_APPEND(e->wait_head, e->wait_tail, t, dns_prev, dns_next);
-  return 1;
+  if(r->cache.count >= MAX_ENTRIES)
+    sl_htable_sweep(&r->cache, expired, &now);
+  if(r->cache.count >= MAX_ENTRIES)
+    sl_htable_sweep(&r->cache, expired, NULL);
+  e = calloc(1, sizeof(*e) + n + 1);
+  if(!e)
+    return NULL;
+  memcpy(e->name, host, n + 1);
+  e->node.key = e->name;
+  e->node.keylen = n;
+  e->node.hash = h;
+  e->r = r;
+  e->state = E_RESOLVING;
+  e->started = now;
+  if(sl_htable_insert(&r->cache, &e->node)) {
+    free(e);
+    return NULL;
+  }
+  e->asking = true;
+  sl_dns_lookup(r->dns, e->name, on_answer, e);
+  e->asking = false;
+  out->error = NULL;
+  return e;
 }
 
-void sl__resolve_leave(struct sl_task *t)
+bool sl__resolve(struct sl_resolver *r, const char *host, unsigned port,
+                 struct sl_name_wait *w, struct sl_name_result *out)
 {
-  if(t->dns_wait)
-    unlink_waiter(t->dns_wait, t);
+  size_t n = strlen(host);
+  uint64_t h;
+  int64_t now;
+  struct dns_entry *e;
+
+  memset(out, 0, sizeof(*out));
+  if(is_ip_literal(host))
+    return true;
+  if(r->statics && (e = find_static(r, host, port))) {
+    answer(e, host, port, out);
+    return true;
+  }
+  if(r->names_to_proxy)
+    return true;
+  now = sl_loop_now(r->loop);
+  h = sl_htable_hash(&r->cache, host, n);
+  e = lookup(r, host, n, h, now);
+  if(!e && !(e = ask(r, host, n, h, now, out)))
+    return true;
+  if(e->state != E_RESOLVING) {
+    answer(e, host, port, out);
+    return true;
+  }
+  w->entry = e;
+  w->port = port;
+  SL_LIST_APPEND(e->wait_head, e->wait_tail, w, prev, next);
+  return false;
 }
 
-void sl__resolve_release(struct sl_task *t)
+void sl__resolve_leave(struct sl_name_wait *w)
 {
-  list_unref(t->resolve);
-  t->resolve = NULL;
+  struct dns_entry *e = w->entry;
+  if(!e)
+    return;
+  SL_LIST_REMOVE(e->wait_head, e->wait_tail, w, prev, next);
+  w->entry = NULL;
 }
 
-struct curl_slist *sl__resolve_slist(const struct sl_task *t)
+struct sl_resolver *sl__resolver_new(struct sl_loop *loop,
+                                     const struct sl_dns_config *c,
+                                     bool names_to_proxy)
 {
-  return t->resolve ? t->resolve->slist : NULL;
+  struct sl_resolver *r = calloc(1, sizeof(*r));
+  if(!r)
+    goto nomem;
+  r->loop = loop;
+  r->config = *c;
+  r->names_to_proxy = names_to_proxy;
+  sl_htable_init(&r->cache, 0, NULL);
+  if(c->servers && *c->servers) {
+    if(!(r->servers = strdup(c->servers)))
+      goto nomem;
+    r->config.servers = r->servers;
+    /* now, so that servers that do not parse are an error at once */
+    if(!(r->dns = sl_dns_new(loop, &r->config)))
+      goto fail;
+  } else
+    r->config.servers = NULL;
+  return r;
+nomem:
+  errno = ENOMEM;
+fail:
+  sl__resolver_free(r);
+  return NULL;
 }
 
-int sl__resolve_add_static(struct sl_ctx *ctx, const char *spec)
+int sl__resolver_add_static(struct sl_resolver *r, const char *spec)
 {
   /* HOST:PORT:ADDR[,ADDR]... as curl's --resolve takes it */
-  struct sl_resolver *r = resolver(ctx);
   const char *c1 = strchr(spec, ':'), *c2;
   struct dns_entry *e;
   char *end;
   long port;
-  if(!r)
-    return -1;
+  errno = EINVAL;
   if(!c1 || c1 == spec)
     return -1;
   port = strtol(c1 + 1, &end, 10);
   c2 = end;
   if(c2 == c1 + 1 || *c2 != ':' || port <= 0 || port > 65535 || !c2[1])
     return -1;
+  errno = ENOMEM;
   e = calloc(1, sizeof(*e) + (size_t)(c2 - spec) + 1);
   if(!e)
     return -1;
   memcpy(e->name, spec, (size_t)(c2 - spec));
   for(char *p = e->name; *p && p < e->name + (c1 - spec); p++)
     *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-  e->addrs = strdup(c2 + 1);
-  if(!e->addrs) {
+  if(!(e->addrs = strdup(c2 + 1))) {
     free(e);
     return -1;
   }
   e->state = E_OK;
-  e->is_static = true;
-  e->ctx = ctx;
+  e->r = r;
   e->next = r->statics;
   r->statics = e;
   return 0;
 }
 
-void sl__resolve_free(struct sl_ctx *ctx)
+uint64_t sl__resolver_queries(const struct sl_resolver *r)
 {
-  struct sl_resolver *r = ctx->resolver;
-  sl_dns_free(ctx->dns); /* answers what is pending: entries still live */
-  ctx->dns = NULL;
+  return r ? r->queries : 0;
+}
+
+static void drop_entry(struct sl_hnode *x, void *ud)
+{
+  (void)ud;
+  entry_free(sl_container_of(x, struct dns_entry, node));
+}
+
+void sl__resolver_free(struct sl_resolver *r)
+{
   if(!r)
     return;
-  sweep(r, 0, true);
+  sl_dns_free(r->dns); /* answers what is pending: entries still live */
+  sl_htable_free(&r->cache, drop_entry, NULL);
   while(r->statics) {
     struct dns_entry *e = r->statics;
     r->statics = e->next;
     entry_free(e);
   }
-  free(r->slots);
+  free(r->servers);
   free(r);
-  ctx->resolver = NULL;
 }

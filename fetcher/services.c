@@ -4,7 +4,9 @@
  * add_signal_handler (a libev signal watcher through loop/).  The command
  * line uses them for --deadline and for SIGINT/SIGTERM.
  */
-#include "fetcher/internal.h"
+#include "base/container_of.h"
+#include "base/list.h"
+#include "fetcher/ctx.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,17 +21,13 @@ struct sl_timer {
 
 static void unlink_timer(struct sl_timer *tm)
 {
-  if(tm->prev)
-    tm->prev->next = tm->next;
-  else
-    tm->ctx->user_timers = tm->next;
-  if(tm->next)
-    tm->next->prev = tm->prev;
+  struct sl_ctx *ctx = tm->ctx;
+  SL_LIST_REMOVE(ctx->user_timers, ctx->user_timers_tail, tm, prev, next);
 }
 
 static void fire(struct sl_tmr *tmr)
 {
-  struct sl_timer *tm = (struct sl_timer *)tmr;
+  struct sl_timer *tm = sl_container_of(tmr, struct sl_timer, tmr);
   void (*cb)(void *ud) = tm->cb;
   void *ud = tm->ud;
   unlink_timer(tm);
@@ -49,16 +47,11 @@ sl_timer *sl_call_later(sl_ctx *ctx, long ms, void (*cb)(void *ud), void *ud)
   tm->ctx = ctx;
   tm->cb = cb;
   tm->ud = ud;
-  if(sl__ctx_arm(ctx, &tm->tmr,
-                 sl_loop_now(ctx->loop) +
-                     (ms > 0 ? (double)ms / 1000.0 : 0))) {
+  if(sl__timers_arm_in(&ctx->timers, &tm->tmr, ms)) {
     free(tm);
     return NULL;
   }
-  tm->next = ctx->user_timers;
-  if(ctx->user_timers)
-    ctx->user_timers->prev = tm;
-  ctx->user_timers = tm;
+  SL_LIST_APPEND(ctx->user_timers, ctx->user_timers_tail, tm, prev, next);
   return tm;
 }
 
@@ -66,7 +59,7 @@ void sl_timer_cancel(sl_timer *tm)
 {
   if(!tm)
     return;
-  sl_tmr_disarm(&tm->ctx->timers, &tm->tmr);
+  sl__timers_disarm(&tm->ctx->timers, &tm->tmr);
   unlink_timer(tm);
   free(tm);
 }

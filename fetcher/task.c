@@ -1,18 +1,43 @@
 /*
- * task.c - the task: its state machine, done callbacks, cancellation and
- * the public getters.
+ * task.c - the task: its one stage machine, creation and the pool of
+ * recycled tasks, done callbacks, cancellation and the public getters.
+ * See task.h.
  *
- * Every state change goes through set_state() so the context's counters
- * stay true.  A task reaches a final state in sl__task_finish() only; that
- * queues its done callbacks, which the context's tick runs (never from
- * inside curl, never from inside the call that made the task final).
+ * A task reaches a final stage in sl__task_finish() only; that queues
+ * its done callbacks on the scheduler (never run from inside curl, never
+ * from inside the call that made the task final).  The same scheduler
+ * node first carries the task's admission (while NEW), then its
+ * callbacks.
  */
-#include "fetcher/internal.h"
+#include "fetcher/task.h"
 
+#include "base/container_of.h"
+#include "base/list.h"
+#include "fetcher/admit.h"
+#include "fetcher/ctx.h"
+#include "fetcher/group.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+static const enum sl_state stage_state[] = {
+#define XX(name, state, what) SL_##state,
+    SL_STAGE_MAP(XX)
+#undef XX
+};
+
+const char *sl__stage_name(enum sl_stage st)
+{
+  static const char *const names[] = {
+#define XX(name, state, what) #name,
+      SL_STAGE_MAP(XX)
+#undef XX
+  };
+  return (size_t)st < SL_COUNTOF(names) ? names[st] : "?";
+}
 
 static uint64_t *state_counter(struct sl_stats *s, enum sl_state st)
 {
@@ -26,18 +51,29 @@ static uint64_t *state_counter(struct sl_stats *s, enum sl_state st)
     case SL_FAILED:
       return &s->failed;
     case SL_CANCELLED:
-      return &s->cancelled;
+      break;
   }
-  return &s->failed;
+  return &s->cancelled;
 }
 
-void sl__task_set_state(struct sl_task *t, enum sl_state st)
+static void trace(const struct sl_task *t, enum sl_stage to)
 {
-  struct sl_stats *s = &t->ctx->stats;
-  if(t->state == SL_PENDING || t->state == SL_RUNNING)
-    (*state_counter(s, t->state))--;
-  (*state_counter(s, st))++;
-  t->state = st;
+  fprintf(stderr, "sluice: %s %s -> %s (%s)\n", sl_task_name(t),
+          sl__stage_name(t->stage), sl__stage_name(to), t->url.p);
+}
+
+void sl__task_stage(struct sl_task *t, enum sl_stage st)
+{
+  struct sl_tasks *ts = &t->ctx->tasks;
+  enum sl_state to = stage_state[st];
+  if(ts->trace)
+    trace(t, st);
+  t->stage = st;
+  if(to == t->state)
+    return;
+  (*state_counter(&ts->stats, t->state))--;
+  (*state_counter(&ts->stats, to))++;
+  t->state = to;
 }
 
 bool sl_task_is_final(const sl_task *t)
@@ -45,61 +81,25 @@ bool sl_task_is_final(const sl_task *t)
   return t && t->state >= SL_DONE;
 }
 
-/* Puts t on the context's done queue so its callbacks run at the next
-   tick. */
-static void queue_callbacks(struct sl_task *t)
-{
-  struct sl_ctx *ctx = t->ctx;
-  if(t->queued)
-    return;
-  t->queued = true;
-  t->done_next = NULL;
-  if(ctx->done_tail)
-    ctx->done_tail->done_next = t;
-  else
-    ctx->done_head = t;
-  ctx->done_tail = t;
-  sl_loop_wake(ctx->loop);
-}
-
 void sl__task_set_error(struct sl_task *t, enum sl_error_kind kind, int code,
                         const char *msg)
 {
-  size_t n = strlen(msg);
-  t->err.kind = kind;
-  t->err.code = code;
-  if(n < sizeof(t->errbuf)) {
-    if(msg != t->errbuf)
-      memcpy(t->errbuf, msg, n + 1);
-    t->err.message = t->errbuf;
-    return;
-  }
-  sl_buf_reset(&t->msg, SIZE_MAX);
-  if(sl_buf_append(&t->msg, msg, n) == 0) {
-    t->err.message = t->msg.p;
-    return;
-  }
-  /* out of memory: keep what fits */
-  memcpy(t->errbuf, msg, sizeof(t->errbuf) - 1);
-  t->errbuf[sizeof(t->errbuf) - 1] = '\0';
-  t->err.message = t->errbuf;
+  sl__err_set(&t->err, kind, code, msg);
 }
 
-void sl__task_finish(struct sl_task *t, enum sl_state state)
+void sl__task_finish(struct sl_task *t, enum sl_stage st)
 {
   struct sl_ctx *ctx = t->ctx;
-  sl__task_set_state(t, state);
-  sl_tmr_disarm(&ctx->timers, &t->tmr);
-  if(state == SL_DONE) {
-    t->err.kind = SL_ERR_NONE;
-    t->err.code = 0;
-  }
+  sl__task_stage(t, st);
+  sl__timers_disarm(&ctx->timers, &t->tmr);
+  if(st == SL_ST_DONE)
+    sl__err_clear(&t->err);
   /* callbacks first in the queue, so a failing task's run before those of
      the siblings its group cancels below */
-  queue_callbacks(t);
+  sl__call_soon(&ctx->sched, &t->soon);
   if(t->group)
     sl__group_task_final(t->group, t);
-  sl__admit_done(t); /* slots and host given back, maybe to a waiter */
+  sl__admit_release(t); /* slots and host given back, maybe to a waiter */
 }
 
 void sl__task_ref(struct sl_task *t)
@@ -109,23 +109,26 @@ void sl__task_ref(struct sl_task *t)
 
 static bool reclaimable(const struct sl_task *t)
 {
-  return !t->refs && sl_task_is_final(t) && !t->queued && !t->dispatching;
+  return !t->refs && sl_task_is_final(t) && !t->soon.queued && !t->dispatching;
 }
+
+static void recycle(struct sl_task *t);
 
 void sl__task_unref(struct sl_task *t)
 {
   t->refs--;
   if(reclaimable(t))
-    sl__ctx_recycle(t->ctx, t);
+    recycle(t);
 }
 
-void sl__task_dispatch(struct sl_task *t)
+/* Runs the done callbacks of a final task. */
+static void dispatch(struct sl_task *t)
 {
-  struct sl_task *outer = t->ctx->current;
-  size_t i;
+  struct sl_tasks *ts = &t->ctx->tasks;
+  struct sl_task *outer = ts->current;
   t->dispatching = true;
-  t->ctx->current = t;
-  for(i = 0; i < t->ncbs; i++) {
+  ts->current = t;
+  for(size_t i = 0; i < t->ncbs; i++) {
     struct sl_cb c = t->cbs[i]; /* copy: a callback may grow t->cbs */
     if(!c.cb)
       continue;
@@ -134,9 +137,20 @@ void sl__task_dispatch(struct sl_task *t)
   }
   t->ncbs = 0;
   t->dispatching = false;
-  t->ctx->current = outer;
+  ts->current = outer;
   if(reclaimable(t))
-    sl__ctx_recycle(t->ctx, t);
+    recycle(t);
+}
+
+/* The scheduler runs a task's node: admission while it is NEW, its done
+   callbacks once it is final. */
+static void run_soon(struct sl_soon *s)
+{
+  struct sl_task *t = sl_container_of(s, struct sl_task, soon);
+  if(t->stage == SL_ST_NEW)
+    sl__admit(t);
+  else if(sl_task_is_final(t))
+    dispatch(t);
 }
 
 int sl_task_on_done(sl_task *t, sl_done_cb cb, void *ud)
@@ -161,17 +175,16 @@ int sl_task_on_done(sl_task *t, sl_done_cb cb, void *ud)
   t->cbs[t->ncbs].ud = ud;
   t->ncbs++;
   if(sl_task_is_final(t) && !t->dispatching)
-    queue_callbacks(t);
+    sl__call_soon(&t->ctx->sched, &t->soon);
   return SL_OK;
 }
 
 int sl_task_off_done(sl_task *t, sl_done_cb cb, void *ud)
 {
-  size_t i;
   int n = 0;
   if(!t)
     return 0;
-  for(i = 0; i < t->ncbs; i++) {
+  for(size_t i = 0; i < t->ncbs; i++) {
     if(t->cbs[i].cb == cb && t->cbs[i].ud == ud) {
       t->cbs[i].cb = NULL;
       n++;
@@ -182,21 +195,13 @@ int sl_task_off_done(sl_task *t, sl_done_cb cb, void *ud)
 
 bool sl_task_cancel(sl_task *t, const char *msg)
 {
-  struct sl_ctx *ctx;
   if(!t || sl_task_is_final(t))
     return false;
-  ctx = t->ctx;
-  if(t->state == SL_PENDING) {
-    sl_tmr_disarm(&ctx->timers, &t->tmr);
-    sl__admit_leave(t);
-    if(t->in_incoming) {
-      SL_LIST_REMOVE(ctx->in_head, ctx->in_tail, t, in_prev, in_next);
-      t->in_incoming = false;
-    }
-  } else
-    sl__transfer_stop(t);
+  if(t->stage == SL_ST_NEW) /* its admission has not run */
+    sl__soon_cancel(&t->ctx->sched, &t->soon);
+  sl__admit_cancel(t);
   sl__task_set_error(t, SL_ERR_CANCELLED, 0, msg ? msg : "cancelled");
-  sl__task_finish(t, SL_CANCELLED);
+  sl__task_finish(t, SL_ST_CANCELLED);
   return true;
 }
 
@@ -210,7 +215,7 @@ void sl_task_free(sl_task *t)
 
 enum sl_state sl_task_state(const sl_task *t)
 {
-  return t->state;
+  return t ? t->state : SL_PENDING;
 }
 
 int sl_task_response(const sl_task *t, const struct sl_response **out)
@@ -239,15 +244,16 @@ int sl_task_error(const sl_task *t, const struct sl_error **out)
     return SL_ESTATE;
   ((struct sl_task *)t)->retrieved = true;
   if(t->state != SL_DONE)
-    *out = &t->err;
+    *out = &t->err.e;
   return SL_OK;
 }
 
 const char *sl_task_header(const sl_task *t, const char *name)
 {
-  size_t n = strlen(name), off = 0;
-  if(!t || !t->headers.len)
+  size_t n, off = 0;
+  if(!t || !name || !t->headers.len)
     return NULL;
+  n = strlen(name);
   while(off < t->headers.len) {
     const char *line = t->headers.p + off;
     size_t len = strlen(line);
@@ -307,18 +313,171 @@ sl_ctx *sl_task_ctx(const sl_task *t)
 
 sl_task *sl_current_task(const sl_ctx *ctx)
 {
-  return ctx ? ctx->current : NULL;
+  return ctx ? ctx->tasks.current : NULL;
 }
 
-void sl__task_destroy(struct sl_task *t)
+/* ---- creation and the pool -------------------------------------------- */
+
+static void destroy(struct sl_task *t)
 {
   if(t->cbs != t->cbs_inline)
     free(t->cbs);
   sl_buf_free(&t->url);
   sl_buf_free(&t->name);
-  sl_buf_free(&t->msg);
+  sl_buf_free(&t->err.msg);
   sl_buf_free(&t->body);
   sl_buf_free(&t->headers);
   sl_buf_free(&t->meta);
   free(t);
+}
+
+/* asyncio's "Task exception was never retrieved". */
+static void warn_unretrieved(struct sl_tasks *ts, struct sl_task *t)
+{
+  char msg[512];
+  if(ts->quiet || t->state != SL_FAILED || t->retrieved)
+    return;
+  snprintf(msg, sizeof(msg),
+           "sluice: task error was never retrieved: %s (%s): %s: %s",
+           sl_task_name(t), t->url.p, sl_error_kind_name(t->err.e.kind),
+           t->err.e.message);
+  if(ts->warn)
+    ts->warn(msg, ts->warn_ud);
+  else
+    fprintf(stderr, "%s\n", msg);
+}
+
+/* A task nobody needs any more: to the pool, keeping its buffers'
+   memory (bounded in size), or freed. */
+static void recycle(struct sl_task *t)
+{
+  struct sl_tasks *ts = &t->ctx->tasks;
+  warn_unretrieved(ts, t);
+  SL_LIST_REMOVE(ts->all, ts->all_tail, t, all_prev, all_next);
+  if(ts->closing || ts->nspare >= ts->max_spare) {
+    destroy(t);
+    return;
+  }
+  sl_buf_reset(&t->url, 4096);
+  sl_buf_reset(&t->name, 256);
+  sl_buf_reset(&t->err.msg, 1024);
+  sl_buf_reset(&t->body, 64 * 1024);
+  sl_buf_reset(&t->headers, 16 * 1024);
+  sl_buf_reset(&t->meta, 4096);
+  if(t->cbs != t->cbs_inline)
+    free(t->cbs);
+  t->cbs = t->cbs_inline;
+  SL_LIST_APPEND(ts->spare, ts->spare_tail, t, all_prev, all_next);
+  ts->nspare++;
+}
+
+/* A zeroed task, from the pool (its buffers' memory kept) or new. */
+static struct sl_task *task_alloc(struct sl_tasks *ts)
+{
+  struct sl_task *t = ts->spare;
+  struct sl_buf bufs[6];
+  if(!t)
+    return calloc(1, sizeof(*t));
+  SL_LIST_REMOVE(ts->spare, ts->spare_tail, t, all_prev, all_next);
+  ts->nspare--;
+  bufs[0] = t->url;
+  bufs[1] = t->name;
+  bufs[2] = t->err.msg;
+  bufs[3] = t->body;
+  bufs[4] = t->headers;
+  bufs[5] = t->meta;
+  memset(t, 0, sizeof(*t));
+  t->url = bufs[0];
+  t->name = bufs[1];
+  t->err.msg = bufs[2];
+  t->body = bufs[3];
+  t->headers = bufs[4];
+  t->meta = bufs[5];
+  return t;
+}
+
+/* Copies what the task keeps of req. */
+static void copy_request(struct sl_task *t, const struct sl_request *req,
+                         int64_t now)
+{
+  t->flags = req->flags;
+  t->connect_timeout_ms = req->connect_timeout_ms;
+  t->max_redirects = req->max_redirects;
+  t->max_body = req->max_body;
+  t->userdata = req->userdata;
+  t->created_at = now;
+  if(req->timeout_ms > 0)
+    t->deadline = now + sl_ns_from_ms(req->timeout_ms);
+}
+
+struct sl_task *sl__task_new(struct sl_ctx *ctx, const struct sl_request *req)
+{
+  struct sl_tasks *ts = &ctx->tasks;
+  const char *url = req->url ? req->url : "";
+  struct sl_task *t = task_alloc(ts);
+  if(!t || sl_buf_append(&t->url, url, strlen(url))) {
+    if(t)
+      destroy(t);
+    errno = ENOMEM;
+    return NULL;
+  }
+  t->ctx = ctx;
+  t->id = ++ts->next_id;
+  t->user_ref = true;
+  t->refs = 1;
+  t->cbs = t->cbs_inline;
+  t->cbs_cap = SL_INLINE_CBS;
+  t->err.e.message = "";
+  sl_soon_init(&t->soon, run_soon);
+  sl__admit_init(t);
+  copy_request(t, req, sl_loop_now(ctx->loop));
+  t->state = SL_PENDING;
+  t->stage = SL_ST_NEW;
+  ts->stats.created++;
+  ts->stats.pending++;
+  SL_LIST_APPEND(ts->all, ts->all_tail, t, all_prev, all_next);
+  return t;
+}
+
+sl_task *sl_fetch(sl_ctx *ctx, const struct sl_request *req)
+{
+  return sl__fetch(ctx, req, NULL);
+}
+
+sl_task *sl__fetch(struct sl_ctx *ctx, const struct sl_request *req,
+                   struct sl_group *g)
+{
+  struct sl_task *t;
+  if(!ctx || !req) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if(ctx->tasks.closing) {
+    errno = ECANCELED;
+    return NULL;
+  }
+  t = sl__task_new(ctx, req);
+  if(!t)
+    return NULL;
+  /* a group's deadline is its tasks' too */
+  if(g && g->deadline > 0 && (!t->deadline || g->deadline < t->deadline))
+    t->deadline = g->deadline;
+  if(g)
+    sl__group_task_added(g, t);
+  sl__call_soon(&ctx->sched, &t->soon);
+  return t;
+}
+
+void sl__tasks_free(struct sl_tasks *ts)
+{
+  struct sl_task *t;
+  while((t = ts->all)) {
+    warn_unretrieved(ts, t);
+    SL_LIST_REMOVE(ts->all, ts->all_tail, t, all_prev, all_next);
+    destroy(t);
+  }
+  while((t = ts->spare)) {
+    SL_LIST_REMOVE(ts->spare, ts->spare_tail, t, all_prev, all_next);
+    destroy(t);
+  }
 }

@@ -1,46 +1,85 @@
 /*
- * timers.c - a context's deadlines on a heap of base/heap.c.  See
- * timers.h.
+ * timers.c - a context's deadlines on a heap, and the loop's one alarm
+ * for them.  See timers.h.
+ *
+ * A timer up to EARLY ahead counts as due in a pass (the loop's clock and
+ * libev's timers do not line up to the microsecond, and epoll waits in
+ * whole milliseconds).  now is fixed for the pass, so a timer armed
+ * during it for a time the pass counts as due (a rate token 0.3 ms ahead)
+ * would fire again and again with the same now, forever: such a timer
+ * moves just past the pass, to the next turn of the loop, with a fresh
+ * now.
  */
 #include "fetcher/timers.h"
 
-#include <stdlib.h>
+#include "base/container_of.h"
+#include "limits/ns.h"
+#include "loop/loop.h"
 
-#define TMR_OF(n)                                                             \
-  ((struct sl_tmr *)((char *)(n)-offsetof(struct sl_tmr, node)))
+#define EARLY (500 * SL_NS_PER_US)
+
+#define TMR_OF(n) sl_container_of(n, struct sl_tmr, node)
 
 static bool earlier(const struct sl_heap_node *a, const struct sl_heap_node *b)
 {
   return TMR_OF(a)->at < TMR_OF(b)->at;
 }
 
-int sl_tmr_arm(struct sl_tmr_heap *h, struct sl_tmr *tm, double at)
+void sl__timers_init(struct sl_timers *ts, struct sl_loop *loop)
 {
-  struct sl_heap *hp = &h->heap;
-  tm->at = at;
-  if(sl_tmr_armed(tm)) {
-    sl_heap_update(hp, &tm->node);
-    return 0;
-  }
-  if(sl_heap_reserve(hp, hp->n + 1))
-    return -1;
-  hp->before = earlier;
-  sl_heap_push(hp, &tm->node);
-  return 0;
+  ts->heap.before = earlier;
+  ts->loop = loop;
 }
 
-void sl_tmr_disarm(struct sl_tmr_heap *h, struct sl_tmr *tm)
+void sl__timers_free(struct sl_timers *ts)
 {
-  sl_heap_remove(&h->heap, &tm->node);
+  sl_heap_free(&ts->heap);
 }
 
-struct sl_tmr *sl_tmr_first(const struct sl_tmr_heap *h)
+static struct sl_tmr *first(const struct sl_timers *ts)
 {
-  struct sl_heap_node *n = sl_heap_top(&h->heap);
+  struct sl_heap_node *n = sl_heap_top(&ts->heap);
   return n ? TMR_OF(n) : NULL;
 }
 
-void sl_tmr_heap_free(struct sl_tmr_heap *h)
+int sl__timers_arm(struct sl_timers *ts, struct sl_tmr *tm, int64_t at)
 {
-  sl_heap_free(&h->heap);
+  struct sl_heap *hp = &ts->heap;
+  if(ts->in_pass && at <= ts->pass_limit)
+    at = ts->pass_limit + 1;
+  tm->at = at;
+  if(sl_tmr_armed(tm))
+    sl_heap_update(hp, &tm->node);
+  else if(sl_heap_reserve(hp, hp->n + 1))
+    return -1;
+  else
+    sl_heap_push(hp, &tm->node);
+  /* in a pass, the alarm is set once at its end */
+  if(!ts->in_pass && first(ts) == tm)
+    sl_loop_set_alarm(ts->loop, at);
+  return 0;
+}
+
+int sl__timers_arm_in(struct sl_timers *ts, struct sl_tmr *tm, long ms)
+{
+  return sl__timers_arm(
+      ts, tm, sl_loop_now(ts->loop) + sl_ns_from_ms(ms > 0 ? ms : 0));
+}
+
+void sl__timers_disarm(struct sl_timers *ts, struct sl_tmr *tm)
+{
+  sl_heap_remove(&ts->heap, &tm->node);
+}
+
+void sl__timers_fire(struct sl_timers *ts)
+{
+  struct sl_tmr *tm;
+  ts->pass_limit = sl_loop_now(ts->loop) + EARLY;
+  ts->in_pass = true;
+  while((tm = first(ts)) && tm->at <= ts->pass_limit) {
+    sl_heap_remove(&ts->heap, &tm->node);
+    tm->fire(tm);
+  }
+  ts->in_pass = false;
+  sl_loop_set_alarm(ts->loop, tm ? tm->at : -1);
 }

@@ -1,26 +1,31 @@
 /*
- * timers.h - the deadlines of a context, on one min-heap (base/heap.h),
- * so every timed thing (pending tasks' deadlines and stages, wait and
+ * timers.h - the deadlines of a context on one min-heap (base/heap.h), so
+ * every timed thing (pending tasks' deadlines and stages, wait and
  * as_completed timeouts, call_later) shares the loop's single alarm.  A
- * timer is a node the owner embeds; arming and disarming allocate only
- * when the heap grows.
+ * timer is a node the owner embeds; arming allocates only when the heap
+ * grows.  Times are int64 nanoseconds on the loop's clock (limits/ns.h).
  */
 #ifndef SL_FETCHER_TIMERS_H
 #define SL_FETCHER_TIMERS_H
 
 #include <stdbool.h>
-#include <stddef.h>
+#include <stdint.h>
 
 #include "base/heap.h"
 
+struct sl_loop;
+
 struct sl_tmr {
-  double at; /* loop time, seconds */
+  int64_t at; /* loop time, ns */
   struct sl_heap_node node;
   void (*fire)(struct sl_tmr *tm);
 };
 
-struct sl_tmr_heap {
-  struct sl_heap heap; /* zeroed: set up on the first arm */
+struct sl_timers {
+  struct sl_heap heap;
+  struct sl_loop *loop;
+  int64_t pass_limit; /* in a pass: timers up to it fire in this pass */
+  bool in_pass;
 };
 
 static inline void sl_tmr_init(struct sl_tmr *tm,
@@ -36,15 +41,21 @@ static inline bool sl_tmr_armed(const struct sl_tmr *tm)
   return sl_heap_holds(&tm->node);
 }
 
-/* Arms (or re-arms) tm for time at.  0, or -1 when out of memory. */
-int sl_tmr_arm(struct sl_tmr_heap *h, struct sl_tmr *tm, double at);
+void sl__timers_init(struct sl_timers *ts, struct sl_loop *loop);
+void sl__timers_free(struct sl_timers *ts);
+
+/* Arms (or re-arms) tm for loop time at (ns).  0, or -1 when out of
+   memory (tm is then not armed). */
+int sl__timers_arm(struct sl_timers *ts, struct sl_tmr *tm, int64_t at);
+
+/* The same, `ms` milliseconds from now. */
+int sl__timers_arm_in(struct sl_timers *ts, struct sl_tmr *tm, long ms);
 
 /* Disarms tm; a no-op when it is not armed. */
-void sl_tmr_disarm(struct sl_tmr_heap *h, struct sl_tmr *tm);
+void sl__timers_disarm(struct sl_timers *ts, struct sl_tmr *tm);
 
-/* The earliest armed timer, or NULL. */
-struct sl_tmr *sl_tmr_first(const struct sl_tmr_heap *h);
-
-void sl_tmr_heap_free(struct sl_tmr_heap *h);
+/* The loop's alarm: fires every timer that is due, then sets the alarm
+   for the next one. */
+void sl__timers_fire(struct sl_timers *ts);
 
 #endif

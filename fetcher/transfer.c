@@ -3,11 +3,16 @@
  * set up from the request, its body and headers are collected, and at the
  * end the response (or the error, mapped from the CURLcode to an
  * sl_error_kind) is copied out before the handle goes back to the pool.
+ * See transfer.h.
  */
-#include "fetcher/internal.h"
+#include "fetcher/transfer.h"
+
+#include "fetcher/task.h"
+#include "fetcher/url.h"
+#include "limits/ns.h"
+#include "loop/loop.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,37 +111,40 @@ static bool proxy_in_env(void)
   return false;
 }
 
-int sl__transfer_config(struct sl_ctx *ctx, const struct sl_options *o)
+int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
+                  const struct sl_options *o, size_t max_pool)
 {
   const char *ua = o->user_agent ? o->user_agent : "sluice/" SL_VERSION;
-  ctx->http_version = o->http_version;
-  ctx->proxy_env = proxy_in_env();
-  if(o->ca_file && !(ctx->ca_file = strdup(o->ca_file))) {
-    errno = ENOMEM;
+  memset(xf, 0, sizeof(*xf));
+  xf->loop = loop;
+  xf->http_version = o->http_version;
+  xf->proxy_env = proxy_in_env();
+  xf->max_pool = max_pool;
+  errno = ENOMEM;
+  if(!(xf->pool = calloc(max_pool, sizeof(*xf->pool))))
     return -1;
-  }
+  if(o->ca_file && !(xf->ca_file = strdup(o->ca_file)))
+    return -1;
   if(*ua) { /* "": no User-Agent at all */
     char *h = malloc(strlen(ua) + sizeof("User-Agent: "));
     if(h) {
       strcpy(h, "User-Agent: ");
       strcat(h, ua);
-      ctx->headers = curl_slist_append(NULL, h); /* copies h */
+      xf->headers = curl_slist_append(NULL, h); /* copies h */
       free(h);
     }
-    if(!ctx->headers) {
-      errno = ENOMEM;
+    if(!xf->headers)
       return -1;
-    }
   }
   return 0;
 }
 
-static struct sl_easy *easy_get(struct sl_ctx *ctx)
+static struct sl_easy *easy_get(struct sl_xfer *xf)
 {
   struct sl_easy *x;
   CURL *e;
-  if(ctx->neasy)
-    return ctx->easy_pool[--ctx->neasy];
+  if(xf->npool)
+    return xf->pool[--xf->npool];
   x = calloc(1, sizeof(*x));
   if(!x)
     return NULL;
@@ -148,7 +156,7 @@ static struct sl_easy *easy_get(struct sl_ctx *ctx)
   x->curl = e;
   x->max_redirects = -1; /* curl's default; ours is 10, set on first use */
   /* options that never change between requests are set once */
-  sl_loop_prepare(ctx->loop, e);
+  sl_loop_prepare(xf->loop, e);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -158,15 +166,15 @@ static struct sl_easy *easy_get(struct sl_ctx *ctx)
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   /* as a header of our own: curl then skips formatting its User-Agent
      line anew for every request (5 % of the instructions per request) */
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, ctx->headers);
-  if(!ctx->proxy_env) {
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, xf->headers);
+  if(!xf->proxy_env) {
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_NOPROXY, "");
   }
-  if(ctx->ca_file)
-    curl_easy_setopt(e, CURLOPT_CAINFO, ctx->ca_file);
+  if(xf->ca_file)
+    curl_easy_setopt(e, CURLOPT_CAINFO, xf->ca_file);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-                   ctx->http_version == SL_HTTP_1_1
+                   xf->http_version == SL_HTTP_1_1
                        ? (long)CURL_HTTP_VERSION_1_1
                        : (long)CURL_HTTP_VERSION_2TLS);
   return x;
@@ -179,39 +187,35 @@ static void easy_free(struct sl_easy *x)
   free(x);
 }
 
-static void easy_put(struct sl_ctx *ctx, struct sl_easy *x)
+static void easy_put(struct sl_xfer *xf, struct sl_easy *x)
 {
   x->task = NULL;
-  if(ctx->neasy < ctx->max_easy) {
-    ctx->easy_pool[ctx->neasy++] = x;
+  if(xf->npool < xf->max_pool) {
+    xf->pool[xf->npool++] = x;
     return;
   }
   easy_free(x);
 }
 
-void sl__easy_pool_free(struct sl_ctx *ctx)
+void sl__xfer_free(struct sl_xfer *xf)
 {
-  while(ctx->neasy) {
-    easy_free(ctx->easy_pool[--ctx->neasy]);
-  }
-  free(ctx->easy_pool);
-  ctx->easy_pool = NULL;
-}
-
-struct sl_task *sl__easy_task(CURL *e)
-{
-  struct sl_easy *x = NULL;
-  curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
-  return x ? x->task : NULL;
+  while(xf->npool)
+    easy_free(xf->pool[--xf->npool]);
+  free(xf->pool);
+  xf->pool = NULL;
+  free(xf->ca_file);
+  xf->ca_file = NULL;
+  curl_slist_free_all(xf->headers);
+  xf->headers = NULL;
 }
 
 /* Gives the handle this request's options, each only when it differs
    from what the handle's last request had. */
-static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
+static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
                        struct sl_task *t, long timeout)
 {
   CURL *e = x->curl;
-  const struct curl_slist *resolve = sl__resolve_slist(t);
+  const struct curl_slist *resolve = sl__resolve_slist(t->resolve);
   bool head = t->flags & SL_REQ_HEAD;
   bool follow = t->flags & SL_REQ_FOLLOW_REDIRECTS;
   long redirs = t->max_redirects > 0 ? t->max_redirects : 10L;
@@ -247,7 +251,7 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
   if(resolve || x->resolve) {
     curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
     curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
-                     resolve && !ctx->proxy_env ? no_curl_resolver : NULL);
+                     resolve && !xf->proxy_env ? no_curl_resolver : NULL);
     x->resolve = resolve;
   }
   if(x->head != head) {
@@ -269,58 +273,55 @@ static void easy_setup(const struct sl_ctx *ctx, struct sl_easy *x,
      connection in progress in case it multiplexes.  Not for http://,
      where curl would hold every transfer to a new host until the first
      response said HTTP/1.1. */
-  if(x->tls != tls && ctx->http_version != SL_HTTP_1_1) {
+  if(x->tls != tls && xf->http_version != SL_HTTP_1_1) {
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls ? 1L : 0L);
     x->tls = tls;
   }
 }
 
-int sl__transfer_start(struct sl_task *t)
+int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
 {
-  struct sl_ctx *ctx = t->ctx;
-  double now = sl_loop_now(ctx->loop);
   long timeout = 0;
   struct sl_easy *x;
   int rc;
 
   if(t->deadline > 0) {
-    double left = (t->deadline - now) * 1000.0;
-    if(left < 1.0) {
-      sl__task_set_error(t, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
-                         "deadline passed before the request started");
+    int64_t left = t->deadline - now;
+    if(left < SL_NS_PER_MS) {
+      sl__err_set(&t->err, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
+                  "deadline passed before the request started");
       return -1;
     }
-    timeout = (long)ceil(left);
+    timeout = (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
   }
-  x = easy_get(ctx);
+  x = easy_get(xf);
   if(!x) {
-    sl__task_set_error(t, SL_ERR_INTERNAL, CURLE_OUT_OF_MEMORY,
-                       "out of memory");
+    sl__err_set(&t->err, SL_ERR_INTERNAL, CURLE_OUT_OF_MEMORY,
+                "out of memory");
     return -1;
   }
-  easy_setup(ctx, x, t, timeout);
-  rc = sl_loop_add(ctx->loop, x->curl);
+  easy_setup(xf, x, t, timeout);
+  rc = sl_loop_add(xf->loop, x->curl);
   if(rc) {
-    easy_put(ctx, x);
-    sl__task_set_error(t, SL_ERR_INTERNAL, 0, curl_multi_strerror(rc));
+    easy_put(xf, x);
+    sl__err_set(&t->err, SL_ERR_INTERNAL, 0, curl_multi_strerror(rc));
     return -1;
   }
   t->easy = x;
   t->attempts++;
   t->started_at = now;
-  t->resp.timing.queued_ms = (now - t->created_at) * 1000.0;
-  sl__task_set_state(t, SL_RUNNING);
+  t->resp.timing.queued_ms = sl_ns_to_ms(now - t->created_at);
   return 0;
 }
 
-void sl__transfer_stop(struct sl_task *t)
+void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)
 {
   struct sl_easy *x = t->easy;
   if(!x)
     return;
-  sl_loop_remove(t->ctx->loop, x->curl);
+  sl_loop_remove(xf->loop, x->curl);
   t->easy = NULL;
-  easy_put(t->ctx, x);
+  easy_put(xf, x);
 }
 
 static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
@@ -386,8 +387,7 @@ static long keep_info_str(struct sl_task *t, CURL *e, CURLINFO info)
   return sl_buf_push_str(&t->meta, s);
 }
 
-/* Clears what one try left, before the next. */
-static void reset_for_retry(struct sl_task *t)
+void sl__xfer_reset(struct sl_task *t)
 {
   double queued = t->resp.timing.queued_ms;
   memset(&t->resp, 0, sizeof(t->resp));
@@ -396,51 +396,14 @@ static void reset_for_retry(struct sl_task *t)
   sl_buf_reset(&t->headers, 16 * 1024);
   sl_buf_reset(&t->meta, 4096);
   t->too_large = t->nomem = false;
-  t->err.kind = SL_ERR_NONE;
-  t->err.code = 0;
-  t->err.message = "";
+  sl__err_clear(&t->err);
 }
 
-/* After a try: a 429/503 with Retry-After pauses the whole host; then a
-   retryable outcome goes back to PENDING for its backoff.  True when the
-   task will be tried again. */
-static bool try_again(struct sl_task *t, enum sl_error_kind kind)
+/* Copies what curl knows of the response into t. */
+static void keep_response(struct sl_task *t, CURL *e)
 {
-  struct sl_ctx *ctx = t->ctx;
-  int64_t now = sl_ns_from_sec(sl_loop_now(ctx->loop)), delay = 0, pause;
-  struct sl_retry_outcome o = {0};
-  long status = t->resp.status;
-
-  if((status == 429 || status == 503) && t->retry_after[0] &&
-     sl_retry_after_parse(t->retry_after, now, &pause)) {
-    if(pause > ctx->retry.max_retry_after)
-      pause = ctx->retry.max_retry_after;
-    sl__admit_pause_host(t, pause);
-  }
-  if(ctx->retry.max_attempts <= 1 || kind == SL_ERR_CANCELLED)
-    return false;
-  o.fail = kind == SL_ERR_NONE || kind == SL_ERR_HTTP ? SL_RETRY_FAIL_NONE
-           : kind == SL_ERR_CONNECT                   ? SL_RETRY_FAIL_CONNECT
-           : kind == SL_ERR_TIMEOUT                   ? SL_RETRY_FAIL_TIMEOUT
-                                                      : SL_RETRY_FAIL_OTHER;
-  o.status = (int)status;
-  o.method = (t->flags & SL_REQ_HEAD) ? "HEAD" : "GET";
-  o.retry_after = t->retry_after[0] ? t->retry_after : NULL;
-  o.tries = t->attempts;
-  o.deadline = t->deadline > 0 ? sl_ns_from_sec(t->deadline) : SL_NS_NEVER;
-  if(sl_retry_decide(&ctx->retry, &o, now, now, &delay) != SL_RETRY_YES)
-    return false;
-  reset_for_retry(t);
-  return sl__admit_retry(t, delay);
-}
-
-void sl__transfer_done(struct sl_task *t, CURLcode rc)
-{
-  struct sl_easy *x = t->easy;
-  CURL *e = x->curl;
   struct sl_response *r = &t->resp;
   long v = 0, ct, eff, loc;
-  enum sl_error_kind kind;
 
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
   curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
@@ -458,7 +421,7 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc)
   v = 0;
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &v);
   r->reused_connection = r->status && v == 0;
-  r->timing.dns_ms = t->dns_ms; /* ours: curl only finds our answer */
+  r->timing.dns_ms = sl_ns_to_ms(t->dns_ns); /* ours: curl finds ours */
   r->timing.connect_ms = us_to_ms(e, CURLINFO_CONNECT_TIME_T);
   r->timing.ttfb_ms = us_to_ms(e, CURLINFO_STARTTRANSFER_TIME_T);
   r->timing.total_ms = us_to_ms(e, CURLINFO_TOTAL_TIME_T);
@@ -473,31 +436,47 @@ void sl__transfer_done(struct sl_task *t, CURLcode rc)
     r->body = t->body.p ? t->body.p : "";
     r->body_len = t->body.len;
   }
+}
 
+/* The outcome of a try that curl ended with rc, its error set. */
+static enum sl_error_kind outcome(struct sl_task *t, CURLcode rc,
+                                  const char *errbuf)
+{
+  enum sl_error_kind kind;
+  char msg[96];
   if(rc == CURLE_OK && !t->nomem) {
-    if((t->flags & SL_REQ_FAIL_ON_HTTP_ERROR) && r->status >= 400) {
-      char msg[64];
-      snprintf(msg, sizeof(msg), "HTTP status %ld", r->status);
-      sl__task_set_error(t, SL_ERR_HTTP, 0, msg);
-      kind = SL_ERR_HTTP;
-    } else
-      kind = SL_ERR_NONE;
-  } else if(t->nomem) {
-    kind = SL_ERR_INTERNAL;
-    sl__task_set_error(t, kind, rc, "out of memory buffering the response");
-  } else {
-    kind = kind_of(rc, t);
-    if(kind == SL_ERR_TOO_LARGE) {
-      char msg[96];
-      snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
-               t->max_body);
-      sl__task_set_error(t, kind, rc, msg);
-    } else
-      sl__task_set_error(t, kind, rc,
-                         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+    if(!(t->flags & SL_REQ_FAIL_ON_HTTP_ERROR) || t->resp.status < 400)
+      return SL_ERR_NONE;
+    snprintf(msg, sizeof(msg), "HTTP status %ld", t->resp.status);
+    sl__err_set(&t->err, SL_ERR_HTTP, 0, msg);
+    return SL_ERR_HTTP;
   }
+  if(t->nomem) {
+    sl__err_set(&t->err, SL_ERR_INTERNAL, rc,
+                "out of memory buffering the response");
+    return SL_ERR_INTERNAL;
+  }
+  kind = kind_of(rc, t);
+  if(kind == SL_ERR_TOO_LARGE) {
+    snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
+             t->max_body);
+    sl__err_set(&t->err, kind, rc, msg);
+  } else
+    sl__err_set(&t->err, kind, rc,
+                errbuf[0] ? errbuf : curl_easy_strerror(rc));
+  return kind;
+}
+
+struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
+                              enum sl_error_kind *kind)
+{
+  struct sl_easy *x = NULL;
+  struct sl_task *t;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+  t = x->task;
+  keep_response(t, easy);
+  *kind = outcome(t, rc, x->errbuf);
   t->easy = NULL;
-  easy_put(t->ctx, x);
-  if(!try_again(t, kind))
-    sl__task_finish(t, kind == SL_ERR_NONE ? SL_DONE : SL_FAILED);
+  easy_put(xf, x);
+  return t;
 }

@@ -10,7 +10,7 @@
  * URL given as a string anew for every transfer, and for a run of URLs on
  * one origin most of that work repeats.
  */
-#include "fetcher/internal.h"
+#include "fetcher/url.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,10 +1,13 @@
 /*
- * wait.c - the blocking combinators over a set of tasks: sl_gather
- * (asyncio.gather) and sl_wait (asyncio.wait).  Both watch the tasks with
- * done callbacks, run the loop until their condition holds, then remove
- * the callbacks that have not run, so nothing of theirs outlives the call.
+ * wait.c - the blocking runs of the loop: sl_run, sl_task_wait (await),
+ * and the combinators over a set of tasks, sl_gather (asyncio.gather)
+ * and sl_wait (asyncio.wait).  The combinators watch the tasks with done
+ * callbacks, run the loop until their condition holds, then remove the
+ * callbacks that have not run, so nothing of theirs outlives the call.
+ * They run the loop only when sluice owns it and no callback is running.
  */
-#include "fetcher/internal.h"
+#include "base/container_of.h"
+#include "fetcher/ctx.h"
 
 struct watch {
   size_t finished; /* callbacks seen */
@@ -28,7 +31,7 @@ static void on_final(sl_task *t, void *ud)
 
 static void on_timeout(struct sl_tmr *tm)
 {
-  struct watch *w = (struct watch *)((char *)tm - offsetof(struct watch, tmr));
+  struct watch *w = sl_container_of(tm, struct watch, tmr);
   w->timed_out = true;
 }
 
@@ -46,7 +49,7 @@ static int watch_start(struct watch *w, sl_task *const *tasks, size_t n,
   for(i = 0; i < n; i++)
     if(!tasks[i] || tasks[i]->ctx != ctx)
       return SL_EINVAL;
-  rc = sl__ctx_can_block(ctx);
+  rc = ctx ? sl__sched_can_block(&ctx->sched) : SL_EINVAL;
   if(rc)
     return rc;
   for(i = 0; i < n; i++) {
@@ -67,7 +70,7 @@ static void watch_stop(struct watch *w, struct sl_ctx *ctx,
   size_t i;
   for(i = 0; i < n; i++)
     sl_task_off_done(tasks[i], on_final, w);
-  sl_tmr_disarm(&ctx->timers, &w->tmr);
+  sl__timers_disarm(&ctx->timers, &w->tmr);
 }
 
 int sl_gather(sl_task *const *tasks, size_t n, unsigned flags,
@@ -86,7 +89,7 @@ int sl_gather(sl_task *const *tasks, size_t n, unsigned flags,
   if(rc)
     return rc;
   while(w.finished < n && !(w.failed && !all))
-    sl__ctx_run_once(ctx);
+    sl__sched_run_once(&ctx->sched);
   watch_stop(&w, ctx, tasks, n);
 
   for(i = 0; i < n; i++) {
@@ -119,9 +122,7 @@ int sl_wait(sl_task *const *tasks, size_t n, enum sl_return_when when,
   int rc = watch_start(&w, tasks, n, &ctx);
   if(rc)
     return rc;
-  if(timeout_ms > 0 &&
-     sl__ctx_arm(ctx, &w.tmr,
-                 sl_loop_now(ctx->loop) + (double)timeout_ms / 1000.0)) {
+  if(timeout_ms > 0 && sl__timers_arm_in(&ctx->timers, &w.tmr, timeout_ms)) {
     watch_stop(&w, ctx, tasks, n);
     return SL_ENOMEM;
   }
@@ -134,7 +135,7 @@ int sl_wait(sl_task *const *tasks, size_t n, enum sl_return_when when,
       break;
     if(w.timed_out)
       break;
-    sl__ctx_run_once(ctx);
+    sl__sched_run_once(&ctx->sched);
   }
   watch_stop(&w, ctx, tasks, n);
   for(i = 0; i < n; i++) {
@@ -153,4 +154,25 @@ int sl_wait(sl_task *const *tasks, size_t n, enum sl_return_when when,
   if(npending)
     *npending = np;
   return w.timed_out && np ? SL_ETIMEOUT : SL_OK;
+}
+
+int sl_run(sl_ctx *ctx)
+{
+  int rc = ctx ? sl__sched_can_block(&ctx->sched) : SL_EINVAL;
+  if(rc)
+    return rc;
+  while(ctx->tasks.stats.pending || ctx->tasks.stats.running ||
+        !sl__sched_idle(&ctx->sched))
+    sl__sched_run_once(&ctx->sched);
+  return SL_OK;
+}
+
+int sl_task_wait(sl_task *t)
+{
+  int rc = t ? sl__sched_can_block(&t->ctx->sched) : SL_EINVAL;
+  if(rc)
+    return rc;
+  while(!sl_task_is_final(t))
+    sl__sched_run_once(&t->ctx->sched);
+  return SL_OK;
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "limits/httpdate.h"
+#include "fetcher/admit.h"
 #include "limits/ns.h"
 #include "limits/retry.h"
 
@@ -265,6 +265,7 @@ static void test_retry_after_seconds(void **state)
   int64_t d = -1, now = 10 * SEC, wall = REF * SEC;
   (void)state;
   sl_retry_init(&p, 0);
+  p.parse_date = sl__http_date; /* as the fetcher has it */
   p.rand = scripted;
   p.rand_ud = &sc;
   o = status(429, 1);
@@ -286,7 +287,7 @@ static void test_retry_after_seconds(void **state)
   o.deadline++;
   assert_int_equal(sl_retry_decide(&p, &o, now, wall, &d), SL_RETRY_YES);
   /* huge values saturate instead of overflowing */
-  assert_true(sl_retry_after_parse("99999999999999999999999", 0, &d));
+  assert_true(sl_retry_after_parse(&p, "99999999999999999999999", 0, &d));
   assert_int_equal(d, SL_RETRY_AFTER_MAX);
   /* not a number, not a date: the backoff is used */
   {
@@ -305,7 +306,7 @@ static void test_retry_after_seconds(void **state)
     size_t i;
     for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
       d = -7;
-      assert_false(sl_retry_after_parse(bad[i], wall, &d));
+      assert_false(sl_retry_after_parse(&p, bad[i], wall, &d));
       assert_int_equal(d, -7);
     }
   }
@@ -320,22 +321,28 @@ static void test_retry_after_dates(void **state)
   int64_t wall = REF * SEC + 500 * MS;
   (void)state;
   sl_retry_init(&p, 0);
-  assert_true(sl_retry_after_parse("Fri, 01 Mar 2024 00:01:00 GMT", wall, &d));
+  p.parse_date = sl__http_date; /* libcurl's curl_getdate */
+  assert_true(
+      sl_retry_after_parse(&p, "Fri, 01 Mar 2024 00:01:00 GMT", wall, &d));
   assert_int_equal(d, 59 * SEC + 500 * MS);
   assert_true(
-      sl_retry_after_parse("Friday, 01-Mar-24 00:00:10 GMT", wall, &d));
+      sl_retry_after_parse(&p, "Friday, 01-Mar-24 00:00:10 GMT", wall, &d));
   assert_int_equal(d, 9 * SEC + 500 * MS);
-  assert_true(sl_retry_after_parse("Fri Mar  1 00:02:00 2024", wall, &d));
+  assert_true(sl_retry_after_parse(&p, "Fri Mar  1 00:02:00 2024", wall, &d));
   assert_int_equal(d, 119 * SEC + 500 * MS);
   /* in the past, or this very second: no wait */
-  assert_true(sl_retry_after_parse("Thu, 29 Feb 2024 23:00:00 GMT", wall, &d));
+  assert_true(
+      sl_retry_after_parse(&p, "Thu, 29 Feb 2024 23:00:00 GMT", wall, &d));
   assert_int_equal(d, 0);
-  assert_true(sl_retry_after_parse("Fri, 01 Mar 2024 00:00:00 GMT", wall, &d));
+  assert_true(
+      sl_retry_after_parse(&p, "Fri, 01 Mar 2024 00:00:00 GMT", wall, &d));
   assert_int_equal(d, 0);
-  assert_true(sl_retry_after_parse("Thu, 01 Jan 1970 00:00:00 GMT", wall, &d));
+  assert_true(
+      sl_retry_after_parse(&p, "Thu, 01 Jan 1970 00:00:00 GMT", wall, &d));
   assert_int_equal(d, 0);
   /* far future: saturates */
-  assert_true(sl_retry_after_parse("Fri, 31 Dec 9999 23:59:59 GMT", wall, &d));
+  assert_true(
+      sl_retry_after_parse(&p, "Fri, 31 Dec 9999 23:59:59 GMT", wall, &d));
   assert_int_equal(d, SL_RETRY_AFTER_MAX);
 
   /* in decide: a 503 with a date, bounded like seconds */
@@ -350,6 +357,8 @@ static void test_retry_after_dates(void **state)
   assert_int_equal(sl_retry_decide(&p, &o, now, wall, &d), SL_RETRY_TOO_LONG);
 }
 
+/* The fetcher's HTTP-date parser (libcurl's curl_getdate) on the forms
+   RFC 9110 allows; without one, a date is not understood at all. */
 static void test_http_date(void **state)
 {
   static const struct {
@@ -365,47 +374,17 @@ static void test_http_date(void **state)
       {"Tue, 29 Feb 2000 12:00:00 GMT", 951825600},
       {"Fri, 31 Dec 9999 23:59:59 GMT", INT64_C(253402300799)},
       {"Mon, 01 Jan 1900 00:00:00 GMT", -INT64_C(2208988800)},
-      /* two-digit years: not more than 50 years after 2024 */
-      {"Thursday, 06-Nov-70 08:49:37 GMT", INT64_C(3182489377)},
-      {"Tuesday, 06-Nov-74 08:49:37 GMT", INT64_C(3308719777)},
       {"Thursday, 06-Nov-75 08:49:37 GMT", 184495777},
-      /* a leap second is the next minute's first */
-      {"Sat, 31 Dec 2016 23:59:60 GMT", INT64_C(1483228800)},
   };
-  static const char *const bad[] = {
-      "",
-      "Sun, 06 Nov 1994 08:49:37",
-      "Sun, 06 Nov 1994 08:49:37 UTC",
-      "Sun, 06 Nov 1994 08:49:37 GMT x",
-      "Sun, 6 Nov 1994 08:49:37 GMT",
-      "Sun, 06 Nov 94 08:49:37 GMT",
-      "Sun,06 Nov 1994 08:49:37 GMT",
-      "Sun, 06 Nov 1994 8:49:37 GMT",
-      "Sun, 06 Nov 1994 24:00:00 GMT",
-      "Sun, 06 Nov 1994 23:60:00 GMT",
-      "Sun, 06 Nov 1994 23:59:61 GMT",
-      "Sun, 30 Feb 2000 00:00:00 GMT",
-      "Sun, 29 Feb 1900 00:00:00 GMT",
-      "Sun, 00 Nov 1994 08:49:37 GMT",
-      "Sun, 31 Nov 1994 08:49:37 GMT",
-      "Sun, 06 Foo 1994 08:49:37 GMT",
-      "Sun, 06 Novem 1994 08:49:37 GMT",
-      "Sux, 06 Nov 1994 08:49:37 GMT",
-      "Sunda, 06 Nov 1994 08:49:37 GMT",
-      "Sun, 01 Jan 1899 00:00:00 GMT",
-      "Sunday, 06-Nov-1994 08:49:37 GMT",
-      "Sunday, 06-Nov-94 08:49:37",
-      "Sun Nov 6 08:49:37 1994",
-      "Sun Nov  6 08:49:37 94",
-      "Sun Nov  6 08:49:37 1994 GMT",
-      "1994-11-06T08:49:37Z",
-      "784111777",
-  };
+  static const char *const bad[] = {"", "soon", "Sun, 06 Foo 1994",
+                                    "25:00:00"};
+  struct sl_retry p;
+  int64_t d = -7;
   size_t i;
   (void)state;
   for(i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
     int64_t t = -1;
-    if(!sl_http_date_parse(ok[i].s, REF, &t))
+    if(!sl__http_date(ok[i].s, &t))
       fail_msg("rejected: \"%s\"", ok[i].s);
     if(t != ok[i].t)
       fail_msg("\"%s\": %lld, want %lld", ok[i].s, (long long)t,
@@ -413,22 +392,14 @@ static void test_http_date(void **state)
   }
   for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     int64_t t = -1;
-    if(sl_http_date_parse(bad[i], REF, &t))
+    if(sl__http_date(bad[i], &t))
       fail_msg("accepted: \"%s\"", bad[i]);
     assert_int_equal(t, -1);
   }
-  assert_false(sl_http_date_parse(NULL, REF, NULL));
-  /* the pivot moves with the reference: in 2080, "10" is 2110 */
-  {
-    int64_t t = 0;
-    /* 2080-01-01 */
-    assert_true(sl_http_date_parse("Friday, 01-Jan-10 00:00:00 GMT",
-                                   INT64_C(3471292800), &t));
-    assert_int_equal(t, INT64_C(4417977600)); /* 2110-01-01 */
-    assert_true(sl_http_date_parse("Friday, 01-Jan-31 00:00:00 GMT",
-                                   INT64_C(3471292800), &t));
-    assert_int_equal(t, INT64_C(1924992000)); /* 2031-01-01 */
-  }
+  sl_retry_init(&p, 0); /* no date parser: only delta-seconds */
+  assert_false(
+      sl_retry_after_parse(&p, "Sun, 06 Nov 1994 08:49:37 GMT", 0, &d));
+  assert_int_equal(d, -7);
 }
 
 static void test_names(void **state)

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "fetcher/internal.h"
+#include "fetcher/url.h"
 
 #include <string.h>
 

@@ -1,0 +1,68 @@
+/*
+ * admit.h - admission: the way of a PENDING task through its name and
+ * the limits to a running transfer, what it gives back when it leaves,
+ * and the decision after a try (outcome.c): retry, pause the host, or
+ * finish.  The limits themselves are limits/ (pure policy); this is
+ * where they meet the loop.
+ */
+#ifndef SL_FETCHER_ADMIT_H
+#define SL_FETCHER_ADMIT_H
+
+#include "sluice.h"
+
+#include "limits/bucket.h"
+#include "limits/hosts.h"
+#include "limits/retry.h"
+#include "limits/sem.h"
+
+#include <curl/curl.h>
+
+struct sl_task;
+struct sl_ctx;
+
+/* The limits of a context. */
+struct sl_admission {
+  struct sl_sem sem;            /* global concurrency cap */
+  struct sl_hosts hosts;        /* per host: slots, rate, pause */
+  bool hosts_ready;             /* hosts needs freeing */
+  struct sl_bucket global_rate; /* when has_rate */
+  bool has_rate;
+  struct sl_retry retry; /* max_attempts 1: no retries */
+};
+
+/* The limits of o (cap: the global concurrency).  0, or -1 with errno
+   EINVAL (a bad rate) or ENOMEM. */
+int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
+                       unsigned cap, uint64_t seed);
+void sl__admission_free(struct sl_admission *a);
+
+/* Readies a new task's timers and waiter (before anything can cancel
+   it). */
+void sl__admit_init(struct sl_task *t);
+
+/* A NEW task starts its way: its URL, its host, its deadline, its name,
+   then the limits. */
+void sl__admit(struct sl_task *t);
+
+/* A live task is cancelled: it leaves whatever queue or timer it waits
+   on, or its transfer is stopped. */
+void sl__admit_cancel(struct sl_task *t);
+
+/* A task became final: slots, its host and its name are given back. */
+void sl__admit_release(struct sl_task *t);
+
+/* After a try (outcome.c): pauses t's host for delay (ns) from now. */
+void sl__admit_pause_host(struct sl_task *t, int64_t delay);
+
+/* After a try: t waits delay (ns) in BACKOFF, then takes the way again.
+   false when its deadline cannot be armed (out of memory). */
+bool sl__admit_retry(struct sl_task *t, int64_t delay);
+
+/* The loop's hook for a transfer curl finished (outcome.c). */
+void sl__outcome(struct sl_ctx *ctx, CURL *easy, CURLcode rc);
+
+/* An HTTP-date to Unix seconds with libcurl's curl_getdate(), for the
+   retry policy's parse_date: true, or false when s is not one. */
+bool sl__http_date(const char *s, int64_t *unix_s);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * ctx.h - the context: what it is made of.  Each part is owned by its own
+ * file (the loop by loop/, the ready queue by sched.c, the timers by
+ * timers.c, the tasks by task.c, the limits by admit.c, the names by
+ * resolve.c, the easy handles by transfer.c); ctx.c only puts them
+ * together and takes them apart.
+ */
+#ifndef SL_FETCHER_CTX_H
+#define SL_FETCHER_CTX_H
+
+#include "sluice.h"
+
+#include "fetcher/admit.h"
+#include "fetcher/resolve.h"
+#include "fetcher/sched.h"
+#include "fetcher/task.h"
+#include "fetcher/timers.h"
+#include "fetcher/transfer.h"
+#include "loop/loop.h"
+
+struct sl_ctx {
+  struct sl_loop *loop;
+  bool owns_loop; /* EV_DEFAULT, which the blocking waits may run */
+  struct sl_sched sched;
+  struct sl_timers timers;
+  struct sl_tasks tasks;
+  struct sl_admission adm;
+  struct sl_resolver *resolver;
+  struct sl_xfer xfer;
+  struct sl_group *groups, *groups_tail;           /* top-level groups */
+  struct sl_as_completed *iters, *iters_tail;      /* live iterators */
+  struct sl_timer *user_timers, *user_timers_tail; /* call_later */
+};
+
+/* as_completed.c, services.c, group.c: what is left at sl_ctx_free */
+void sl__as_completed_free_all(struct sl_ctx *ctx);
+void sl__services_free_all(struct sl_ctx *ctx);
+void sl__group_free_all(struct sl_ctx *ctx);
+
+#endif

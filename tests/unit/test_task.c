@@ -15,6 +15,7 @@
 #include <ev.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -503,6 +504,41 @@ static void test_names_and_nulls(void **state)
   sl_task_free(NULL);
   sl_ctx_free(NULL);
   assert_int_equal(sl_task_on_done(NULL, cb_a, NULL), SL_EINVAL);
+  {
+    /* NULL handles, the header's one rule: no-ops, SL_EINVAL, or the
+       zero of the return type */
+    struct sl_stats st = {.created = 7};
+    sl_task *const *errs = (sl_task *const *)&tag;
+    const struct sl_response *resp;
+    assert_int_equal(sl_task_state(NULL), SL_PENDING);
+    assert_false(sl_task_is_final(NULL));
+    assert_null(sl_task_name(NULL));
+    assert_null(sl_task_url(NULL));
+    assert_null(sl_task_header(NULL, "x"));
+    assert_null(sl_task_header(a, NULL));
+    assert_null(sl_task_ctx(NULL));
+    assert_int_equal(sl_task_attempts(NULL), 0);
+    assert_int_equal(sl_task_off_done(NULL, cb_a, NULL), 0);
+    assert_int_equal(sl_task_response(NULL, &resp), SL_EINVAL);
+    assert_int_equal(sl_task_wait(NULL), SL_EINVAL);
+    assert_int_equal(sl_run(NULL), SL_EINVAL);
+    assert_null(sl_ctx_loop(NULL));
+    assert_null(sl_current_task(NULL));
+    assert_int_equal(sl_ctx_foreach_task(NULL, NULL, NULL), 0);
+    sl_ctx_stats(NULL, &st);
+    assert_int_equal(st.created, 7);
+    assert_int_equal(sl_group_errors(NULL, &errs), 0);
+    assert_null(errs);
+    assert_false(sl_group_done(NULL));
+    assert_false(sl_group_cancel(NULL, NULL));
+    assert_int_equal(sl_group_wait(NULL), SL_EINVAL);
+    sl_group_free(NULL);
+    assert_null(sl_call_later(NULL, 1, NULL, NULL));
+    sl_timer_cancel(NULL);
+    sl_off_signal(NULL, 2);
+    assert_int_equal(sl_as_completed_left(NULL), 0);
+    sl_as_completed_free(NULL);
+  }
   sl_run(ctx);
   sl_task_free(a);
   sl_task_free(b);
@@ -554,6 +590,46 @@ static void test_timer_rearmed_due_waits_a_turn(void **state)
   ev_loop_destroy(c.loop);
 }
 
+/* SLUICE_TRACE=stages: every change of stage, one line each on stderr,
+   from the one function that changes stages. */
+static void test_trace_stages(void **state)
+{
+  char path[] = "/tmp/sluice-trace-XXXXXX", buf[2048];
+  int fd = mkstemp(path), saved = dup(2);
+  sl_ctx *ctx;
+  sl_task *bad, *refused;
+  struct sl_request r = {0};
+  ssize_t n;
+  (void)state;
+  assert_true(fd >= 0 && saved >= 0);
+  setenv("SLUICE_TRACE", "stages", 1);
+  ctx = quiet_ctx();
+  unsetenv("SLUICE_TRACE");
+  assert_non_null(ctx);
+  r.url = "notaurl";
+  bad = sl_fetch(ctx, &r);
+  r.url = "http://127.0.0.1:1/"; /* nothing listens: refused */
+  refused = sl_fetch(ctx, &r);
+  assert_int_equal(dup2(fd, 2), 2);
+  assert_int_equal(sl_run(ctx), SL_OK);
+  dup2(saved, 2);
+  close(saved);
+  n = pread(fd, buf, sizeof(buf) - 1, 0);
+  close(fd);
+  unlink(path);
+  assert_true(n > 0);
+  buf[n] = '\0';
+  assert_non_null(strstr(buf, "sluice: Task-1 NEW -> FAILED (notaurl)\n"));
+  assert_non_null(
+      strstr(buf, "sluice: Task-2 NEW -> RUNNING (http://127.0.0.1:1/)\n"));
+  assert_non_null(
+      strstr(buf, "sluice: Task-2 RUNNING -> FAILED (http://127.0.0.1:1/)\n"));
+  assert_int_equal(sl_task_state(refused), SL_FAILED);
+  sl_task_free(bad);
+  sl_task_free(refused);
+  sl_ctx_free(ctx);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -571,6 +647,7 @@ int main(void)
       cmocka_unit_test(test_borrowed_loop),
       cmocka_unit_test(test_deadline_from_fetch_time),
       cmocka_unit_test(test_names_and_nulls),
+      cmocka_unit_test(test_trace_stages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

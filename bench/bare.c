@@ -1,9 +1,9 @@
 /*
- * bare.c - bench-bare: the issue 6 reference loop, for bench/run to measure
- * next to sluice and curl.  libev + curl multi_socket, pooled easy handles,
+ * bare.c - bench-bare: a reference loop for bench/run to measure next to
+ * sluice and curl.  libev + curl multi_socket, pooled easy handles,
  * N in flight, bodies discarded, no records, no limits, no tasks: what a
- * minimal fetcher costs on this machine with this libcurl.  Like the one
- * the issue describes, it re-arms the ev_io on every socket callback and
+ * minimal fetcher costs on this machine with this libcurl.  Like the
+ * simplest such loop, it re-arms the ev_io on every socket callback and
  * re-adds handles one at a time.
  *
  *   bench-bare URLFILE [N]     prints "bare: DONE ok, FAILED failed"

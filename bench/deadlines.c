@@ -1,7 +1,7 @@
 /*
- * deadlines.c - issue 3's two measurements, rerunnable: how late a
- * request's deadline fires (median and worst over 100 hanging requests
- * with distinct deadlines), and how long cancelling 1000 in-flight
+ * deadlines.c - two measurements of the combinators, rerunnable: how
+ * late a request's deadline fires (median and worst over 100 hanging
+ * requests with distinct deadlines), and how long cancelling 1000 in-flight
  * transfers takes (the loop of sl_task_cancel calls, and until the
  * fixture server reports no request in flight, i.e. every socket closed).
  *

@@ -1,5 +1,5 @@
 /*
- * dns.c - issue 5's figures, rerunnable: a run of 10 000 URLs over 100
+ * dns.c - the name cache's figures, rerunnable: 10 000 URLs over 100
  * host names resolved through sluice-fixture's DNS responder.  Prints
  * the DNS queries the server answered (A and AAAA, counted by the
  * fixture), the resolution time each request waited (median, p99, and

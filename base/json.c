@@ -40,7 +40,11 @@ size_t sl_utf8_seq(const unsigned char *s, size_t len)
   return n;
 }
 
-#define PUTLIT(b, lit) sl_buf_put((b), (lit), sizeof(lit) - 1)
+/* The two-character escapes JSON has (NULL: none). */
+static const char *const short_escape[0x60] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r",
+    ['\t'] = "\\t", ['\b'] = "\\b",  ['\f'] = "\\f",
+};
 
 /* The escape of one byte that is not plain printable ASCII: a short
    escape, \u00XX, a UTF-8 sequence copied whole, or U+FFFD.  Returns how
@@ -49,28 +53,9 @@ static size_t put_special(struct sl_buf *b, const unsigned char *s, size_t len)
 {
   static const char hex[] = "0123456789abcdef";
   size_t n;
-  switch(s[0]) {
-    case '"':
-      PUTLIT(b, "\\\"");
-      return 1;
-    case '\\':
-      PUTLIT(b, "\\\\");
-      return 1;
-    case '\n':
-      PUTLIT(b, "\\n");
-      return 1;
-    case '\r':
-      PUTLIT(b, "\\r");
-      return 1;
-    case '\t':
-      PUTLIT(b, "\\t");
-      return 1;
-    case '\b':
-      PUTLIT(b, "\\b");
-      return 1;
-    case '\f':
-      PUTLIT(b, "\\f");
-      return 1;
+  if(s[0] < 0x60 && short_escape[s[0]]) {
+    sl_buf_put(b, short_escape[s[0]], 2);
+    return 1;
   }
   if(s[0] < 0x20 || s[0] == 0x7F) {
     char esc[6] = {'\\', 'u', '0', '0', hex[s[0] >> 4], hex[s[0] & 0xF]};
@@ -82,7 +67,7 @@ static size_t put_special(struct sl_buf *b, const unsigned char *s, size_t len)
     sl_buf_put(b, s, n);
     return n;
   }
-  PUTLIT(b, "\\ufffd");
+  sl_buf_put(b, "\\ufffd", 6);
   return 1;
 }
 

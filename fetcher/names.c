@@ -5,40 +5,45 @@
  */
 #include "sluice.h"
 
+#include <stddef.h>
+
+/* v[i], or dflt for a value no list has. */
+static const char *pick(const char *const *v, size_t n, long i,
+                        const char *dflt)
+{
+  return i >= 0 && (size_t)i < n && v[i] ? v[i] : dflt;
+}
+
 const char *sl_state_name(enum sl_state s)
 {
-  switch(s) {
-#define SL_XX(name, str)                                                      \
-  case SL_##name:                                                             \
-    return str;
-    SL_STATE_MAP(SL_XX)
+  static const char *const names[] = {
+#define SL_XX(name, str) str,
+      SL_STATE_MAP(SL_XX)
 #undef SL_XX
-  }
-  return "unknown";
+  };
+  return pick(names, sizeof(names) / sizeof(names[0]), (long)s, "unknown");
 }
 
 const char *sl_error_kind_name(enum sl_error_kind k)
 {
-  switch(k) {
-#define SL_XX(name, str)                                                      \
-  case SL_ERR_##name:                                                         \
-    return str;
-    SL_ERROR_KIND_MAP(SL_XX)
+  static const char *const names[] = {
+#define SL_XX(name, str) str,
+      SL_ERROR_KIND_MAP(SL_XX)
 #undef SL_XX
-  }
-  return "unknown";
+  };
+  return pick(names, sizeof(names) / sizeof(names[0]), (long)k, "unknown");
 }
 
 const char *sl_strerror(int rc)
 {
-  switch(rc) {
-#define SL_XX(name, value, msg)                                               \
-  case SL_##name:                                                             \
-    return msg;
-    SL_RC_MAP(SL_XX)
+  /* the codes are 0, -1, -2, ...: indexed by -rc */
+  static const char *const msgs[] = {
+#define SL_XX(name, value, msg) [-(value)] = msg,
+      SL_RC_MAP(SL_XX)
 #undef SL_XX
-  }
-  return "unknown error";
+  };
+  return pick(msgs, sizeof(msgs) / sizeof(msgs[0]), -(long)rc,
+              "unknown error");
 }
 
 const char *sl_version(void)

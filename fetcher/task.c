@@ -218,15 +218,25 @@ enum sl_state sl_task_state(const sl_task *t)
   return t ? t->state : SL_PENDING;
 }
 
-int sl_task_response(const sl_task *t, const struct sl_response **out)
+/* The checks of reading a task's outcome (out: where it goes, or NULL):
+   SL_OK, and it counts as retrieved, or the code to return. */
+static int read_outcome(const sl_task *t, const void *out)
 {
-  if(out)
-    *out = NULL;
   if(!t || !out)
     return SL_EINVAL;
   if(!sl_task_is_final(t))
     return SL_ESTATE;
   ((struct sl_task *)t)->retrieved = true;
+  return SL_OK;
+}
+
+int sl_task_response(const sl_task *t, const struct sl_response **out)
+{
+  int rc = read_outcome(t, out);
+  if(out)
+    *out = NULL;
+  if(rc)
+    return rc;
   if(t->state == SL_DONE || (t->state == SL_FAILED && t->resp.status)) {
     *out = &t->resp;
     return SL_OK;
@@ -236,13 +246,11 @@ int sl_task_response(const sl_task *t, const struct sl_response **out)
 
 int sl_task_error(const sl_task *t, const struct sl_error **out)
 {
+  int rc = read_outcome(t, out);
   if(out)
     *out = NULL;
-  if(!t || !out)
-    return SL_EINVAL;
-  if(!sl_task_is_final(t))
-    return SL_ESTATE;
-  ((struct sl_task *)t)->retrieved = true;
+  if(rc)
+    return rc;
   if(t->state != SL_DONE)
     *out = &t->err.e;
   return SL_OK;

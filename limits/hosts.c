@@ -43,14 +43,19 @@ bool sl_host_paused(struct sl_host *h, int64_t now)
   return h->pause_until != NO_PAUSE;
 }
 
-int64_t sl_host_ready_at(struct sl_host *h, int64_t now)
+/* The later of t (a time of h's bucket, or now) and the end of h's
+   pause. */
+static int64_t past_pause(struct sl_host *h, int64_t t, int64_t now)
 {
-  int64_t t = now;
-  if(h->has_bucket)
-    t = sl_bucket_next_at(&h->bucket, now);
   if(sl_host_paused(h, now) && h->pause_until > t)
     t = h->pause_until;
   return t;
+}
+
+int64_t sl_host_ready_at(struct sl_host *h, int64_t now)
+{
+  return past_pause(
+      h, h->has_bucket ? sl_bucket_next_at(&h->bucket, now) : now, now);
 }
 
 bool sl_host_take(struct sl_host *h, int64_t now)
@@ -64,12 +69,8 @@ bool sl_host_take(struct sl_host *h, int64_t now)
    bucket is full.  <= now: at once. */
 static int64_t forgettable_at(struct sl_host *h, int64_t now)
 {
-  int64_t t = now;
-  if(h->has_bucket)
-    t = sl_bucket_full_at(&h->bucket, now);
-  if(sl_host_paused(h, now) && h->pause_until > t)
-    t = h->pause_until;
-  return t;
+  return past_pause(
+      h, h->has_bucket ? sl_bucket_full_at(&h->bucket, now) : now, now);
 }
 
 /* --- idle heap ----------------------------------------------------- */

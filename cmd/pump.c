@@ -237,14 +237,14 @@ static void emit(struct pump *p, const struct record *r, int kind)
     summary_add_failed(p->sum, kind, r->error_kind);
   }
 
-  p->rec.len = 0;
+  sl_buf_truncate(&p->rec, 0);
   if(!output_error(p->out) && record_format(&p->rec, r)) {
     fprintf(stderr, "sluice: out of memory formatting record %" PRIu64 "\n",
             r->index);
     p->fatal = true;
-    p->rec.len = 0;
+    sl_buf_truncate(&p->rec, 0);
   }
-  put(p, r->index, p->rec.data, p->rec.len);
+  put(p, r->index, p->rec.p, p->rec.len);
   judge(p, r);
 }
 
@@ -522,7 +522,7 @@ void pump_free(struct pump *p)
   sl_timer_cancel(p->timer);
   p->timer = NULL;
   reorder_free(&p->ro);
-  recbuf_free(&p->rec);
+  sl_buf_free(&p->rec);
   free(p->halt_msg);
   p->halt_msg = NULL;
 }

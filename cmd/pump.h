@@ -75,7 +75,7 @@ struct pump {
   char *halt_msg;    /* why, for records and stderr; NULL: a fallback */
   sl_timer *timer;   /* the --deadline timer, until it fires */
   struct reorder ro; /* with policy.ordered */
-  struct recbuf rec;
+  struct sl_buf rec;
   struct job *jobs; /* the live tasks, for cancelling them all */
 };
 

@@ -2,7 +2,8 @@
  * record.h - one JSON Lines result record, formatted into a buffer.
  *
  * The record is plain data (no libsluice types) so the formatting can be
- * checked on its own; pump.c fills it from a finished task.
+ * checked on its own; pump.c fills it from a finished task.  Strings are
+ * escaped by base/json.h, the one policy of every program here.
  */
 #ifndef SLUICE_CMD_RECORD_H
 #define SLUICE_CMD_RECORD_H
@@ -10,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/buf.h"
 
 struct record {
   uint64_t index;  /* position among the URL lines of the input */
@@ -26,22 +29,8 @@ struct record {
   const char *error_msg;  /* may be NULL with error_kind set */
 };
 
-/* A growable byte buffer. */
-struct recbuf {
-  char *data;
-  size_t len, cap;
-};
-
 /* Appends the record as one line of JSON, newline included.  Returns 0, or
    -1 when memory ran out (the buffer is then unchanged). */
-int record_format(struct recbuf *b, const struct record *r);
-
-/* Appends s[0..len) as a JSON string, quotes included: '"', '\' and
-   control characters are escaped, valid UTF-8 is copied as it is and each
-   byte that is not part of valid UTF-8 becomes U+FFFD, written "\ufffd".
-   Returns 0 or -1 (out of memory). */
-int record_json_string(struct recbuf *b, const char *s, size_t len);
-
-void recbuf_free(struct recbuf *b);
+int record_format(struct sl_buf *b, const struct record *r);
 
 #endif

@@ -15,20 +15,20 @@
 #include "cmd/record.h"
 
 /* The record r formats to, as a NUL-terminated copy. */
-static const char *fmt(struct recbuf *b, const struct record *r)
+static const char *fmt(struct sl_buf *b, const struct record *r)
 {
   static char out[200000];
   b->len = 0;
   assert_int_equal(record_format(b, r), 0);
   assert_true(b->len < sizeof(out));
-  memcpy(out, b->data, b->len);
+  memcpy(out, b->p, b->len);
   out[b->len] = '\0';
   return out;
 }
 
 static void test_ok_record(void **state)
 {
-  struct recbuf b = {0};
+  struct sl_buf b = {0};
   struct record r = {0};
   (void)state;
   r.index = 7;
@@ -45,12 +45,12 @@ static void test_ok_record(void **state)
                       "{\"index\":7,\"url\":\"http://a/x\",\"status\":200,"
                       "\"ok\":true,\"bytes\":1400,\"time_ms\":1.3,"
                       "\"attempts\":1,\"error\":null}\n");
-  recbuf_free(&b);
+  sl_buf_free(&b);
 }
 
 static void test_numbers_at_their_limits(void **state)
 {
-  struct recbuf b = {0};
+  struct sl_buf b = {0};
   struct record r = {0};
   (void)state;
   r.index = UINT64_MAX;
@@ -65,7 +65,7 @@ static void test_numbers_at_their_limits(void **state)
       "{\"index\":18446744073709551615,\"url\":\"\",\"status\":-2147483648,"
       "\"ok\":false,\"bytes\":0,\"time_ms\":0.0,\"attempts\":4294967295,"
       "\"error\":null}\n");
-  recbuf_free(&b);
+  sl_buf_free(&b);
 }
 
 /* time_ms: one decimal, half up; non-finite, negative or huge is null */
@@ -79,7 +79,7 @@ static void test_time_rounding(void **state)
                {999.95, "1000.0"},  {1e14, "100000000000000.0"},
                {-0.1, "null"},      {1e15, "null"},
                {0.0 / 0.0, "null"}, {1.0 / 0.0, "null"}};
-  struct recbuf b = {0};
+  struct sl_buf b = {0};
   struct record r = {0};
   char want[160];
   (void)state;
@@ -92,12 +92,12 @@ static void test_time_rounding(void **state)
              cases[i].text);
     assert_string_equal(fmt(&b, &r), want);
   }
-  recbuf_free(&b);
+  sl_buf_free(&b);
 }
 
 static void test_error_record_is_escaped(void **state)
 {
-  struct recbuf b = {0};
+  struct sl_buf b = {0};
   struct record r = {0};
   (void)state;
   r.index = 3;
@@ -112,14 +112,14 @@ static void test_error_record_is_escaped(void **state)
                       "\"dns\",\"message\":\"no \\\"such\\\" host\\t!\"}}\n");
   r.error_msg = NULL;
   assert_non_null(strstr(fmt(&b, &r), "\"message\":\"\"}}\n"));
-  recbuf_free(&b);
+  sl_buf_free(&b);
 }
 
 /* a long URL grows the buffer past every fixed reservation */
 static void test_long_url(void **state)
 {
   static char url[100000];
-  struct recbuf b = {0};
+  struct sl_buf b = {0};
   struct record r = {0};
   (void)state;
   memset(url, 'x', sizeof(url));
@@ -131,7 +131,7 @@ static void test_long_url(void **state)
                                                "\"bytes\":0,\"time_ms\":null,"
                                                "\"attempts\":0,\"error\":null}"
                                                "\n"));
-  recbuf_free(&b);
+  sl_buf_free(&b);
 }
 
 int main(void)

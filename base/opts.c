@@ -15,7 +15,7 @@
 #include "base/array.h"
 
 #define HELP_COL   26 /* where the help of a row starts */
-#define HELP_WIDTH 79 /* the longest line */
+#define HELP_WIDTH 78 /* the longest line */
 
 static const struct sl_opts_words default_words = {
     "%s: unknown option",

@@ -126,7 +126,7 @@ enum sl_opts_rc sl_opts_parse(const struct sl_opts *p, void *dest, int argc,
 
 /* Prints the help: usage, one row per option (sections as headings), the
    footer.  Rows are "  -x, --name ARG" and the help, wrapped from column
-   26 to fit in 79. */
+   26 to fit in 78. */
 void sl_opts_help(const struct sl_opts *p, FILE *f);
 
 #endif

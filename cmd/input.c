@@ -34,20 +34,12 @@ struct input {
 
 struct input *input_new(int fd, bool own_fd)
 {
-  struct input *in = malloc(sizeof(*in));
+  struct input *in = calloc(1, sizeof(*in));
 
-  if(!in) {
-    return NULL;
+  if(in) {
+    in->fd = fd;
+    in->own_fd = own_fd;
   }
-  in->fd = fd;
-  in->own_fd = own_fd;
-  in->eof = false;
-  in->discarding = false;
-  in->lineno = 0;
-  in->long_len = 0;
-  in->long_keep = 0;
-  in->start = in->end = 0;
-  in->stop = NULL;
   return in;
 }
 

@@ -29,16 +29,13 @@ static void now(struct timespec *ts)
 
 struct output *output_new(int fd, bool own_fd)
 {
-  struct output *out = malloc(sizeof(*out));
+  struct output *out = calloc(1, sizeof(*out));
 
-  if(!out) {
-    return NULL;
+  if(out) {
+    out->fd = fd;
+    out->own_fd = own_fd;
+    now(&out->last);
   }
-  out->fd = fd;
-  out->own_fd = own_fd;
-  out->err = 0;
-  out->len = 0;
-  now(&out->last);
   return out;
 }
 

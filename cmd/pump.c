@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/list.h"
+
 struct job {
   struct pump *pump;
   struct job *prev, *next;
@@ -302,14 +304,7 @@ static void on_done(sl_task *t, void *ud)
   }
   r.ok = resp && !r.error_kind && resp->status < 400;
 
-  if(job->prev) {
-    job->prev->next = job->next;
-  } else {
-    p->jobs = job->next;
-  }
-  if(job->next) {
-    job->next->prev = job->prev;
-  }
+  SL_LIST_REMOVE(p->jobs, p->jobs_tail, job, prev, next);
   p->live--;
   emit(p, &r, kind); /* after the unlink: it may cancel all the others */
   free(job);
@@ -358,12 +353,7 @@ static void start(struct pump *p, const char *url, size_t url_len)
     return;
   }
   job->task = t;
-  job->prev = NULL;
-  job->next = p->jobs;
-  if(p->jobs) {
-    p->jobs->prev = job;
-  }
-  p->jobs = job;
+  SL_LIST_PREPEND(p->jobs, p->jobs_tail, job, prev, next);
   p->live++;
 }
 

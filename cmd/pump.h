@@ -76,7 +76,8 @@ struct pump {
   sl_timer *timer;   /* the --deadline timer, until it fires */
   struct reorder ro; /* with policy.ordered */
   struct sl_buf rec;
-  struct job *jobs; /* the live tasks, for cancelling them all */
+  struct job *jobs, *jobs_tail; /* the live tasks, newest first, for
+                                  cancelling them all */
 };
 
 void pump_init(struct pump *p, sl_ctx *ctx, struct output *out,

@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+
 #define REORDER_KEEP 4096
 
 struct reorder_slot {
   bool ready;
   bool failed; /* its copy could not be made: nothing to write */
-  char *data;
-  size_t len, cap;
+  struct sl_buf rec;
 };
 
 int reorder_init(struct reorder *ro, size_t window)
@@ -46,17 +47,12 @@ static int release(struct reorder *ro, reorder_write_fn write, void *ud)
     if(!s->ready) {
       return rc;
     }
-    if(!s->failed && s->len && write(s->data, s->len, ud)) {
+    if(!s->failed && s->rec.len && write(s->rec.p, s->rec.len, ud)) {
       rc = -1;
     }
     s->ready = false;
     s->failed = false;
-    s->len = 0;
-    if(s->cap > REORDER_KEEP) {
-      free(s->data);
-      s->data = NULL;
-      s->cap = 0;
-    }
+    sl_buf_reset(&s->rec, REORDER_KEEP);
     ro->held--;
     ro->next++;
   }
@@ -79,21 +75,11 @@ int reorder_put(struct reorder *ro, uint64_t index, const char *data,
   s = &ro->slots[index % ro->window];
   s->ready = true;
   s->failed = false;
-  s->len = 0;
   ro->held++;
-  if(len > s->cap) {
-    char *p = realloc(s->data, len);
-    if(!p) {
-      s->failed = true;
-      return -1;
-    }
-    s->data = p;
-    s->cap = len;
+  if(sl_buf_append(&s->rec, data, len)) {
+    s->failed = true;
+    return -1;
   }
-  if(len) {
-    memcpy(s->data, data, len);
-  }
-  s->len = len;
   return 0;
 }
 
@@ -108,7 +94,7 @@ void reorder_free(struct reorder *ro)
 {
   if(ro->slots) {
     for(size_t i = 0; i < ro->window; i++) {
-      free(ro->slots[i].data);
+      sl_buf_free(&ro->slots[i].rec);
     }
     free(ro->slots);
   }

@@ -27,11 +27,164 @@
 
 enum { EXIT_ALL_OK = 0, EXIT_NOT_OK = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 
+/* What one run holds, from the first file opened to the exit status. */
+struct run {
+  struct input **ins; /* every input, in order */
+  const char **names; /* their names, for messages */
+  int nins;
+  struct output *out;
+  sl_ctx *ctx;
+  struct summary sum;
+  struct pump pump;
+  struct interrupt intr;
+};
+
+static int out_of_memory(void)
+{
+  fputs("sluice: out of memory\n", stderr);
+  return EXIT_FATAL;
+}
+
+/* Opens one input ("-" is standard input) as ins[nins]. */
+static int open_input(struct run *r, const char *path)
+{
+  bool is_stdin = !path || !strcmp(path, "-");
+  int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+
+  if(fd < 0) {
+    fprintf(stderr, "sluice: --input: cannot open '%s': %s\n", path,
+            strerror(errno));
+    return EXIT_USAGE;
+  }
+  r->ins[r->nins] = input_new(fd, !is_stdin);
+  if(!r->ins[r->nins]) {
+    if(!is_stdin) {
+      close(fd);
+    }
+    out_of_memory();
+    return EXIT_USAGE;
+  }
+  r->names[r->nins++] = is_stdin ? "standard input" : path;
+  return 0;
+}
+
+/* Opens every --input, or standard input when there are no sources at
+   all.  0, or the exit status after printing why not. */
+static int open_inputs(struct run *r, const struct cli_options *opts)
+{
+  size_t n = opts->inputs.n;
+  int rc = 0;
+
+  r->ins = calloc(n + 1, sizeof(*r->ins));
+  r->names = calloc(n + 1, sizeof(*r->names));
+  if(!r->ins || !r->names) {
+    return out_of_memory();
+  }
+  if(!n && !opts->nurls) {
+    rc = open_input(r, NULL);
+  }
+  for(size_t i = 0; i < n && !rc; i++) {
+    rc = open_input(r, opts->inputs.v[i]);
+  }
+  return rc;
+}
+
+/* The results file, or standard output. */
+static int open_output(struct run *r, const char *path)
+{
+  int fd = STDOUT_FILENO;
+
+  if(path) {
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if(fd < 0) {
+      fprintf(stderr, "sluice: --results: cannot open '%s': %s\n", path,
+              strerror(errno));
+      return EXIT_USAGE;
+    }
+  }
+  r->out = output_new(fd, path != NULL);
+  if(!r->out) {
+    if(path) {
+      close(fd);
+    }
+    return out_of_memory();
+  }
+  return 0;
+}
+
+/* Opens the inputs and the results, and checks --cacert.  0, or the exit
+   status after printing why not. */
+static int open_files(struct run *r, const struct cli_options *opts)
+{
+  const char *ca_file = opts->lib.ca_file;
+  int rc = open_inputs(r, opts);
+
+  if(rc) {
+    return rc;
+  }
+  /* curl reads it at each new TLS connection: an unreadable file would
+     fail every https:// URL, so say so now */
+  if(ca_file && access(ca_file, R_OK)) {
+    fprintf(stderr, "sluice: --cacert: cannot read '%s': %s\n", ca_file,
+            strerror(errno));
+    return EXIT_USAGE;
+  }
+  return open_output(r, opts->results);
+}
+
+static int make_context(struct run *r, const struct cli_options *opts)
+{
+  errno = 0;
+  r->ctx = sl_ctx_new(&opts->lib);
+  if(!r->ctx && errno == EINVAL) {
+    /* every value was checked while parsing; this is the library
+       refusing one all the same */
+    fputs("sluice: the fetcher refused an option (--rate, --host-rate, "
+          "--resolve or --dns-server)\n",
+          stderr);
+    options_hint(stderr);
+    return EXIT_USAGE;
+  }
+  if(!r->ctx) {
+    fputs("sluice: cannot start the fetcher (out of memory, or curl or "
+          "libev failed to initialise)\n",
+          stderr);
+    return EXIT_FATAL;
+  }
+  return 0;
+}
+
 /* The first SIGINT or SIGTERM, on the loop: the pump cancels everything
    and stops reading. */
 static void on_interrupt(int signum, void *ud)
 {
   pump_interrupt(ud, signum);
+}
+
+/* Sets the pump up on the context, with its sources and the signals. */
+static int start_pump(struct run *r, const struct cli_options *opts)
+{
+  struct pump *pump = &r->pump;
+
+  /* two tasks per transfer slot: one running, one queued behind it, so a
+     finished transfer is replaced without waiting for input */
+  summary_init(&r->sum);
+  pump_init(pump, r->ctx, r->out, &r->sum, opts->lib.max_concurrency * 2);
+  if(pump_set_policy(pump, &opts->run)) {
+    return out_of_memory();
+  }
+  pump_set_urls(pump, opts->urls, opts->nurls);
+  pump_set_inputs(pump, r->ins, r->names, r->nins);
+  for(int i = 0; i < r->nins; i++) {
+    input_set_stop(r->ins[i], &interrupt_signum);
+  }
+  pump_set_stop_flag(pump, &interrupt_signum);
+  if(interrupt_start(&r->intr, r->ctx, on_interrupt, pump) != SL_OK) {
+    fputs("sluice: warning: cannot watch SIGINT and SIGTERM on the loop; "
+          "a signal takes effect when more input is read\n",
+          stderr);
+  }
+  return 0;
 }
 
 static double seconds_now(void)
@@ -42,230 +195,96 @@ static double seconds_now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Opens every --input (or standard input when there are no sources at
-   all).  Returns 0, or -1 after printing why. */
-static int open_inputs(const struct cli_options *opts, struct input **ins,
-                       const char **names, int *nins)
+/* Fetches everything, then closes the context and the results and says
+   how the run ended. */
+static void fetch(struct run *r)
 {
-  int n = 0;
+  struct pump *pump = &r->pump;
+  double t0 = seconds_now();
 
-  if(!opts->ninputs && !opts->nurls) {
-    ins[n] = input_new(STDIN_FILENO, false);
-    names[n] = "standard input";
-    if(!ins[n]) {
-      goto nomem;
-    }
-    n++;
-  }
-  for(int i = 0; i < opts->ninputs; i++) {
-    const char *path = opts->inputs[i];
-    bool is_stdin = !strcmp(path, "-");
-    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-
-    if(fd < 0) {
-      fprintf(stderr, "sluice: --input: cannot open '%s': %s\n", path,
-              strerror(errno));
-      *nins = n;
-      return -1;
-    }
-    ins[n] = input_new(fd, !is_stdin);
-    names[n] = is_stdin ? "standard input" : path;
-    if(!ins[n]) {
-      if(!is_stdin) {
-        close(fd);
-      }
-      goto nomem;
-    }
-    n++;
-  }
-  *nins = n;
-  return 0;
-
-nomem:
-  fputs("sluice: out of memory\n", stderr);
-  *nins = n;
-  return -1;
-}
-
-int main(int argc, char **argv)
-{
-  struct cli_options opts;
-  struct sl_options sopts = {0};
-  struct input **ins = NULL;
-  const char **names = NULL;
-  int nins = 0;
-  struct output *out = NULL;
-  struct summary sum;
-  struct pump pump;
-  struct pump_policy policy = {0};
-  struct interrupt intr;
-  bool watching = false;
-  sl_ctx *ctx = NULL;
-  int status = EXIT_FATAL;
-  double t0;
-  unsigned max_live;
-
-  switch(options_parse(&opts, argc, argv)) {
-    case CLI_RUN:
-      break;
-    case CLI_EXIT_OK:
-      options_free(&opts);
-      return fflush(stdout) ? EXIT_FATAL : EXIT_ALL_OK;
-    case CLI_USAGE:
-      options_free(&opts);
-      return EXIT_USAGE;
-  }
-
-  ins = calloc((size_t)opts.ninputs + 1, sizeof(*ins));
-  names = calloc((size_t)opts.ninputs + 1, sizeof(*names));
-  if(!ins || !names) {
-    fputs("sluice: out of memory\n", stderr);
-    goto done;
-  }
-  if(open_inputs(&opts, ins, names, &nins)) {
-    status = EXIT_USAGE;
-    goto done;
-  }
-  /* curl reads it at each new TLS connection: an unreadable file would
-     fail every https:// URL, so say so now */
-  if(opts.ca_file && access(opts.ca_file, R_OK)) {
-    fprintf(stderr, "sluice: --cacert: cannot read '%s': %s\n", opts.ca_file,
-            strerror(errno));
-    status = EXIT_USAGE;
-    goto done;
-  }
-
-  if(opts.results) {
-    int fd =
-        open(opts.results, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if(fd < 0) {
-      fprintf(stderr, "sluice: --results: cannot open '%s': %s\n",
-              opts.results, strerror(errno));
-      status = EXIT_USAGE;
-      goto done;
-    }
-    out = output_new(fd, true);
-    if(!out) {
-      close(fd);
-    }
-  } else {
-    out = output_new(STDOUT_FILENO, false);
-  }
-  if(!out) {
-    fputs("sluice: out of memory\n", stderr);
-    goto done;
-  }
-
-  sopts.max_concurrency = opts.concurrency;
-  sopts.user_agent = opts.user_agent;
-  sopts.http_version = (enum sl_http_version)opts.http_version;
-  sopts.ca_file = opts.ca_file;
-  sopts.per_host = opts.per_host;
-  sopts.rate = opts.rate;
-  sopts.host_rate = opts.host_rate;
-  sopts.burst = opts.burst;
-  sopts.retries = opts.retries;
-  sopts.retry_max_delay_ms = opts.retry_max_delay_ms;
-  sopts.dns_servers = opts.dns_servers;
-  sopts.dns_timeout_ms = opts.dns_timeout_ms;
-  sopts.resolve = opts.nresolve ? opts.resolve : NULL;
-  errno = 0;
-  ctx = sl_ctx_new(&sopts);
-  if(!ctx && errno == EINVAL) {
-    /* every value was checked while parsing; this is the library
-       refusing one all the same */
-    fputs("sluice: the fetcher refused an option (--rate, --host-rate, "
-          "--resolve or --dns-server)\n",
-          stderr);
-    options_hint(stderr);
-    status = EXIT_USAGE;
-    goto done;
-  }
-  if(!ctx) {
-    fputs("sluice: cannot start the fetcher (out of memory, or curl or "
-          "libev failed to initialise)\n",
-          stderr);
-    goto done;
-  }
-
-  /* two tasks per transfer slot: one running, one queued behind it, so a
-     finished transfer is replaced without waiting for input */
-  max_live = opts.concurrency * 2;
-  summary_init(&sum);
-  pump_init(&pump, ctx, out, &sum, max_live);
-  policy.ordered = opts.ordered;
-  policy.fail_fast = opts.fail_fast;
-  policy.first = opts.first;
-  policy.timeout_ms = opts.timeout_ms;
-  policy.connect_timeout_ms = opts.connect_timeout_ms;
-  policy.deadline_ms = opts.deadline_ms;
-  policy.deadline_arg = opts.deadline_arg;
-  if(pump_set_policy(&pump, &policy)) {
-    fputs("sluice: out of memory\n", stderr);
-    pump_free(&pump);
-    goto done;
-  }
-  pump_set_urls(&pump, opts.urls, opts.nurls);
-  pump_set_inputs(&pump, ins, names, nins);
-  for(int i = 0; i < nins; i++) {
-    input_set_stop(ins[i], &interrupt_signum);
-  }
-  pump_set_stop_flag(&pump, &interrupt_signum);
-  if(interrupt_start(&intr, ctx, on_interrupt, &pump) != SL_OK) {
-    fputs("sluice: warning: cannot watch SIGINT and SIGTERM on the loop; "
-          "a signal takes effect when more input is read\n",
-          stderr);
-  }
-  watching = true;
-
-  t0 = seconds_now();
-  pump_run(&pump);
+  pump_run(pump);
   /* from here on the loop no longer runs: signals go to a plain handler,
      so the rest of the input and the last write can be interrupted */
-  interrupt_leave_loop(&intr);
-  pump_drain(&pump);
-  pump_stop(&pump);
-  sl_ctx_free(ctx);
-  ctx = NULL;
-  if(output_close(out) && !pump.fatal) {
+  interrupt_leave_loop(&r->intr);
+  pump_drain(pump);
+  pump_stop(pump);
+  sl_ctx_free(r->ctx);
+  r->ctx = NULL;
+  if(output_close(r->out) && !pump->fatal) {
     fprintf(stderr, "sluice: writing results: %s\n", strerror(errno));
-    pump.fatal = true;
+    pump->fatal = true;
   }
-  out = NULL;
-  if(pump.halt != PUMP_RUNNING && pump.halt != PUMP_OUTPUT) {
-    fprintf(stderr, "sluice: stopped: %s\n", pump_halt_message(&pump));
+  r->out = NULL;
+  if(pump->halt != PUMP_RUNNING && pump->halt != PUMP_OUTPUT) {
+    fprintf(stderr, "sluice: stopped: %s\n", pump_halt_message(pump));
   }
-  if(interrupt_signum && pump.halt != PUMP_SIGNAL) {
+  if(interrupt_signum && pump->halt != PUMP_SIGNAL) {
     /* it came after the loop: while the rest of the input was read, or
        during the last write */
     fprintf(stderr, "sluice: %s\n",
             interrupt_signum == SIGINT ? "interrupted by SIGINT"
                                        : "terminated by SIGTERM");
   }
-  summary_print(&sum, seconds_now() - t0, stderr);
+  summary_print(&r->sum, seconds_now() - t0, stderr);
+}
 
-  if(pump.fatal) {
-    status = EXIT_FATAL;
-  } else if(interrupt_signum) {
-    status = 128 + interrupt_signum;
-  } else if(opts.first) {
-    status = sum.ok ? EXIT_ALL_OK : EXIT_NOT_OK;
-  } else {
-    status = summary_all_ok(&sum) ? EXIT_ALL_OK : EXIT_NOT_OK;
+static int exit_status(const struct run *r, const struct cli_options *opts)
+{
+  if(r->pump.fatal) {
+    return EXIT_FATAL;
   }
-  pump_free(&pump);
+  if(interrupt_signum) {
+    return 128 + interrupt_signum;
+  }
+  if(opts->run.first) {
+    return r->sum.ok ? EXIT_ALL_OK : EXIT_NOT_OK;
+  }
+  return summary_all_ok(&r->sum) ? EXIT_ALL_OK : EXIT_NOT_OK;
+}
 
-done:
-  if(watching) {
-    interrupt_leave_loop(&intr);
+/* Releases what is left of the run (after an early exit: everything). */
+static void close_run(struct run *r)
+{
+  interrupt_leave_loop(&r->intr);
+  pump_free(&r->pump);
+  sl_ctx_free(r->ctx);
+  output_close(r->out);
+  for(int i = 0; i < r->nins; i++) {
+    input_close(r->ins[i]);
   }
-  sl_ctx_free(ctx);
-  output_close(out);
-  for(int i = 0; i < nins; i++) {
-    input_close(ins[i]);
+  free(r->ins);
+  free(r->names);
+}
+
+int main(int argc, char **argv)
+{
+  struct cli_options opts;
+  struct run r;
+  int status;
+
+  switch(options_parse(&opts, argc, argv)) {
+    case SL_OPTS_RUN:
+      break;
+    case SL_OPTS_EXIT:
+      options_free(&opts);
+      return fflush(stdout) ? EXIT_FATAL : EXIT_ALL_OK;
+    case SL_OPTS_USAGE:
+      options_free(&opts);
+      return EXIT_USAGE;
   }
-  free(ins);
-  free(names);
+  memset(&r, 0, sizeof(r));
+  status = open_files(&r, &opts);
+  if(!status) {
+    status = make_context(&r, &opts);
+  }
+  if(!status) {
+    status = start_pump(&r, &opts);
+  }
+  if(!status) {
+    fetch(&r);
+    status = exit_status(&r, &opts);
+  }
+  close_run(&r);
   options_free(&opts);
   return status;
 }

@@ -12,7 +12,6 @@
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* True when s[0..len) is an IPv4 (v6 false) or IPv6 literal. */
@@ -148,43 +147,31 @@ static const char *one_server(const char *s, size_t len, char *out)
   return NULL;
 }
 
-const char *netspec_add_dns_server(char **list, const char *value)
+const char *netspec_add_dns_server(struct sl_buf *list, const char *value)
 {
-  size_t old = *list ? strlen(*list) : 0;
-  size_t vlen = strlen(value);
-  /* every server may gain "[]:53" (5) and a comma before it (1) */
-  size_t cap = old + vlen * 7 + 8;
-  char *buf = malloc(cap);
-  char *w;
+  size_t old = list->len;
   const char *s = value;
 
-  if(!buf) {
+  /* every server may gain "[]:53" (5) and a comma before it (1) */
+  if(sl_buf_reserve(list, strlen(value) * 7 + 8)) {
     return "out of memory";
   }
-  if(old) {
-    memcpy(buf, *list, old);
-  }
-  w = buf + old;
   for(;;) {
     size_t n = strcspn(s, ",");
     const char *why;
 
-    if(w > buf) {
-      *w++ = ',';
+    if(list->len) {
+      sl_buf_put(list, ",", 1);
     }
-    why = one_server(s, n, w);
+    why = one_server(s, n, list->p + list->len);
     if(why) {
-      free(buf);
+      sl_buf_truncate(list, old);
       return why;
     }
-    w += strlen(w);
+    list->len += strlen(list->p + list->len);
     if(!s[n]) {
-      break;
+      return NULL;
     }
     s += n + 1;
   }
-  *w = '\0';
-  free(*list);
-  *list = buf;
-  return NULL;
 }

@@ -10,6 +10,8 @@
 #ifndef SLUICE_CMD_NETSPEC_H
 #define SLUICE_CMD_NETSPEC_H
 
+#include "base/buf.h"
+
 /* Checks one --resolve entry, HOST:PORT:ADDR[,ADDR]... as curl's
    --resolve takes it: HOST a host name, PORT 1..65535, each ADDR an IPv4
    or IPv6 literal (IPv6 may be in brackets).  NULL when it is good, else
@@ -19,8 +21,8 @@ const char *netspec_check_resolve(const char *spec);
 /* Checks one --dns-server value, ADDR[:PORT] with ADDR an IPv4 literal,
    or [ADDR6][:PORT], or a bare IPv6 literal; several may be given with
    commas.  Appends each, in the form c-ares takes, to the comma-separated
-   list *list (allocated; NULL at first).  NULL when good, else why not (a
-   static message, "out of memory" included); *list is then unchanged. */
-const char *netspec_add_dns_server(char **list, const char *value);
+   list in *list.  NULL when good, else why not (a static message, "out of
+   memory" included); *list then holds what it held before. */
+const char *netspec_add_dns_server(struct sl_buf *list, const char *value);
 
 #endif

@@ -239,6 +239,15 @@ class Base(unittest.TestCase):
         self.assertEqual(set(indexes), set(range(n)), "every index once")
         return {r["index"]: r for r in records}
 
+    def only_record(self, out, outcome):
+        """The one record of a run of one URL, its shape checked and its
+        (status, ok, attempts) those of outcome."""
+        rec = self.by_index(parse(out), 1)[0]
+        self.check_shape(rec)
+        self.assertEqual((rec["status"], rec["ok"], rec["attempts"]),
+                         outcome, rec)
+        return rec
+
     def check_shape(self, rec):
         self.assertEqual(list(rec.keys()), RECORD_KEYS)
         self.assertIsInstance(rec["index"], int)
@@ -608,6 +617,18 @@ class TestUsage(Base):
         self.usage_error(["--bogus=1"], "--bogus:", "unknown")
         self.usage_error(["-x"], "-x", "unknown")
 
+    def test_ambiguous_option(self):
+        self.usage_error(["--re", "x"], "sluice: --re: ambiguous option")
+
+    def test_options_after_urls(self):
+        """argv is read as GNU getopt reads it: options may follow the
+        URLs, a unique prefix names an option, and "--" ends them."""
+        rc, out, err = run([url("/bytes/1"), "--conc", "2", "--",
+                            url("/bytes/2")])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 2)
+        self.assertEqual(sorted(r["bytes"] for r in recs.values()), [1, 2])
+
     def test_missing_value(self):
         self.usage_error(["-j"], "-j", "missing")
         self.usage_error(["--concurrency"], "--concurrency", "missing")
@@ -754,10 +775,7 @@ class TestPoliteness(Base):
         rc, out, err = run(["--retries", "1"] + dns_server() + [u])
         self.assertGreaterEqual(time.monotonic() - t0, 2.0)
         self.assertEqual(rc, 0, err)
-        rec = self.by_index(parse(out), 1)[0]
-        self.check_shape(rec)
-        self.assertEqual((rec["status"], rec["ok"], rec["attempts"]),
-                         (200, True, 2), rec)
+        self.only_record(out, (200, True, 2))
         times = arrivals("again.test")
         self.assertEqual(len(times), 2)
         self.assertGreaterEqual(times[1] - times[0], 2.0 - 0.001)
@@ -771,10 +789,7 @@ class TestPoliteness(Base):
                             url("/flaky/2", "flaky.test")] + dns_server())
         self.assertLess(time.monotonic() - t0, 2.0)
         self.assertEqual(rc, 0, err)
-        rec = self.by_index(parse(out), 1)[0]
-        self.check_shape(rec)
-        self.assertEqual((rec["status"], rec["ok"], rec["attempts"]),
-                         (200, True, 3), rec)
+        self.only_record(out, (200, True, 3))
         stats = control("/_stats")
         self.assertEqual(stats["hosts"][host_key("flaky.test")]["requests"],
                          3, stats)
@@ -782,10 +797,7 @@ class TestPoliteness(Base):
         rc, out, err = run(["--retries", "2", "--retry-max-delay", "50ms",
                             url("/flaky/10", "flaky2.test")] + dns_server())
         self.assertEqual(rc, 1, err)
-        rec = self.by_index(parse(out), 1)[0]
-        self.check_shape(rec)
-        self.assertEqual((rec["status"], rec["ok"], rec["attempts"]),
-                         (500, False, 3), rec)
+        rec = self.only_record(out, (500, False, 3))
         self.assertIsNone(rec["error"])
         stats = control("/_stats")
         self.assertEqual(stats["hosts"][host_key("flaky2.test")]["requests"],

@@ -21,8 +21,6 @@
 #define SLUICE_CLI_VERSION "unknown"
 #endif
 
-#define CLI_BURST_DEFAULT 1
-
 /* "'VALUE': why" in msg, or NULL when why is NULL. */
 static const char *quoted(char *msg, const char *arg, const char *why)
 {

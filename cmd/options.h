@@ -22,6 +22,7 @@
 #define CLI_CONCURRENCY_MAX     100000
 #define CLI_PER_HOST_DEFAULT    6 /* polite by default */
 #define CLI_PER_HOST_MAX        100000
+#define CLI_BURST_DEFAULT       1 /* evenly spaced */
 #define CLI_BURST_MAX           100000
 #define CLI_RETRIES_MAX         100
 #define CLI_DNS_TIMEOUT_MAX_MS  (3600L * 1000) /* c-ares takes an int */

@@ -14,8 +14,9 @@
 
 #include <string.h>
 
+#include "base/netspec.h"
+
 #include "duration.h"
-#include "netspec.h"
 
 #ifndef SLUICE_CLI_VERSION
 #define SLUICE_CLI_VERSION "unknown"
@@ -60,14 +61,14 @@ static const char *rate(const struct sl_opt *o, void *field, const char *arg,
 static const char *resolve(const struct sl_opt *o, void *field,
                            const char *arg, char *msg)
 {
-  return quoted(msg, arg, netspec_check_resolve(arg));
+  return quoted(msg, arg, sl_netspec_check_resolve(arg));
 }
 
 /* --dns-server: joined into the one list c-ares takes */
 static const char *dns_server(const struct sl_opt *o, void *field,
                               const char *arg, char *msg)
 {
-  return quoted(msg, arg, netspec_add_dns_server(field, arg));
+  return quoted(msg, arg, sl_netspec_dns_servers(field, arg));
 }
 
 /* A DUR into the long at field, in milliseconds: at most o->max, and at

@@ -262,6 +262,8 @@ static const char footer[] =
     "     could not be read, or the fetcher could not start\n"
     "  130, 143  interrupted by SIGINT or SIGTERM (128 + the signal)\n";
 
+/* Long options may still be shortened to a unique prefix, as getopt_long()
+   let them be; SL_OPTS_EXACT in the last field turns that off. */
 static const struct sl_opts cli = {"sluice", table, usage, footer, NULL, 0};
 
 void options_hint(FILE *f)

@@ -5,6 +5,8 @@
  */
 #include "sluice.h"
 
+#include "base/container_of.h"
+
 #include <stddef.h>
 
 /* v[i], or dflt for a value no list has. */
@@ -14,24 +16,26 @@ static const char *pick(const char *const *v, size_t n, long i,
   return i >= 0 && (size_t)i < n && v[i] ? v[i] : dflt;
 }
 
+static const char *const state_names[] = {
+#define SL_XX(name, str) str,
+    SL_STATE_MAP(SL_XX)
+#undef SL_XX
+};
+
+static const char *const kind_names[] = {
+#define SL_XX(name, str) str,
+    SL_ERROR_KIND_MAP(SL_XX)
+#undef SL_XX
+};
+
 const char *sl_state_name(enum sl_state s)
 {
-  static const char *const names[] = {
-#define SL_XX(name, str) str,
-      SL_STATE_MAP(SL_XX)
-#undef SL_XX
-  };
-  return pick(names, sizeof(names) / sizeof(names[0]), (long)s, "unknown");
+  return pick(state_names, SL_COUNTOF(state_names), (long)s, "unknown");
 }
 
 const char *sl_error_kind_name(enum sl_error_kind k)
 {
-  static const char *const names[] = {
-#define SL_XX(name, str) str,
-      SL_ERROR_KIND_MAP(SL_XX)
-#undef SL_XX
-  };
-  return pick(names, sizeof(names) / sizeof(names[0]), (long)k, "unknown");
+  return pick(kind_names, SL_COUNTOF(kind_names), (long)k, "unknown");
 }
 
 const char *sl_strerror(int rc)
@@ -42,8 +46,7 @@ const char *sl_strerror(int rc)
       SL_RC_MAP(SL_XX)
 #undef SL_XX
   };
-  return pick(msgs, sizeof(msgs) / sizeof(msgs[0]), -(long)rc,
-              "unknown error");
+  return pick(msgs, SL_COUNTOF(msgs), -(long)rc, "unknown error");
 }
 
 const char *sl_version(void)

@@ -233,27 +233,19 @@ static int read_outcome(const sl_task *t, const void *out)
 int sl_task_response(const sl_task *t, const struct sl_response **out)
 {
   int rc = read_outcome(t, out);
+  bool has = !rc && (t->state == SL_DONE ||
+                     (t->state == SL_FAILED && t->resp.status));
   if(out)
-    *out = NULL;
-  if(rc)
-    return rc;
-  if(t->state == SL_DONE || (t->state == SL_FAILED && t->resp.status)) {
-    *out = &t->resp;
-    return SL_OK;
-  }
-  return SL_ENOENT;
+    *out = has ? &t->resp : NULL;
+  return rc ? rc : has ? SL_OK : SL_ENOENT;
 }
 
 int sl_task_error(const sl_task *t, const struct sl_error **out)
 {
   int rc = read_outcome(t, out);
   if(out)
-    *out = NULL;
-  if(rc)
-    return rc;
-  if(t->state != SL_DONE)
-    *out = &t->err.e;
-  return SL_OK;
+    *out = !rc && t->state != SL_DONE ? &t->err.e : NULL;
+  return rc;
 }
 
 const char *sl_task_header(const sl_task *t, const char *name)

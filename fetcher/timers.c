@@ -68,7 +68,14 @@ int sl__timers_arm_in(struct sl_timers *ts, struct sl_tmr *tm, long ms)
 
 void sl__timers_disarm(struct sl_timers *ts, struct sl_tmr *tm)
 {
+  bool was_first = first(ts) == tm;
   sl_heap_remove(&ts->heap, &tm->node);
+  /* the alarm follows the first timer, so that an armed alarm means a
+     timer is due: a caller's loop is not kept running for nothing */
+  if(was_first && !ts->in_pass) {
+    struct sl_tmr *next = first(ts);
+    sl_loop_set_alarm(ts->loop, next ? next->at : -1);
+  }
 }
 
 void sl__timers_fire(struct sl_timers *ts)

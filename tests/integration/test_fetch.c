@@ -372,6 +372,31 @@ static void test_idle_connection_lets_loop_end(void **state)
   ev_loop_destroy(loop);
 }
 
+/* A request's deadline does not keep the caller's loop going once the
+   request is done: ev_run returns with the work, not with the deadline
+   (a 2 ms fetch with a 3 s timeout once kept it for 3 s). */
+static void test_deadline_lets_loop_end(void **state)
+{
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  sl_task *t;
+  double t0;
+  (void)state;
+  assert_non_null(loop);
+  o.loop = loop;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  t = harness_fetch(ctx, fixture_url(&fx, "/bytes/10"), 3000);
+  t0 = ev_time();
+  ev_run(loop, 0);
+  assert_true(ev_time() - t0 < 1.0);
+  assert_int_equal(sl_task_state(t), SL_DONE);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
+
 /* The server closes a connection idle in curl's cache (its keep-alive
    timeout).  While the loop runs, the close must not spin it; the next
    transfer gets a new connection and its socket (often under the same
@@ -476,6 +501,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_body_headers_and_limits),
       cmocka_unit_test(test_connection_reuse),
       cmocka_unit_test(test_idle_connection_lets_loop_end),
+      cmocka_unit_test(test_deadline_lets_loop_end),
       cmocka_unit_test(test_server_closes_idle_connection),
       cmocka_unit_test(test_cache_closes_parked_socket),
   };

@@ -79,7 +79,7 @@ static bool refuse(const struct sl_task *t, const char *target, char *msg,
 }
 
 /* The next request's shape: method and headers. */
-static bool reshape(struct sl_task *t, const char *target)
+static bool reshape(struct sl_task *t)
 {
   struct sl_reqx *rx = &t->rx;
   const struct sl_ctx_hdrs *hdrs = &t->ctx->xfer.hdrs;
@@ -88,9 +88,40 @@ static bool reshape(struct sl_task *t, const char *target)
   if((status == 303 && m != SL_METHOD_HEAD) ||
      ((status == 301 || status == 302) && m == SL_METHOD_POST))
     rx->get_now = true;
-  if(!rx->stripped && !same_origin(t, target) && sl__reqx_sensitive(rx, hdrs))
+  if(!rx->stripped && t->left_origin && sl__reqx_sensitive(rx, hdrs))
     return sl__reqx_strip(rx, hdrs);
   return true;
+}
+
+/* The user and password part of url's authority ("u:p", before the
+   '@'): its length, 0 for none. */
+static size_t userinfo(const char *url, const char **ui)
+{
+  const char *auth = strstr(url, "://"), *at = NULL;
+  if(!auth)
+    return 0;
+  auth += 3;
+  for(const char *s = auth; *s && !strchr("/?#", *s); s++)
+    if(*s == '@')
+      at = s;
+  *ui = auth;
+  return at ? (size_t)(at - auth) : 0;
+}
+
+/* The next hop's URL into t->hop_url: the target, with the user and
+   password of the task's URL while the hops stay at its origin (curl
+   works a relative target out without them). */
+static int hop_url(struct sl_task *t, const char *target)
+{
+  const char *ui, *tui;
+  size_t n = userinfo(t->url.p, &ui);
+  const char *rest = strstr(target, "://") + 3; /* checked */
+  sl_buf_truncate(&t->hop_url, 0);
+  if(!n || t->left_origin || userinfo(target, &tui))
+    return sl_buf_puts(&t->hop_url, target);
+  return sl_buf_append(&t->hop_url, target, (size_t)(rest - target)) ||
+         sl_buf_append(&t->hop_url, ui, n + 1) ||
+         sl_buf_puts(&t->hop_url, rest);
 }
 
 bool sl__redirect(struct sl_task *t)
@@ -104,9 +135,10 @@ bool sl__redirect(struct sl_task *t)
     fail(t, msg);
     return true;
   }
+  if(!same_origin(t, target))
+    t->left_origin = true;
   /* the target lives in meta, which the reset empties */
-  sl_buf_truncate(&t->hop_url, 0);
-  if(!reshape(t, target) || sl_buf_puts(&t->hop_url, target)) {
+  if(!reshape(t) || hop_url(t, target)) {
     sl__task_set_error(t, SL_ERR_INTERNAL, 0, "out of memory");
     sl__task_finish(t, SL_ST_FAILED);
     return true;

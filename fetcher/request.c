@@ -55,6 +55,24 @@ const char *sl__header_line_check(const char *line)
   return NULL;
 }
 
+/* The public form of a check: true, or false with *why. */
+static bool checked(const char *why_not, const char **why)
+{
+  if(why_not && why)
+    *why = why_not;
+  return !why_not;
+}
+
+bool sl_header_check(const char *line, const char **why)
+{
+  return checked(line ? sl__header_line_check(line) : "no header line", why);
+}
+
+bool sl_method_check(const char *method, const char **why)
+{
+  return checked(method ? sl__method_check(method) : "no method", why);
+}
+
 static size_t name_len(const char *line)
 {
   return strcspn(line, ":;");

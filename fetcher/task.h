@@ -107,6 +107,7 @@ struct sl_task {
 
   /* redirects followed (request.h has what they change) */
   unsigned hops;
+  bool left_origin;      /* a hop left the URL's scheme, host and port */
   struct sl_buf hop_url; /* where the last one led; empty: none */
 
   int body_fd;       /* RUNNING: rx.body_file, open; else -1 */

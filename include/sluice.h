@@ -360,6 +360,13 @@ struct sl_options {
    (a static message) set. */
 SL_API bool sl_rate_check(const char *rate, const char **why);
 
+/* Checks a header line as sl_request.headers and sl_options.headers take
+   it, and a method as sl_request.method does (what would otherwise fail
+   the task with kind invalid_request, or sl_ctx_new).  true, or false
+   with *why (a static message) set; why may be NULL. */
+SL_API bool sl_header_check(const char *line, const char **why);
+SL_API bool sl_method_check(const char *method, const char **why);
+
 /* ---- context ---------------------------------------------------------- */
 
 /* A new context, or NULL: errno EINVAL for a bad option (a malformed

@@ -40,6 +40,11 @@ size_t sl_utf8_seq(const unsigned char *s, size_t len)
   return n;
 }
 
+/* The bytes copied as they are: printable ASCII but '"' and '\\' (GNU C
+   range designators; one look per byte). */
+static const unsigned char plain[256] = {
+    [0x20 ... 0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7E] = 1};
+
 /* The two-character escapes JSON has (NULL: none). */
 static const char *const short_escape[0x60] = {
     ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r",
@@ -83,8 +88,7 @@ int sl_json_string(struct sl_buf *b, const char *str, size_t len)
   while(i < len) {
     size_t run = i;
     /* copy the longest run of plain printable ASCII at once */
-    while(run < len && s[run] >= 0x20 && s[run] < 0x7F && s[run] != '"' &&
-          s[run] != '\\')
+    while(run < len && plain[s[run]])
       run++;
     if(run > i) {
       sl_buf_put(b, str + i, run - i);

@@ -32,7 +32,10 @@ struct run {
   struct input **ins; /* every input, in order */
   const char **names; /* their names, for messages */
   int nins;
+  bool stdin_urls; /* URLs come from standard input */
   struct output *out;
+  struct sl_buf body; /* -d, --data-binary */
+  struct saver saver; /* --output-dir */
   sl_ctx *ctx;
   struct summary sum;
   struct pump pump;
@@ -65,6 +68,7 @@ static int open_input(struct run *r, const char *path)
     return EXIT_USAGE;
   }
   r->names[r->nins++] = is_stdin ? "standard input" : path;
+  r->stdin_urls |= is_stdin;
   return 0;
 }
 
@@ -112,13 +116,63 @@ static int open_output(struct run *r, const char *path)
   return 0;
 }
 
-/* Opens the inputs and the results, and checks --cacert.  0, or the exit
-   status after printing why not. */
-static int open_files(struct run *r, const struct cli_options *opts)
+/* Reads the body of -d and --data-binary (or checks the one file that
+   is streamed) into the run's policy. */
+static int read_body(struct run *r, struct cli_options *opts)
+{
+  struct pump_policy *run = &opts->run;
+  char msg[512];
+
+  if(!opts->data.args.n) {
+    return 0;
+  }
+  if(data_reads_stdin(&opts->data) && r->stdin_urls) {
+    fputs("sluice: --data @-: standard input is where the URLs come from; "
+          "give them as arguments or with --input FILE\n",
+          stderr);
+    return EXIT_USAGE;
+  }
+  if(data_build(&opts->data, &r->body, &run->body_file, msg, sizeof(msg))) {
+    fprintf(stderr, "sluice: %s\n", msg);
+    return EXIT_USAGE;
+  }
+  run->body = run->body_file ? NULL : r->body.p;
+  run->body_len = r->body.len;
+  return 0;
+}
+
+/* Opens --output-dir (made when missing). */
+static int open_saver(struct run *r, struct cli_options *opts)
+{
+  const char *why = NULL;
+
+  r->saver.dirfd = -1;
+  if(!opts->output_dir) {
+    return 0;
+  }
+  if(saver_open(&r->saver, opts->output_dir, opts->output_template,
+                opts->keep_partial, &why)) {
+    fprintf(stderr, "sluice: --output-dir: %s '%s': %s\n", why,
+            opts->output_dir, strerror(errno));
+    return EXIT_USAGE;
+  }
+  opts->run.saver = &r->saver;
+  return 0;
+}
+
+/* Opens the inputs, the results and --output-dir, reads the body and
+   checks --cacert.  0, or the exit status after printing why not. */
+static int open_files(struct run *r, struct cli_options *opts)
 {
   const char *ca_file = opts->lib.ca_file;
   int rc = open_inputs(r, opts);
 
+  if(!rc) {
+    rc = read_body(r, opts);
+  }
+  if(!rc) {
+    rc = open_saver(r, opts);
+  }
   if(rc) {
     return rc;
   }
@@ -140,7 +194,7 @@ static int make_context(struct run *r, const struct cli_options *opts)
     /* every value was checked while parsing; this is the library
        refusing one all the same */
     fputs("sluice: the fetcher refused an option (--rate, --host-rate, "
-          "--resolve or --dns-server)\n",
+          "--resolve, --dns-server, -H or -x)\n",
           stderr);
     options_hint(stderr);
     return EXIT_USAGE;
@@ -196,8 +250,8 @@ static double seconds_now(void)
 }
 
 /* Fetches everything, then closes the context and the results and says
-   how the run ended. */
-static void fetch(struct run *r)
+   how the run ended (-s: only when it is an error). */
+static void fetch(struct run *r, bool silent)
 {
   struct pump *pump = &r->pump;
   double t0 = seconds_now();
@@ -215,6 +269,9 @@ static void fetch(struct run *r)
     pump->fatal = true;
   }
   r->out = NULL;
+  if(silent) {
+    return;
+  }
   if(pump->halt != PUMP_RUNNING && pump->halt != PUMP_OUTPUT) {
     fprintf(stderr, "sluice: stopped: %s\n", pump_halt_message(pump));
   }
@@ -254,6 +311,8 @@ static void close_run(struct run *r)
   }
   free(r->ins);
   free(r->names);
+  sl_buf_free(&r->body);
+  saver_close(&r->saver);
 }
 
 int main(int argc, char **argv)
@@ -273,6 +332,7 @@ int main(int argc, char **argv)
       return EXIT_USAGE;
   }
   memset(&r, 0, sizeof(r));
+  r.saver.dirfd = -1;
   status = open_files(&r, &opts);
   if(!status) {
     status = make_context(&r, &opts);
@@ -281,7 +341,7 @@ int main(int argc, char **argv)
     status = start_pump(&r, &opts);
   }
   if(!status) {
-    fetch(&r);
+    fetch(&r, opts.silent);
     status = exit_status(&r, &opts);
   }
   close_run(&r);

@@ -13,10 +13,13 @@
 #include "options.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "base/netspec.h"
 
 #include "duration.h"
+#include "savename.h"
+#include "size.h"
 
 #ifndef SLUICE_CLI_VERSION
 #define SLUICE_CLI_VERSION "unknown"
@@ -39,11 +42,62 @@ static const char *file_name(const struct sl_opt *o, void *field,
   return *arg ? NULL : "the file name is empty";
 }
 
-/* --user-agent: it becomes a header line */
+/* --user-agent, --referer, --proxy: they become header lines */
 static const char *one_line(const struct sl_opt *o, void *field,
                             const char *arg, char *msg)
 {
   return strpbrk(arg, "\r\n") ? "contains a line break" : NULL;
+}
+
+/* --header: checked by the library's own rule */
+static const char *header(const struct sl_opt *o, void *field, const char *arg,
+                          char *msg)
+{
+  const char *why = NULL;
+
+  return sl_header_check(arg, &why) ? NULL : quoted(msg, arg, why);
+}
+
+/* --request */
+static const char *method(const struct sl_opt *o, void *field, const char *arg,
+                          char *msg)
+{
+  const char *why = NULL;
+
+  return sl_method_check(arg, &why) ? NULL : quoted(msg, arg, why);
+}
+
+/* --data (min 0), --data-binary (min 1) */
+static const char *data(const struct sl_opt *o, void *field, const char *arg,
+                        char *msg)
+{
+  return data_add(field, arg, o->min) ? "out of memory" : NULL;
+}
+
+/* --max-filesize: BYTES into the uint64_t at field */
+static const char *size(const struct sl_opt *o, void *field, const char *arg,
+                        char *msg)
+{
+  if(size_parse(arg, field)) {
+    snprintf(msg, SL_OPT_MSG,
+             "'%s' is not a size (bytes, or with k, M or G: 500k, 10M)", arg);
+    return msg;
+  }
+  return NULL;
+}
+
+static const char *output_template(const struct sl_opt *o, void *field,
+                                   const char *arg, char *msg)
+{
+  return quoted(msg, arg, savename_template_check(arg));
+}
+
+/* -o, -O: curl's, pointed to sluice's way */
+static const char *not_here(const struct sl_opt *o, void *field,
+                            const char *arg, char *msg)
+{
+  return "sluice saves every body with --output-dir DIR (one file per URL, "
+         "named from it; see --output-template)";
 }
 
 /* --rate, --host-rate: checked by the library's own parser */
@@ -109,7 +163,7 @@ static const char *deadline(const struct sl_opt *o, void *field,
   return why;
 }
 
-/* --http1.1: the version is the entry's min */
+/* --http1.1, --http2: the version is the entry's min */
 static const char *http_version(const struct sl_opt *o, void *field,
                                 const char *arg, char *msg)
 {
@@ -155,25 +209,82 @@ static const struct sl_opt table[] = {
           " (default " NUM(CLI_CONCURRENCY_DEFAULT) ")"),
     STRING("results", results, file_name, "FILE",
            "write the records to FILE instead of standard output"),
-    STRING("user-agent", lib.user_agent, one_line, "STR",
-           "send STR as the User-Agent header"),
-    {"http1.1", 0, SL_OPT_FUNC, SL_OPT_NOVAL,
-     .at = AT(lib.http_version, enum sl_http_version), .min = SL_HTTP_1_1,
-     .fn = http_version,
-     .help = "HTTP/1.1 only, also for https:// URLs (default: HTTP/2 over "
-             "TLS when the server offers it, a host's transfers sharing one "
-             "connection; HTTP/1.1 otherwise)"},
-    STRING("cacert", lib.ca_file, file_name, "FILE",
-           "trust the CA certificates in FILE (PEM) for https:// instead of "
-           "the system's"),
     FLAG("ordered", run.ordered,
          "write the records in input order (a record waits only for earlier "
          "URLs still running)"),
+    {"silent", 's', SL_OPT_FLAG, .at = AT(silent, bool),
+     .help = "no summary on standard error (errors are still told)"},
+    {"help", 'h', SL_OPT_HELP, .help = "show this help and exit"},
+    {"version", 'V', SL_OPT_FUNC, SL_OPT_NOVAL | SL_OPT_ENDS, .fn = version,
+     .help = "show the version and exit"},
+
+    {.kind = SL_OPT_SECTION, .help = "Requests (every URL gets the same):"},
+    {"request", 'X', SL_OPT_STR, .at = AT(run.method, const char *),
+     .fn = method, .arg = "METHOD",
+     .help = "send METHOD instead of GET (POST with -d)"},
+    LIST("header", 'H', headers, header, "LINE",
+         "send the header LINE (\"Name: value\"); \"Name:\" removes one "
+         "sluice or libcurl would send, \"Name;\" sends it empty; "
+         "repeatable"),
+    {"data", 'd', SL_OPT_FUNC, .at = AT(data, struct data_args), .min = 0,
+     .fn = data, .arg = "DATA",
+     .help = "send DATA as the body (POST): @FILE reads FILE without its "
+             "line breaks, @- standard input; repeatable, joined with '&'"},
+    {"data-binary", 0, SL_OPT_FUNC, .at = AT(data, struct data_args),
+     .min = 1, .fn = data, .arg = "DATA",
+     .help = "the same, @FILE as it is (one @FILE alone is streamed from "
+             "the file by each request)"},
+    {"user-agent", 'A', SL_OPT_STR, .at = AT(lib.user_agent, const char *),
+     .fn = one_line, .arg = "STR",
+     .help = "send STR as the User-Agent header (\"\": none)"},
+    {"referer", 'e', SL_OPT_STR, .at = AT(referer, const char *),
+     .fn = one_line, .arg = "URL", .help = "send URL as the Referer header"},
+    {"head", 'I', SL_OPT_FLAG, .at = AT(run.head, bool),
+     .help = "HEAD instead of GET: no body"},
+    FLAG("compressed", run.compressed,
+         "ask for a compressed body (every coding libcurl decodes) and "
+         "decode it"),
+    {"location", 'L', SL_OPT_FLAG, .at = AT(run.follow, bool),
+     .help = "follow redirects (to http and https only; each hop keeps the "
+             "per-host limits)"},
+    {"max-redirs", 0, SL_OPT_LONG, .at = AT(max_redirs, long), .min = 0,
+     .max = CLI_MAX_REDIRS_MAX, .arg = "N",
+     .help = "with -L, follow at most N redirects, 0.." NUM(
+         CLI_MAX_REDIRS_MAX) " (default 10; one more: kind \"redirect\")"},
+    {"http1.1", 0, SL_OPT_FUNC, SL_OPT_NOVAL,
+     .at = AT(lib.http_version, enum sl_http_version), .min = SL_HTTP_1_1,
+     .fn = http_version,
+     .help = "HTTP/1.1 only, also for https:// URLs"},
+    {"http2", 0, SL_OPT_FUNC, SL_OPT_NOVAL,
+     .at = AT(lib.http_version, enum sl_http_version), .min = SL_HTTP_AUTO,
+     .fn = http_version,
+     .help = "HTTP/2 over TLS when the server offers it, a host's transfers "
+             "sharing one connection; HTTP/1.1 for http:// (the default)"},
+
+    {.kind = SL_OPT_SECTION, .help = "TLS and proxies:"},
+    {"insecure", 'k', SL_OPT_FLAG, .at = AT(lib.insecure, bool),
+     .help = "do not check the server's certificate or name"},
+    STRING("cacert", lib.ca_file, file_name, "FILE",
+           "trust the CA certificates in FILE (PEM) for https:// instead of "
+           "the system's"),
+    {"proxy", 'x', SL_OPT_STR, .at = AT(lib.proxy, const char *),
+     .fn = one_line, .arg = "URL",
+     .help = "use this proxy (as curl takes it: [SCHEME://]HOST[:PORT]); "
+             "\"\": none, whatever the environment says"},
+
+    {.kind = SL_OPT_SECTION, .help = "Limits:"},
     DURATION("timeout", run.timeout_ms, 0, DURATION_MAX_MS,
              "give up on a request DUR after it was queued (kind "
              "\"timeout\")"),
+    {"max-time", 'm', SL_OPT_FUNC, .at = AT(run.timeout_ms, long), .min = 0,
+     .max = DURATION_MAX_MS, .fn = duration, .arg = "DUR",
+     .help = "the same as --timeout"},
     DURATION("connect-timeout", run.connect_timeout_ms, 0, DURATION_MAX_MS,
              "give up on connecting after DUR"),
+    {"max-filesize", 0, SL_OPT_FUNC, .at = AT(run.max_body, uint64_t),
+     .fn = size, .arg = "BYTES",
+     .help = "give up on a body over BYTES (k, M, G: 1024-based), decoded "
+             "(kind \"too_large\")"},
     {"deadline", 0, SL_OPT_FUNC, .at = AT(run, struct pump_policy),
      .max = DURATION_MAX_MS, .fn = deadline, .arg = "DUR",
      .help = "end the whole run after DUR, cancelling what is left (kind "
@@ -184,9 +295,19 @@ static const struct sl_opt table[] = {
     FLAG("first", run.first,
          "stop at the first URL that is ok and cancel the others, read or "
          "not"),
-    {"help", 'h', SL_OPT_HELP, .help = "show this help and exit"},
-    {"version", 'V', SL_OPT_FUNC, SL_OPT_NOVAL | SL_OPT_ENDS, .fn = version,
-     .help = "show the version and exit"},
+
+    {.kind = SL_OPT_SECTION, .help = "Bodies to disk:"},
+    STRING("output-dir", output_dir, file_name, "DIR",
+           "save every body in a file below DIR (made when missing), named "
+           "from its URL; the record's \"file\" names it"),
+    STRING("output-template", output_template, output_template, "T",
+           "name the files by T, of {index}, {host}, {path}, {hash}, {ext} "
+           "and '/' (default " SAVENAME_DEFAULT ")"),
+    {"keep-partial", 0, SL_OPT_FLAG, .at = AT(keep_partial, bool),
+     .help = "keep the body of a URL that failed, as NAME.part (default: "
+             "removed)"},
+    {"output", 'o', SL_OPT_FUNC, .fn = not_here, .arg = "FILE"},
+    {"remote-name", 'O', SL_OPT_FUNC, SL_OPT_NOVAL, .fn = not_here},
 
     {.kind = SL_OPT_SECTION,
      .help = "Politeness (a host is the host name and port of the URL):"},
@@ -206,6 +327,8 @@ static const struct sl_opt table[] = {
           "retry a connect error, timeout, 408, 429, 500, 502, 503 or 504 up "
           "to N times, 0.." NUM(CLI_RETRIES_MAX)
           " (default 0), with exponential backoff"),
+    COUNT("retry", 0, lib.retries, 0, CLI_RETRIES_MAX,
+          "the same as --retries"),
     DURATION("retry-max-delay", lib.retry_max_delay_ms, 1, DURATION_MAX_MS,
              "longest wait before one retry (default 30s)"),
 
@@ -248,8 +371,15 @@ static const char footer[] =
     "\n"
     "Each record: "
     "{\"index\",\"url\",\"status\",\"ok\",\"bytes\",\"time_ms\",\n"
-    "\"attempts\",\"error\"} in completion order (input order with\n"
-    "--ordered); a summary goes to standard error at the end.\n"
+    "\"attempts\",\"error\",\"final_url\",\"content_type\",\"redirects\",\n"
+    "\"http_version\",\"ip\",\"file\",\"timing\":{\"queued\",\"dns\","
+    "\"connect\",\n"
+    "\"tls\",\"ttfb\",\"total\"}} (see sluice(1)), in completion order "
+    "(input\n"
+    "order with --ordered); a summary goes to standard error at the end\n"
+    "(not with -s).\n"
+    "\n"
+    "Long options are matched whole, never by a prefix.\n"
     "\n"
     "Exit status:\n"
     "  0  every URL was fetched with an HTTP status below 400\n"
@@ -262,13 +392,83 @@ static const char footer[] =
     "     could not be read, or the fetcher could not start\n"
     "  130, 143  interrupted by SIGINT or SIGTERM (128 + the signal)\n";
 
-/* Long options may still be shortened to a unique prefix, as getopt_long()
-   let them be; SL_OPTS_EXACT in the last field turns that off. */
-static const struct sl_opts cli = {"sluice", table, usage, footer, NULL, 0};
+/* Long options match whole names only (SL_OPTS_EXACT): with a prefix,
+   "--retry" once meant --retry-max-delay and "--fail" --fail-fast. */
+static const struct sl_opts cli = {.prog = "sluice",
+                                   .table = table,
+                                   .usage = usage,
+                                   .footer = footer,
+                                   .flags = SL_OPTS_EXACT};
 
 void options_hint(FILE *f)
 {
   fputs("Try 'sluice --help' for more information.\n", f);
+}
+
+/* Options that do not go together.  NULL, or why. */
+static const char *conflict(const struct cli_options *o)
+{
+  bool body = o->data.args.n > 0;
+  bool head = o->run.head || (o->run.method && !strcmp(o->run.method, "HEAD"));
+
+  if(o->run.fail_fast && o->run.first) {
+    return "--fail-fast and --first cannot be used together";
+  }
+  if(head && body) {
+    return "a HEAD request (-I, -X HEAD) cannot send a body (-d)";
+  }
+  if(o->run.head && o->run.method && strcmp(o->run.method, "HEAD")) {
+    return "-I and -X name two methods";
+  }
+  if((o->output_template || o->keep_partial) && !o->output_dir) {
+    return "--output-template and --keep-partial need --output-dir";
+  }
+  return NULL;
+}
+
+/* lib.headers: -e's line (unless a -H names Referer), then the -H lines,
+   which replace the User-Agent of -A by name in the library.  0, or -1
+   when memory ran out. */
+static int header_lines(struct cli_options *o)
+{
+  bool named = false;
+
+  for(size_t i = 0; i < o->headers.n; i++) {
+    named |= !strncasecmp(o->headers.v[i], "Referer", 7) &&
+             strchr(":;", o->headers.v[i][7]);
+  }
+  if(o->referer && !named &&
+     (sl_buf_printf(&o->referer_line, "Referer: %s", o->referer) ||
+      sl_opt_list_add(&o->lines, o->referer_line.p))) {
+    return -1;
+  }
+  for(size_t i = 0; i < o->headers.n; i++) {
+    if(sl_opt_list_add(&o->lines, o->headers.v[i])) {
+      return -1;
+    }
+  }
+  o->lib.headers = o->lines.v;
+  return 0;
+}
+
+/* What the table cannot say: conflicts, and the values made of others. */
+static enum sl_opts_rc finish(struct cli_options *o)
+{
+  const char *why = conflict(o);
+
+  if(why) {
+    fprintf(stderr, "sluice: %s\n", why);
+    return SL_OPTS_USAGE;
+  }
+  if(header_lines(o)) {
+    fputs("sluice: out of memory\n", stderr);
+    return SL_OPTS_USAGE;
+  }
+  /* curl's --max-redirs 0: not one redirect */
+  o->run.max_redirects = o->max_redirs < 0    ? 0
+                         : o->max_redirs == 0 ? SL_REDIRECTS_NONE
+                                              : o->max_redirs;
+  return SL_OPTS_RUN;
 }
 
 enum sl_opts_rc options_parse(struct cli_options *opts, int argc, char **argv)
@@ -279,10 +479,10 @@ enum sl_opts_rc options_parse(struct cli_options *opts, int argc, char **argv)
   opts->lib.max_concurrency = CLI_CONCURRENCY_DEFAULT;
   opts->lib.per_host = CLI_PER_HOST_DEFAULT;
   opts->lib.burst = CLI_BURST_DEFAULT;
+  opts->max_redirs = -1;
   rc = sl_opts_parse(&cli, opts, argc, argv, &opts->nurls);
-  if(rc == SL_OPTS_RUN && opts->run.fail_fast && opts->run.first) {
-    fputs("sluice: --fail-fast and --first cannot be used together\n", stderr);
-    rc = SL_OPTS_USAGE;
+  if(rc == SL_OPTS_RUN) {
+    rc = finish(opts);
   }
   if(rc == SL_OPTS_USAGE) {
     options_hint(stderr);
@@ -290,6 +490,9 @@ enum sl_opts_rc options_parse(struct cli_options *opts, int argc, char **argv)
   opts->urls = argv + 1;
   opts->lib.resolve = opts->resolve.v;
   opts->lib.dns_servers = opts->dns_servers.len ? opts->dns_servers.p : NULL;
+  if(!opts->output_template) {
+    opts->output_template = SAVENAME_DEFAULT;
+  }
   return rc;
 }
 
@@ -297,7 +500,12 @@ void options_free(struct cli_options *opts)
 {
   sl_opt_list_free(&opts->inputs);
   sl_opt_list_free(&opts->resolve);
+  sl_opt_list_free(&opts->headers);
+  sl_opt_list_free(&opts->lines);
   sl_buf_free(&opts->dns_servers);
+  sl_buf_free(&opts->referer_line);
+  data_free(&opts->data);
   opts->lib.resolve = NULL;
   opts->lib.dns_servers = NULL;
+  opts->lib.headers = NULL;
 }

@@ -16,6 +16,7 @@
 
 #include "base/buf.h"
 #include "base/opts.h"
+#include "data.h"
 #include "pump.h"
 
 #define CLI_CONCURRENCY_DEFAULT 50
@@ -26,18 +27,32 @@
 #define CLI_BURST_MAX           100000
 #define CLI_RETRIES_MAX         100
 #define CLI_DNS_TIMEOUT_MAX_MS  (3600L * 1000) /* c-ares takes an int */
+#define CLI_MAX_REDIRS_MAX      1000
 
 struct cli_options {
-  struct sl_options lib;      /* -j, --user-agent, --http1.1, --cacert and the
-                                 politeness and name options */
+  struct sl_options lib;      /* -j, -A, --http1.1, --http2, --cacert, -k,
+                                 -x, the politeness and name options */
   struct pump_policy run;     /* --ordered, --timeout, --connect-timeout,
-                                 --deadline, --fail-fast, --first */
+                                 --deadline, --fail-fast, --first, and
+                                 the request: -X, -I, -L, --compressed,
+                                 --max-filesize */
   struct sl_opt_list inputs;  /* -i, --input, in order ("-" is stdin) */
   const char *results;        /* --results, or NULL for stdout */
   struct sl_opt_list resolve; /* every --resolve; lib.resolve */
   struct sl_buf dns_servers;  /* every --dns-server, joined with commas
                                  as c-ares takes them; lib.dns_servers */
-  char **urls;                /* the URL arguments */
+  struct sl_opt_list headers; /* -H in order; lib.headers, with -e's
+                                 line first unless a -H names Referer */
+  struct sl_opt_list lines;   /* what lib.headers points to */
+  const char *referer;        /* -e */
+  struct sl_buf referer_line; /* "Referer: " and it */
+  long max_redirs;            /* --max-redirs; -1: not given */
+  struct data_args data;      /* -d, --data-binary, in order */
+  bool silent;                /* -s: no summary */
+  const char *output_dir;     /* --output-dir, or NULL */
+  const char *output_template;
+  bool keep_partial;
+  char **urls; /* the URL arguments */
   int nurls;
 };
 

@@ -10,6 +10,10 @@
  * written here.  The caller's buffers are copied, so records echo the
  * input exactly.
  *
+ * Every URL gets the same request (the policy: method, body, flags), and
+ * with --output-dir its body goes to its own file as it comes (save.c),
+ * named, removed or kept as .part once the task is final.
+ *
  * Early ends (--deadline, --fail-fast, --first, signals) all go through
  * halt(): it cancels the live tasks with one message, so their records
  * say why.  --fail-fast cancels the pump's own tasks rather than using an
@@ -32,6 +36,7 @@ struct job {
   struct job *prev, *next;
   sl_task *task;
   uint64_t index;
+  struct saving *save; /* with --output-dir */
   size_t url_len;
   char url[]; /* NUL-terminated copy of the input */
 };
@@ -266,6 +271,51 @@ static void emit_failure(struct pump *p, uint64_t index, const char *url,
 }
 
 static void refill(struct pump *p);
+static void free_job(struct job *job);
+
+/* What the response says, into the record. */
+static void from_response(struct record *r, const struct sl_response *resp)
+{
+  const struct sl_timing *tm = &resp->timing;
+
+  r->has_status = true;
+  r->status = resp->status;
+  r->bytes = resp->bytes;
+  r->has_time = true;
+  r->time_ms = resp->timing.total_ms;
+  r->final_url = resp->effective_url;
+  r->content_type = resp->content_type;
+  r->redirects = resp->redirects;
+  r->http_version = resp->http_version;
+  r->ip = resp->ip;
+  r->has_timing = true;
+  r->timing =
+      (struct record_timing){tm->queued_ms, tm->dns_ms,  tm->connect_ms,
+                             tm->tls_ms,    tm->ttfb_ms, tm->total_ms};
+}
+
+/* The body's file, once the task is final: named when the response is
+   complete, else removed (or kept as .part).  Sets the record's file,
+   or turns it into an io failure when the file cannot be kept. */
+static void save_outcome(struct pump *p, struct job *job, struct record *r,
+                         bool complete, int *kind)
+{
+  const struct saver *sv = p->policy.saver;
+  const char *why;
+
+  if(!complete) {
+    saving_drop(sv, job->save, &r->file);
+    return;
+  }
+  why =
+      saving_keep(sv, job->save, job->url, job->url_len, job->index, &r->file);
+  if(why) {
+    *kind = SL_ERR_IO;
+    r->error_kind = sl_error_kind_name(SL_ERR_IO);
+    r->error_msg = why;
+    r->ok = false;
+  }
+}
 
 static void on_done(sl_task *t, void *ud)
 {
@@ -287,11 +337,7 @@ static void on_done(sl_task *t, void *ud)
   r.url_len = job->url_len;
   r.attempts = sl_task_attempts(t);
   if(resp) {
-    r.has_status = true;
-    r.status = resp->status;
-    r.bytes = resp->bytes;
-    r.has_time = true;
-    r.time_ms = resp->timing.total_ms;
+    from_response(&r, resp);
   }
   if(err && err->kind != SL_ERR_NONE) {
     kind = (int)err->kind;
@@ -303,13 +349,84 @@ static void on_done(sl_task *t, void *ud)
     r.error_msg = "the task ended with neither a response nor an error";
   }
   r.ok = resp && !r.error_kind && resp->status < 400;
+  if(job->save) {
+    save_outcome(p, job, &r, resp && !r.error_kind && !p->policy.head, &kind);
+  }
 
   SL_LIST_REMOVE(p->jobs, p->jobs_tail, job, prev, next);
   p->live--;
   emit(p, &r, kind); /* after the unlink: it may cancel all the others */
-  free(job);
+  free_job(job);
   sl_task_free(t);
   refill(p);
+}
+
+/* A piece of a body, to its file (--output-dir). */
+static const char *on_body(sl_task *t, const char *data, size_t len, void *ud)
+{
+  struct job *job = ud;
+
+  return saving_write(job->pump->policy.saver, job->save, job->url,
+                      job->url_len, job->index, data, len);
+}
+
+/* The request every URL gets, for job's URL. */
+static void request_of(const struct pump *p, struct job *job,
+                       struct sl_request *req)
+{
+  const struct pump_policy *pol = &p->policy;
+
+  req->url = job->url;
+  req->userdata = job;
+  req->timeout_ms = pol->timeout_ms;
+  req->connect_timeout_ms = pol->connect_timeout_ms;
+  req->method = pol->method;
+  req->flags = (pol->head ? SL_REQ_HEAD : 0u) |
+               (pol->follow ? SL_REQ_FOLLOW_REDIRECTS : 0u);
+  req->max_redirects = pol->max_redirects;
+  req->accept_encoding = pol->compressed ? "" : NULL;
+  req->max_body = (size_t)pol->max_body;
+  req->body = pol->body;
+  req->body_len = pol->body_len;
+  req->body_file = pol->body_file;
+  if(job->save) {
+    req->on_body = on_body;
+    req->body_ud = job;
+  }
+}
+
+/* A job for the URL (copied), with its saving when bodies are saved. */
+static struct job *new_job(struct pump *p, uint64_t index, const char *url,
+                           size_t url_len)
+{
+  struct job *job = malloc(sizeof(*job) + url_len + 1);
+
+  if(!job) {
+    return NULL;
+  }
+  job->save = NULL;
+  if(p->policy.saver && !(job->save = malloc(sizeof(*job->save)))) {
+    free(job);
+    return NULL;
+  }
+  if(job->save) {
+    saving_init(job->save);
+  }
+  job->pump = p;
+  job->index = index;
+  job->url_len = url_len;
+  memcpy(job->url, url, url_len);
+  job->url[url_len] = '\0';
+  return job;
+}
+
+static void free_job(struct job *job)
+{
+  if(job->save) {
+    saving_free(job->save);
+    free(job->save);
+  }
+  free(job);
 }
 
 /* Starts the task for one URL (url NUL-terminated, url_len its length). */
@@ -317,31 +434,21 @@ static void start(struct pump *p, const char *url, size_t url_len)
 {
   uint64_t index = p->next_index++;
   struct sl_request req = {0};
-  struct job *job;
+  struct job *job = new_job(p, index, url, url_len);
   sl_task *t;
   char msg[128];
 
-  job = malloc(sizeof(*job) + url_len + 1);
   if(!job) {
     emit_failure(p, index, url, url_len, SL_ERR_INTERNAL, "out of memory");
     return;
   }
-  job->pump = p;
-  job->index = index;
-  job->url_len = url_len;
-  memcpy(job->url, url, url_len);
-  job->url[url_len] = '\0';
-
-  req.url = job->url;
-  req.userdata = job;
-  req.timeout_ms = p->policy.timeout_ms;
-  req.connect_timeout_ms = p->policy.connect_timeout_ms;
+  request_of(p, job, &req);
   t = sl_fetch(p->ctx, &req);
   if(!t) {
     snprintf(msg, sizeof(msg), "cannot start the request: %s",
              strerror(errno));
     emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL, msg);
-    free(job);
+    free_job(job);
     return;
   }
   if(sl_task_on_done(t, on_done, job) != SL_OK) {
@@ -349,7 +456,7 @@ static void start(struct pump *p, const char *url, size_t url_len)
     sl_task_free(t);
     emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL,
                  "cannot watch the request: out of memory");
-    free(job);
+    free_job(job);
     return;
   }
   job->task = t;

@@ -26,6 +26,7 @@
 #include "output.h"
 #include "record.h"
 #include "reorder.h"
+#include "save.h"
 #include "summary.h"
 
 struct job;
@@ -39,6 +40,18 @@ struct pump_policy {
   long connect_timeout_ms;  /* 0 = curl's default */
   long deadline_ms;         /* the whole run; 0 = none */
   const char *deadline_arg; /* as the user wrote it, for the message */
+
+  /* Every URL's request (what sl_request takes). */
+  const char *method; /* -X; NULL: GET, or POST with a body */
+  bool head;          /* -I */
+  bool follow;        /* -L */
+  long max_redirects; /* 0: the library's (10) */
+  bool compressed;    /* ask for every coding, decode it */
+  uint64_t max_body;  /* --max-filesize; 0: none */
+  const char *body;   /* -d, --data-binary; NULL: none */
+  size_t body_len;
+  const char *body_file; /* one --data-binary @FILE, streamed */
+  struct saver *saver;   /* --output-dir; NULL: bodies only counted */
 };
 
 /* Why the run stopped early. */

@@ -27,6 +27,19 @@ struct record {
   unsigned attempts;      /* tries made; 0 when it never started */
   const char *error_kind; /* NULL: "error":null */
   const char *error_msg;  /* may be NULL with error_kind set */
+
+  /* Added after the first schema, after "error" in this order; each
+     string NULL for null.  */
+  const char *final_url;    /* after redirects */
+  const char *content_type; /* as the server sent it */
+  long redirects;           /* followed */
+  int http_version;         /* 10, 11, 20, 30; 0: null */
+  const char *ip;           /* the address connected to */
+  const char *file;         /* the saved body, relative to --output-dir */
+  bool has_timing;          /* timing is known (a response came) */
+  struct record_timing {
+    double queued, dns, connect, tls, ttfb, total; /* ms */
+  } timing;
 };
 
 /* Appends the record as one line of JSON, newline included.  Returns 0, or

@@ -255,8 +255,12 @@ static bool prepare(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
   const char *why;
-  if(!sl__url_host(t->url.p, t->host_name, sizeof(t->host_name), &t->port,
-                   &why)) {
+  if(t->rx.why) {
+    fail(t, SL_ERR_INVALID_REQUEST, 0, t->rx.why);
+    return false;
+  }
+  if(!sl__url_host(sl__task_cur_url(t), t->host_name, sizeof(t->host_name),
+                   &t->port, &why)) {
     fail(t, SL_ERR_INVALID_URL, 0, why);
     return false;
   }
@@ -325,6 +329,12 @@ void sl__admit_release(struct sl_task *t)
     sl_hosts_put(&t->ctx->adm.hosts, t->host, now_ns(t));
     t->host = NULL;
   }
+}
+
+void sl__admit_redirect(struct sl_task *t)
+{
+  sl__admit_release(t);
+  sl__admit(t);
 }
 
 void sl__admit_pause_host(struct sl_task *t, int64_t delay)

@@ -51,6 +51,10 @@ void sl__admit_cancel(struct sl_task *t);
 /* A task became final: slots, its host and its name are given back. */
 void sl__admit_release(struct sl_task *t);
 
+/* After a redirect (redirect.c): what t held for its last host is given
+   back and it takes the way again for its next URL. */
+void sl__admit_redirect(struct sl_task *t);
+
 /* After a try (outcome.c): pauses t's host for delay (ns) from now. */
 void sl__admit_pause_host(struct sl_task *t, int64_t delay);
 

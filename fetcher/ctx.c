@@ -48,7 +48,8 @@ static int check_options(const struct sl_options *o)
 {
   /* a line break would let the value inject headers */
   if((unsigned)o->http_version > SL_HTTP_1_1 ||
-     (o->user_agent && strpbrk(o->user_agent, "\r\n"))) {
+     (o->user_agent && strpbrk(o->user_agent, "\r\n")) ||
+     (o->proxy && strpbrk(o->proxy, "\r\n")) || o->max_redirects < 0) {
     errno = EINVAL;
     return -1;
   }
@@ -66,7 +67,7 @@ static int names_init(struct sl_ctx *ctx, const struct sl_options *o)
      (why = sl_netspec_dns_servers(&servers, o->dns_servers)))
     goto fail;
   dc.servers = servers.p;
-  ctx->resolver = sl__resolver_new(ctx->loop, &dc, ctx->xfer.proxy_env);
+  ctx->resolver = sl__resolver_new(ctx->loop, &dc, ctx->xfer.proxied);
   sl_buf_free(&servers);
   if(!ctx->resolver)
     return -1;

@@ -1,13 +1,16 @@
 /*
  * outcome.c - what a finished transfer leads to: the transfer module
- * copies the response out of curl, then here a 429 or 503 with
- * Retry-After pauses the whole host, a retryable outcome goes back to
- * PENDING for its backoff (limits/retry.h decides), and anything else
- * makes the task final.
+ * copies the response out of curl, then here a redirect the task follows
+ * becomes its next hop (redirect.c), a 429 or 503 with Retry-After
+ * pauses the whole host, a retryable outcome goes back to PENDING for its
+ * backoff (limits/retry.h decides), and anything else makes the task
+ * final.
  */
 #include "fetcher/admit.h"
 
 #include "fetcher/ctx.h"
+#include "fetcher/redirect.h"
+#include "fetcher/response.h"
 #include "fetcher/task.h"
 #include "fetcher/transfer.h"
 
@@ -63,14 +66,14 @@ static bool try_again(struct sl_task *t, enum sl_error_kind kind)
     return false;
   o.fail = fail_class(kind);
   o.status = (int)t->resp.status;
-  o.method = (t->flags & SL_REQ_HEAD) ? "HEAD" : "GET";
+  o.method = sl__reqx_method_name(&t->rx, t->flags);
   o.retry_after = t->retry_after[0] ? t->retry_after : NULL;
   o.tries = t->attempts;
   o.deadline = t->deadline > 0 ? t->deadline : SL_NS_NEVER;
   /* the loop's clock is the wall clock (ev_now) */
   if(sl_retry_decide(&ctx->adm.retry, &o, now, now, &delay) != SL_RETRY_YES)
     return false;
-  sl__xfer_reset(t);
+  sl__response_reset(t);
   return sl__admit_retry(t, delay);
 }
 
@@ -78,6 +81,8 @@ void sl__outcome(struct sl_ctx *ctx, CURL *easy, CURLcode rc)
 {
   enum sl_error_kind kind;
   struct sl_task *t = sl__xfer_done(&ctx->xfer, easy, rc, &kind);
+  if(kind == SL_ERR_NONE && sl__redirect(t))
+    return;
   if(!try_again(t, kind))
     sl__task_finish(t, kind == SL_ERR_NONE ? SL_ST_DONE : SL_ST_FAILED);
 }

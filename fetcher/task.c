@@ -233,8 +233,7 @@ static int read_outcome(const sl_task *t, const void *out)
 int sl_task_response(const sl_task *t, const struct sl_response **out)
 {
   int rc = read_outcome(t, out);
-  bool has = !rc && (t->state == SL_DONE ||
-                     (t->state == SL_FAILED && t->resp.status));
+  bool has = !rc && (t->state == SL_DONE || t->resp.status);
   if(out)
     *out = has ? &t->resp : NULL;
   return rc ? rc : has ? SL_OK : SL_ENOENT;
@@ -328,6 +327,8 @@ static void destroy(struct sl_task *t)
   sl_buf_free(&t->body);
   sl_buf_free(&t->headers);
   sl_buf_free(&t->meta);
+  sl_buf_free(&t->hop_url);
+  sl__reqx_free(&t->rx);
   free(t);
 }
 
@@ -364,6 +365,8 @@ static void recycle(struct sl_task *t)
   sl_buf_reset(&t->body, 64 * 1024);
   sl_buf_reset(&t->headers, 16 * 1024);
   sl_buf_reset(&t->meta, 4096);
+  sl_buf_reset(&t->hop_url, 4096);
+  sl__reqx_reset(&t->rx);
   if(t->cbs != t->cbs_inline)
     free(t->cbs);
   t->cbs = t->cbs_inline;
@@ -375,7 +378,8 @@ static void recycle(struct sl_task *t)
 static struct sl_task *task_alloc(struct sl_tasks *ts)
 {
   struct sl_task *t = ts->spare;
-  struct sl_buf bufs[6];
+  struct sl_buf bufs[7];
+  struct sl_reqx rx;
   if(!t)
     return calloc(1, sizeof(*t));
   SL_LIST_REMOVE(ts->spare, ts->spare_tail, t, all_prev, all_next);
@@ -386,6 +390,8 @@ static struct sl_task *task_alloc(struct sl_tasks *ts)
   bufs[3] = t->body;
   bufs[4] = t->headers;
   bufs[5] = t->meta;
+  bufs[6] = t->hop_url;
+  rx = t->rx;
   memset(t, 0, sizeof(*t));
   t->url = bufs[0];
   t->name = bufs[1];
@@ -393,11 +399,13 @@ static struct sl_task *task_alloc(struct sl_tasks *ts)
   t->body = bufs[3];
   t->headers = bufs[4];
   t->meta = bufs[5];
+  t->hop_url = bufs[6];
+  t->rx = rx;
   return t;
 }
 
-/* Copies what the task keeps of req. */
-static void copy_request(struct sl_task *t, const struct sl_request *req,
+/* Copies what the task keeps of req; false when memory ran out. */
+static bool copy_request(struct sl_task *t, const struct sl_request *req,
                          int64_t now)
 {
   t->flags = req->flags;
@@ -405,9 +413,13 @@ static void copy_request(struct sl_task *t, const struct sl_request *req,
   t->max_redirects = req->max_redirects;
   t->max_body = req->max_body;
   t->userdata = req->userdata;
+  t->on_body = req->on_body;
+  t->body_ud = req->body_ud;
+  t->body_fd = -1;
   t->created_at = now;
   if(req->timeout_ms > 0)
     t->deadline = now + sl_ns_from_ms(req->timeout_ms);
+  return sl__reqx_copy(&t->rx, req, &t->ctx->xfer.hdrs, &t->flags);
 }
 
 struct sl_task *sl__task_new(struct sl_ctx *ctx, const struct sl_request *req)
@@ -415,13 +427,11 @@ struct sl_task *sl__task_new(struct sl_ctx *ctx, const struct sl_request *req)
   struct sl_tasks *ts = &ctx->tasks;
   const char *url = req->url ? req->url : "";
   struct sl_task *t = task_alloc(ts);
-  if(!t || sl_buf_append(&t->url, url, strlen(url))) {
-    if(t)
-      destroy(t);
-    errno = ENOMEM;
-    return NULL;
-  }
+  if(!t || sl_buf_append(&t->url, url, strlen(url)))
+    goto nomem;
   t->ctx = ctx;
+  if(!copy_request(t, req, sl_loop_now(ctx->loop)))
+    goto nomem;
   t->id = ++ts->next_id;
   t->user_ref = true;
   t->refs = 1;
@@ -430,13 +440,17 @@ struct sl_task *sl__task_new(struct sl_ctx *ctx, const struct sl_request *req)
   t->err.e.message = "";
   sl_soon_init(&t->soon, run_soon);
   sl__admit_init(t);
-  copy_request(t, req, sl_loop_now(ctx->loop));
   t->state = SL_PENDING;
   t->stage = SL_ST_NEW;
   ts->stats.created++;
   ts->stats.pending++;
   SL_LIST_APPEND(ts->all, ts->all_tail, t, all_prev, all_next);
   return t;
+nomem:
+  if(t)
+    destroy(t);
+  errno = ENOMEM;
+  return NULL;
 }
 
 sl_task *sl_fetch(sl_ctx *ctx, const struct sl_request *req)

@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "fetcher/error.h"
+#include "fetcher/request.h"
 #include "fetcher/resolve.h"
 #include "fetcher/sched.h"
 #include "fetcher/timers.h"
@@ -68,6 +69,12 @@ struct sl_task {
   bool too_large;
   bool nomem;       /* a body or header buffer could not grow */
   bool dispatching; /* its done callbacks are running */
+  bool hopping;     /* its next transfer follows a redirect */
+  bool body_seen;   /* this transfer's body has begun (redirects) */
+  bool skip_body;   /* this transfer's body is a redirect's: dropped */
+  bool sink_fed;    /* on_body has had pieces since it last started */
+  bool sink_reset;  /* on_body is told to start over before more */
+  bool sink_failed; /* on_body stopped the transfer (err says why) */
 
   struct sl_task *all_prev, *all_next; /* registry: all, or spare */
   struct sl_group *group;
@@ -91,13 +98,26 @@ struct sl_task {
   long connect_timeout_ms, max_redirects;
   size_t max_body;
   void *userdata;
+  sl_body_cb on_body;
+  void *body_ud;
   struct sl_buf url;
   struct sl_buf name; /* empty: "Task-<id>" */
   char namebuf[32];
+  struct sl_reqx rx; /* beyond the URL: method, headers, body */
 
-  int64_t created_at, started_at; /* loop time, ns */
-  int64_t deadline;               /* loop time, ns; 0 = none */
-  struct sl_easy *easy;           /* RUNNING: its handle (transfer.c) */
+  /* redirects followed (request.h has what they change) */
+  unsigned hops;
+  bool left_origin;      /* a hop left the URL's scheme, host and port */
+  struct sl_buf hop_url; /* where the last one led; empty: none */
+
+  int body_fd;       /* RUNNING: rx.body_file, open; else -1 */
+  int64_t body_size; /* its size, or -1 (not a regular file) */
+  int read_errno;    /* reading it failed */
+
+  int64_t created_at, started_at; /* loop time, ns: of the transfer */
+  int64_t try_start;    /* of the try's first transfer (before hops) */
+  int64_t deadline;     /* loop time, ns; 0 = none */
+  struct sl_easy *easy; /* RUNNING: its handle (transfer.c) */
 
   struct sl_response resp;
   struct sl_errstore err;
@@ -124,6 +144,13 @@ struct sl_tasks {
   void *warn_ud;
   bool quiet;
 };
+
+/* The URL the next (or running) transfer fetches: after redirects, the
+   last one's target. */
+static inline const char *sl__task_cur_url(const struct sl_task *t)
+{
+  return t->hop_url.len ? t->hop_url.p : t->url.p;
+}
 
 /* A new task for req in the context (NULL with errno set); the caller
    schedules its admission. */

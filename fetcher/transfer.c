@@ -1,21 +1,27 @@
 /*
  * transfer.c - a task's life inside curl: an easy handle from the pool is
- * set up from the request, its body and headers are collected, and at the
- * end the response (or the error, mapped from the CURLcode to an
- * sl_error_kind) is copied out before the handle goes back to the pool.
- * See transfer.h.
+ * set up from the request (only the options that differ from its last
+ * request's, so a plain GET sets next to nothing), the request body is
+ * read from its file and the response body goes to the caller (counted,
+ * kept, streamed), and at the end response.c copies the response out
+ * before the handle goes back to the pool.  See transfer.h.
  */
 #include "fetcher/transfer.h"
 
+#include "fetcher/redirect.h"
+#include "fetcher/response.h"
 #include "fetcher/task.h"
 #include "fetcher/url.h"
 #include "limits/ns.h"
 #include "loop/loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A pooled easy handle and what it was last given, so a reuse sets only
    the options whose value changed.  Its PRIVATE and WRITEDATA point to
@@ -26,15 +32,58 @@ struct sl_easy {
   struct sl_task *task;
   struct sl_curlu url; /* given as CURLOPT_CURLU when curl_url took it */
   char errbuf[CURL_ERROR_SIZE];
-  long timeout_ms, connect_timeout_ms, max_redirects;
+  long timeout_ms, connect_timeout_ms;
   const struct curl_slist *resolve; /* NULL: none was given */
-  bool head, follow, tls, curlu;
+  const struct curl_slist *headers; /* the list it was given last */
+  enum sl_method method;            /* how the last request was sent */
+  bool tls, curlu;
+  bool custom;   /* CURLOPT_CUSTOMREQUEST is set */
+  bool encoding; /* CURLOPT_ACCEPT_ENCODING is set */
+  bool rx;       /* the last request was more than a plain GET */
 };
+
+/* The first piece of a body, when the task follows redirects: the body
+   of a redirect (a status that is followed, with a Location) is dropped.
+   curl works the target out only once the transfer is done. */
+static void body_begins(struct sl_task *t, CURL *e)
+{
+  long status = 0;
+  struct curl_header *h;
+  t->body_seen = true;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  if(sl__redirect_status(status) &&
+     curl_easy_header(e, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+    t->skip_body = true;
+}
+
+/* Hands a piece to the request's on_body (after telling it to start over
+   when a retry came since the last piece).  false when it said stop. */
+static bool feed(struct sl_task *t, const char *p, size_t len)
+{
+  const char *why = NULL;
+  if(t->sink_reset) {
+    t->sink_reset = false;
+    why = t->on_body(t, NULL, 0, t->body_ud);
+  }
+  t->sink_fed = true;
+  if(!why)
+    why = t->on_body(t, p, len, t->body_ud);
+  if(!why)
+    return true;
+  sl__err_set(&t->err, SL_ERR_IO, 0, why);
+  t->sink_failed = true;
+  return false;
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
-  struct sl_task *t = ((struct sl_easy *)ud)->task;
+  struct sl_easy *x = ud;
+  struct sl_task *t = x->task;
   size_t len = size * n;
+  if(!t->body_seen && (t->flags & SL_REQ_FOLLOW_REDIRECTS))
+    body_begins(t, x->curl);
+  if(t->skip_body)
+    return len;
   if(t->max_body && t->resp.bytes + len > t->max_body) {
     t->too_large = true;
     return 0; /* CURLE_WRITE_ERROR */
@@ -44,42 +93,29 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     t->nomem = true;
     return 0;
   }
+  if(t->on_body && !feed(t, p, len))
+    return 0;
   return len;
 }
 
-/* Keeps the Retry-After of the last response (curl trims it; the last
-   one when repeated) for the retry and host pause decisions.  Only asked
-   for a response that is not a success. */
-static void keep_retry_after(struct sl_task *t, CURL *e)
+/* The request body, from rx.body_file (open as t->body_fd). */
+static size_t on_read(char *p, size_t size, size_t n, void *ud)
 {
-  struct curl_header *h, *last = NULL;
-  size_t n;
-  if(curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
-    return;
-  if(h->amount > 1 && curl_easy_header(e, "Retry-After", h->amount - 1,
-                                       CURLH_HEADER, -1, &last) == CURLHE_OK)
-    h = last;
-  n = strlen(h->value);
-  if(n >= sizeof(t->retry_after))
-    n = sizeof(t->retry_after) - 1;
-  memcpy(t->retry_after, h->value, n);
-  t->retry_after[n] = '\0';
+  struct sl_task *t = ((struct sl_easy *)ud)->task;
+  ssize_t got = read(t->body_fd, p, size * n);
+  if(got >= 0)
+    return (size_t)got;
+  t->read_errno = errno;
+  return CURL_READFUNC_ABORT;
 }
 
-/* SL_REQ_KEEP_HEADERS: the last response's headers (not those of a 1xx
-   or of a redirect followed) from curl's own store, as "Name: value\0"
-   entries, once the transfer is done.  False when memory runs out. */
-static bool keep_headers(struct sl_task *t, CURL *e)
+/* curl rewinds the body to send it again (a connection that turned out
+   dead when reused). */
+static int on_seek(void *ud, curl_off_t offset, int origin)
 {
-  struct curl_header *h = NULL;
-  sl_buf_reset(&t->headers, 64 * 1024);
-  while((h = curl_easy_nextheader(e, CURLH_HEADER, -1, h))) {
-    if(sl_buf_append(&t->headers, h->name, strlen(h->name)) ||
-       sl_buf_append(&t->headers, ": ", 2) ||
-       sl_buf_append(&t->headers, h->value, strlen(h->value) + 1))
-      return false;
-  }
-  return true;
+  struct sl_task *t = ((struct sl_easy *)ud)->task;
+  return lseek(t->body_fd, (off_t)offset, origin) < 0 ? CURL_SEEKFUNC_FAIL
+                                                      : CURL_SEEKFUNC_OK;
 }
 
 /* CURLOPT_RESOLVER_START_FUNCTION: curl only gets here for a name we did
@@ -95,9 +131,9 @@ static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
 
 /* Whether curl would find a proxy in the environment (url.c's
    detect_proxy in libcurl: <scheme>_proxy, upper case too except
-   HTTP_PROXY, then all_proxy).  When none is set, easy handles say "no
-   proxy" outright, which spares curl five getenv() calls per request;
-   otherwise curl reads the environment as usual. */
+   HTTP_PROXY, then all_proxy).  When none is set (nor sl_options.proxy),
+   easy handles say "no proxy" outright, which spares curl five getenv()
+   calls per request; otherwise curl reads the environment as usual. */
 static bool proxy_in_env(void)
 {
   static const char *const vars[] = {"http_proxy",  "https_proxy",
@@ -118,24 +154,22 @@ int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
   memset(xf, 0, sizeof(*xf));
   xf->loop = loop;
   xf->http_version = o->http_version;
-  xf->proxy_env = proxy_in_env();
+  xf->proxied = o->proxy ? *o->proxy != '\0' : proxy_in_env();
+  xf->insecure = o->insecure;
+  xf->max_redirects = o->max_redirects > 0 ? o->max_redirects : 10;
   xf->max_pool = max_pool;
+  /* as headers of our own, the User-Agent too: curl then skips
+     formatting its line anew for every request (5 % of the instructions
+     per request) */
+  if(sl__ctx_hdrs_init(&xf->hdrs, ua, o->headers))
+    return -1;
   errno = ENOMEM;
   if(!(xf->pool = calloc(max_pool, sizeof(*xf->pool))))
     return -1;
   if(o->ca_file && !(xf->ca_file = strdup(o->ca_file)))
     return -1;
-  if(*ua) { /* "": no User-Agent at all */
-    char *h = malloc(strlen(ua) + sizeof("User-Agent: "));
-    if(h) {
-      strcpy(h, "User-Agent: ");
-      strcat(h, ua);
-      xf->headers = curl_slist_append(NULL, h); /* copies h */
-      free(h);
-    }
-    if(!xf->headers)
-      return -1;
-  }
+  if(o->proxy && *o->proxy && !(xf->proxy = strdup(o->proxy)))
+    return -1;
   return 0;
 }
 
@@ -154,25 +188,33 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
     return NULL;
   }
   x->curl = e;
-  x->max_redirects = -1; /* curl's default; ours is 10, set on first use */
-  /* options that never change between requests are set once */
+  /* options that never change between requests are set once; curl never
+     follows redirects itself (redirect.c does, hop by hop) */
   sl_loop_prepare(xf->loop, e);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_READDATA, x);
+  curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+  curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  /* as a header of our own: curl then skips formatting its User-Agent
-     line anew for every request (5 % of the instructions per request) */
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, xf->headers);
-  if(!xf->proxy_env) {
+  x->headers = xf->hdrs.list.head;
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+  if(xf->proxy)
+    curl_easy_setopt(e, CURLOPT_PROXY, xf->proxy);
+  else if(!xf->proxied) {
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_NOPROXY, "");
   }
   if(xf->ca_file)
     curl_easy_setopt(e, CURLOPT_CAINFO, xf->ca_file);
+  if(xf->insecure) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                    xf->http_version == SL_HTTP_1_1
                        ? (long)CURL_HTTP_VERSION_1_1
@@ -205,8 +247,83 @@ void sl__xfer_free(struct sl_xfer *xf)
   xf->pool = NULL;
   free(xf->ca_file);
   xf->ca_file = NULL;
-  curl_slist_free_all(xf->headers);
-  xf->headers = NULL;
+  free(xf->proxy);
+  xf->proxy = NULL;
+  sl__ctx_hdrs_free(&xf->hdrs);
+}
+
+/* The request body as POST fields, or from the file (size known, else
+   chunked). */
+static void set_body(CURL *e, const struct sl_task *t)
+{
+  const struct sl_reqx *rx = &t->rx;
+  if(rx->body_file >= 0) {
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL); /* the read callback */
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_size);
+    return;
+  }
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rx->body.len);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, rx->body.p ? rx->body.p : "");
+}
+
+/* How the request is sent: back to a plain GET first, which clears what
+   a HEAD or a POST left in the handle, then this one's. */
+static void set_method(struct sl_easy *x, const struct sl_task *t,
+                       enum sl_method m)
+{
+  CURL *e = x->curl;
+  if(x->method != SL_METHOD_GET)
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  if(x->custom)
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+  x->custom = false;
+  x->method = m;
+  if(m == SL_METHOD_HEAD)
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if(m == SL_METHOD_POST ||
+     (m == SL_METHOD_CUSTOM && (t->rx.has_body || t->rx.body_file >= 0)))
+    set_body(e, t);
+  if(m == SL_METHOD_CUSTOM) {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
+                     sl__reqx_str(&t->rx, t->rx.method));
+    x->custom = true;
+  }
+}
+
+/* The header list and Accept-Encoding of a request that sets them, or of
+   the first plain one after such a request. */
+static void set_headers(const struct sl_xfer *xf, struct sl_easy *x,
+                        const struct sl_task *t)
+{
+  const struct curl_slist *h = sl__reqx_headers(&t->rx, &xf->hdrs);
+  const char *enc = t->rx.used ? sl__reqx_str(&t->rx, t->rx.encoding) : NULL;
+  /* the request's own list may sit where the last one's was */
+  if(h != x->headers || t->rx.own_headers) {
+    curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, h);
+    x->headers = h;
+  }
+  if(enc || x->encoding) {
+    curl_easy_setopt(x->curl, CURLOPT_ACCEPT_ENCODING, enc);
+    x->encoding = enc != NULL;
+  }
+  x->rx = t->rx.used;
+}
+
+/* The URL of the transfer, as a kept CURLU when curl takes it. */
+static void set_url(struct sl_easy *x, const char *url)
+{
+  CURL *e = x->curl;
+  if(sl__curlu_set(&x->url, url)) {
+    if(!x->curlu)
+      curl_easy_setopt(e, CURLOPT_CURLU, x->url.u);
+    x->curlu = true;
+  } else { /* curl says why the URL is bad (or is out of memory too) */
+    if(x->curlu)
+      curl_easy_setopt(e, CURLOPT_CURLU, NULL);
+    x->curlu = false;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+  }
 }
 
 /* Gives the handle this request's options, each only when it differs
@@ -216,24 +333,16 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
 {
   CURL *e = x->curl;
   const struct curl_slist *resolve = sl__resolve_slist(t->resolve);
-  bool head = t->flags & SL_REQ_HEAD;
-  bool follow = t->flags & SL_REQ_FOLLOW_REDIRECTS;
-  long redirs = t->max_redirects > 0 ? t->max_redirects : 10L;
+  const char *url = sl__task_cur_url(t);
+  enum sl_method m = t->rx.used ? sl__reqx_method(&t->rx, t->flags)
+                     : t->flags & SL_REQ_HEAD ? SL_METHOD_HEAD
+                                              : SL_METHOD_GET;
   /* the URL was checked by sl__url_host: http or https */
-  bool tls = (t->url.p[4] | 0x20) == 's';
+  bool tls = (url[4] | 0x20) == 's';
 
   x->task = t;
   x->errbuf[0] = '\0';
-  if(sl__curlu_set(&x->url, t->url.p)) {
-    if(!x->curlu)
-      curl_easy_setopt(e, CURLOPT_CURLU, x->url.u);
-    x->curlu = true;
-  } else { /* curl says why the URL is bad (or is out of memory too) */
-    if(x->curlu)
-      curl_easy_setopt(e, CURLOPT_CURLU, NULL);
-    x->curlu = false;
-    curl_easy_setopt(e, CURLOPT_URL, t->url.p);
-  }
+  set_url(x, url);
   if(x->timeout_ms != timeout) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     x->timeout_ms = timeout;
@@ -251,24 +360,13 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
   if(resolve || x->resolve) {
     curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
     curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
-                     resolve && !xf->proxy_env ? no_curl_resolver : NULL);
+                     resolve && !xf->proxied ? no_curl_resolver : NULL);
     x->resolve = resolve;
   }
-  if(x->head != head) {
-    if(head)
-      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    else
-      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    x->head = head;
-  }
-  if(x->follow != follow) {
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
-    x->follow = follow;
-  }
-  if(x->max_redirects != redirs) {
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, redirs);
-    x->max_redirects = redirs;
-  }
+  if(x->method != m || m >= SL_METHOD_POST || x->custom)
+    set_method(x, t, m);
+  if(t->rx.used || x->rx)
+    set_headers(xf, x, t);
   /* HTTP/2 comes only over TLS: there a transfer waits for its host's
      connection in progress in case it multiplexes.  Not for http://,
      where curl would hold every transfer to a new host until the first
@@ -279,23 +377,60 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
   }
 }
 
+/* Opens the file the request body comes from, when it is sent.  0, or -1
+   with t's error set (kind io). */
+static int body_open(struct sl_task *t, enum sl_method m)
+{
+  const char *path = sl__reqx_str(&t->rx, t->rx.body_file);
+  struct stat st;
+  char msg[512];
+  if(!path || m == SL_METHOD_GET || m == SL_METHOD_HEAD)
+    return 0;
+  t->body_fd = open(path, O_RDONLY | O_CLOEXEC);
+  if(t->body_fd < 0 || fstat(t->body_fd, &st)) {
+    snprintf(msg, sizeof(msg), "cannot read the body file '%s': %s", path,
+             strerror(errno));
+    sl__err_set(&t->err, SL_ERR_IO, 0, msg);
+    return -1;
+  }
+  t->body_size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+  return 0;
+}
+
+static void body_close(struct sl_task *t)
+{
+  if(t->body_fd >= 0)
+    close(t->body_fd);
+  t->body_fd = -1;
+}
+
+/* The curl timeout of t at now: what is left of its deadline (0: none).
+   -1 with t's error set when it has passed. */
+static long time_left(struct sl_task *t, int64_t now)
+{
+  int64_t left = t->deadline - now;
+  if(t->deadline <= 0)
+    return 0;
+  if(left < SL_NS_PER_MS) {
+    sl__err_set(&t->err, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
+                "deadline passed before the request started");
+    return -1;
+  }
+  return (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
+}
+
 int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
 {
-  long timeout = 0;
+  long timeout = time_left(t, now);
   struct sl_easy *x;
   int rc;
 
-  if(t->deadline > 0) {
-    int64_t left = t->deadline - now;
-    if(left < SL_NS_PER_MS) {
-      sl__err_set(&t->err, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
-                  "deadline passed before the request started");
-      return -1;
-    }
-    timeout = (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
-  }
+  if(timeout < 0 || body_open(t, t->rx.used ? sl__reqx_method(&t->rx, t->flags)
+                                            : SL_METHOD_GET))
+    return -1;
   x = easy_get(xf);
   if(!x) {
+    body_close(t);
     sl__err_set(&t->err, SL_ERR_INTERNAL, CURLE_OUT_OF_MEMORY,
                 "out of memory");
     return -1;
@@ -304,13 +439,19 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
   rc = sl_loop_add(xf->loop, x->curl);
   if(rc) {
     easy_put(xf, x);
+    body_close(t);
     sl__err_set(&t->err, SL_ERR_INTERNAL, 0, curl_multi_strerror(rc));
     return -1;
   }
   t->easy = x;
-  t->attempts++;
   t->started_at = now;
-  t->resp.timing.queued_ms = sl_ns_to_ms(now - t->created_at);
+  t->body_seen = t->skip_body = false;
+  if(!t->hopping) { /* a try begins */
+    t->attempts++;
+    t->try_start = now;
+    t->resp.timing.queued_ms = sl_ns_to_ms(now - t->created_at);
+  }
+  t->hopping = false;
   return 0;
 }
 
@@ -319,152 +460,11 @@ void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)
   struct sl_easy *x = t->easy;
   if(!x)
     return;
+  sl__response_keep(t, x->curl); /* what came before the cancel */
   sl_loop_remove(xf->loop, x->curl);
   t->easy = NULL;
+  body_close(t);
   easy_put(xf, x);
-}
-
-static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
-{
-  switch(rc) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return SL_ERR_TIMEOUT;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return SL_ERR_DNS;
-    case CURLE_COULDNT_CONNECT:
-      return SL_ERR_CONNECT;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_USE_SSL_FAILED:
-      return SL_ERR_TLS;
-    case CURLE_WRITE_ERROR:
-      if(t->too_large)
-        return SL_ERR_TOO_LARGE;
-      return SL_ERR_INTERNAL;
-    case CURLE_TOO_MANY_REDIRECTS:
-      return SL_ERR_REDIRECT;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return SL_ERR_INVALID_URL;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_HTTP3:
-    case CURLE_BAD_CONTENT_ENCODING:
-      return SL_ERR_PROTOCOL;
-    case CURLE_OUT_OF_MEMORY:
-      return SL_ERR_INTERNAL;
-    default:
-      return SL_ERR_IO; /* reset, truncated, empty reply, send/recv */
-  }
-}
-
-static double us_to_ms(CURL *e, CURLINFO info)
-{
-  curl_off_t us = 0;
-  curl_easy_getinfo(e, info, &us);
-  return (double)us / 1000.0;
-}
-
-/* Copies a string curl owns into t->meta; returns its offset or -1. */
-static long keep_info_str(struct sl_task *t, CURL *e, CURLINFO info)
-{
-  char *s = NULL;
-  if(curl_easy_getinfo(e, info, &s) != CURLE_OK || !s)
-    return -1;
-  return sl_buf_push_str(&t->meta, s);
-}
-
-void sl__xfer_reset(struct sl_task *t)
-{
-  double queued = t->resp.timing.queued_ms;
-  memset(&t->resp, 0, sizeof(t->resp));
-  t->resp.timing.queued_ms = queued;
-  sl_buf_reset(&t->body, 64 * 1024);
-  sl_buf_reset(&t->headers, 16 * 1024);
-  sl_buf_reset(&t->meta, 4096);
-  t->too_large = t->nomem = false;
-  sl__err_clear(&t->err);
-}
-
-/* Copies what curl knows of the response into t. */
-static void keep_response(struct sl_task *t, CURL *e)
-{
-  struct sl_response *r = &t->resp;
-  long v = 0, ct, eff, loc;
-
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-  curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
-  r->http_version = v == CURL_HTTP_VERSION_1_0   ? 10
-                    : v == CURL_HTTP_VERSION_1_1 ? 11
-                    : v == CURL_HTTP_VERSION_2_0 ? 20
-                    : v == CURL_HTTP_VERSION_3   ? 30
-                                                 : 0;
-  curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
-  t->retry_after[0] = '\0';
-  if(r->status < 200 || r->status >= 300)
-    keep_retry_after(t, e);
-  if((t->flags & SL_REQ_KEEP_HEADERS) && !keep_headers(t, e))
-    t->nomem = true;
-  v = 0;
-  curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &v);
-  r->reused_connection = r->status && v == 0;
-  r->timing.dns_ms = sl_ns_to_ms(t->dns_ns); /* ours: curl finds ours */
-  r->timing.connect_ms = us_to_ms(e, CURLINFO_CONNECT_TIME_T);
-  r->timing.ttfb_ms = us_to_ms(e, CURLINFO_STARTTRANSFER_TIME_T);
-  r->timing.total_ms = us_to_ms(e, CURLINFO_TOTAL_TIME_T);
-  ct = keep_info_str(t, e, CURLINFO_CONTENT_TYPE);
-  eff = keep_info_str(t, e, CURLINFO_EFFECTIVE_URL);
-  loc = keep_info_str(t, e, CURLINFO_REDIRECT_URL);
-  /* offsets become pointers only now: meta may have moved while growing */
-  r->content_type = ct >= 0 ? t->meta.p + ct : NULL;
-  r->effective_url = eff >= 0 ? t->meta.p + eff : t->url.p;
-  r->redirect_url = loc >= 0 ? t->meta.p + loc : NULL;
-  if(t->flags & SL_REQ_BUFFER_BODY) {
-    r->body = t->body.p ? t->body.p : "";
-    r->body_len = t->body.len;
-  }
-}
-
-/* The outcome of a try that curl ended with rc, its error set. */
-static enum sl_error_kind outcome(struct sl_task *t, CURLcode rc,
-                                  const char *errbuf)
-{
-  enum sl_error_kind kind;
-  char msg[96];
-  if(rc == CURLE_OK && !t->nomem) {
-    if(!(t->flags & SL_REQ_FAIL_ON_HTTP_ERROR) || t->resp.status < 400)
-      return SL_ERR_NONE;
-    snprintf(msg, sizeof(msg), "HTTP status %ld", t->resp.status);
-    sl__err_set(&t->err, SL_ERR_HTTP, 0, msg);
-    return SL_ERR_HTTP;
-  }
-  if(t->nomem) {
-    sl__err_set(&t->err, SL_ERR_INTERNAL, rc,
-                "out of memory buffering the response");
-    return SL_ERR_INTERNAL;
-  }
-  kind = kind_of(rc, t);
-  if(kind == SL_ERR_TOO_LARGE) {
-    snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
-             t->max_body);
-    sl__err_set(&t->err, kind, rc, msg);
-  } else
-    sl__err_set(&t->err, kind, rc,
-                errbuf[0] ? errbuf : curl_easy_strerror(rc));
-  return kind;
 }
 
 struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
@@ -474,9 +474,10 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   struct sl_task *t;
   curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
   t = x->task;
-  keep_response(t, easy);
-  *kind = outcome(t, rc, x->errbuf);
+  sl__response_keep(t, easy);
+  *kind = sl__response_outcome(t, rc, x->errbuf);
   t->easy = NULL;
+  body_close(t);
   easy_put(xf, x);
   return t;
 }

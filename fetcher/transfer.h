@@ -1,14 +1,17 @@
 /*
  * transfer.h - a task's life inside curl: pooled easy handles set up from
- * the request, and at the end the response (or the error, mapped from
- * the CURLcode to an sl_error_kind) copied out of curl.  It reports; it
- * decides nothing: what a finished transfer leads to (a retry, a final
- * state) is admission's (outcome.c).
+ * the request, its body read from a file, the response body delivered,
+ * and at the end the response (or the error, mapped from the CURLcode to
+ * an sl_error_kind, response.c) copied out of curl.  It reports; it
+ * decides nothing: what a finished transfer leads to (a redirect, a
+ * retry, a final state) is outcome.c's.
  */
 #ifndef SL_FETCHER_TRANSFER_H
 #define SL_FETCHER_TRANSFER_H
 
 #include "sluice.h"
+
+#include "fetcher/request.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,9 +29,13 @@ struct sl_xfer {
   struct sl_easy **pool;
   size_t npool, max_pool;
   enum sl_http_version http_version;
-  char *ca_file;              /* NULL: the system's */
-  struct curl_slist *headers; /* every request's: User-Agent */
-  bool proxy_env; /* a proxy variable was set: curl reads the env */
+  char *ca_file;           /* NULL: the system's */
+  char *proxy;             /* sl_options.proxy when not "": NULL */
+  struct sl_ctx_hdrs hdrs; /* every request's: User-Agent, headers */
+  long max_redirects;      /* for requests that leave theirs 0 */
+  bool insecure;
+  bool proxied; /* a proxy is set (here or in the environment, which
+                   curl then reads): names are the proxy's */
 };
 
 /* Keeps the options of o; at most max_pool idle handles are kept.  0, or
@@ -41,7 +48,8 @@ void sl__xfer_free(struct sl_xfer *x);
    set (its deadline has passed, out of memory). */
 int sl__xfer_start(struct sl_xfer *x, struct sl_task *t, int64_t now);
 
-/* Removes t's running transfer from curl at once. */
+/* Removes t's running transfer from curl at once, keeping what came of
+   the response. */
 void sl__xfer_stop(struct sl_xfer *x, struct sl_task *t);
 
 /* A transfer curl finished with rc: fills its task's response and, when
@@ -49,8 +57,5 @@ void sl__xfer_stop(struct sl_xfer *x, struct sl_task *t);
    task and sets *kind (SL_ERR_NONE for a success). */
 struct sl_task *sl__xfer_done(struct sl_xfer *x, CURL *easy, CURLcode rc,
                               enum sl_error_kind *kind);
-
-/* Clears what one try left in t (response, buffers, error). */
-void sl__xfer_reset(struct sl_task *t);
 
 #endif

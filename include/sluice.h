@@ -106,8 +106,10 @@ enum sl_state {
   XX(CANCELLED, "cancelled")     /* message: the cancel message */            \
   XX(IO, "io")                   /* the connection broke: reset, cut */       \
   XX(PROTOCOL, "protocol")       /* the server spoke something not HTTP */    \
-  XX(REDIRECT, "redirect")       /* too many redirects */                     \
-  XX(INTERNAL, "internal")       /* out of memory or a bug: see message */
+  XX(REDIRECT, "redirect")       /* too many, or not to http/https */         \
+  XX(INTERNAL, "internal")       /* out of memory or a bug: see message */    \
+  /* a method, header, body or user agent that cannot be sent as given */     \
+  XX(INVALID_REQUEST, "invalid_request")
 
 enum sl_error_kind {
 #define SL_XX(name, str) SL_ERR_##name,
@@ -128,14 +130,81 @@ struct sl_error {
 #define SL_REQ_KEEP_HEADERS (1u << 1)
 /* a status >= 400 makes the task FAILED with kind http */
 #define SL_REQ_FAIL_ON_HTTP_ERROR (1u << 2)
-/* follow up to max_redirects */
+/* follow redirects (301, 302, 303, 307, 308 with a Location), up to
+   max_redirects; see "Redirects" below */
 #define SL_REQ_FOLLOW_REDIRECTS (1u << 3)
-/* HEAD instead of GET */
+/* HEAD instead of GET (the same as method "HEAD") */
 #define SL_REQ_HEAD (1u << 4)
 
+/* sl_request.max_redirects: a redirect is an error (kind redirect) */
+#define SL_REDIRECTS_NONE (-1L)
+
 /*
- * A request.  Zero-initialise it and set what you need; sl_fetch() copies
- * what it keeps, so the struct and its strings may be reused at once.
+ * The body as it arrives, for a caller that streams it (to a file, a
+ * parser).  cb(t, data, len, ud) gets each piece in order, decoded when
+ * the request set accept_encoding, and only the pieces of the response
+ * the task ends with: never those of a redirect that is followed, nor of
+ * a 1xx.  When a retry starts over after pieces were given, cb(t, NULL,
+ * 0, ud) comes first: forget what came before.  It runs on the loop,
+ * inside libcurl's write callback: it must not wait, nor create, cancel
+ * or free tasks (libcurl refuses calls into itself from there).  Return
+ * NULL to go on; any other string stops the transfer, and the task fails
+ * with kind io and that message (copied at once).  max_body and
+ * SL_REQ_BUFFER_BODY apply as well.
+ */
+typedef const char *(*sl_body_cb)(sl_task *t, const char *data, size_t len,
+                                  void *ud);
+
+/*
+ * A request.  Zero-initialise it and set what you need: all zero is a
+ * GET of url with the context's headers.  sl_fetch() copies what it
+ * keeps (strings, header lines, body bytes), so the struct and
+ * everything it points to may be reused at once.
+ *
+ * What is sent (curl's rules, as its command line has them):
+ * - method: any HTTP token ("PUT", "DELETE", "PROPFIND"), sent as given
+ *   (case matters).  NULL: "GET", or "POST" when a body is given, or
+ *   "HEAD" with SL_REQ_HEAD.  "HEAD" is the same as SL_REQ_HEAD: no body
+ *   is read.  Only GET, HEAD, PUT, DELETE, OPTIONS and TRACE are retried.
+ * - headers: a NULL-terminated array of lines sent after the context's
+ *   (sl_options.headers).  "Name: value" sends the header, replacing
+ *   every line of that name from the context, the user agent and the
+ *   referer (two lines of one name in this array are both sent);
+ *   "Name:" removes that header, one of the context's or one libcurl
+ *   adds itself (Accept, Host, Content-Type, Expect); "Name;" sends it
+ *   with an empty value.
+ * - body (body_len bytes, copied; may hold any byte) or body_file (a
+ *   file name, opened when the transfer starts and streamed from there,
+ *   so a large file is never in memory; a file that cannot be opened
+ *   fails the task with kind io, naming it).  libcurl adds
+ *   "Content-Type: application/x-www-form-urlencoded" unless a header
+ *   line sets or removes it, and "Expect: 100-continue" for bodies over
+ *   1 MiB.  body NULL with body_len 0 is no body; body "" with body_len
+ *   0 is an empty one (Content-Length: 0).
+ * - user_agent: NULL the context's; "" none.  referer: NULL none.
+ * - accept_encoding: NULL sends no Accept-Encoding and delivers the body
+ *   as the server sent it; "" asks for every coding libcurl can decode
+ *   (gzip, deflate, and br and zstd where it was built with them); any
+ *   other value is sent as it is.  Either way a coded body is decoded,
+ *   and bytes, max_body and on_body count the decoded bytes: a
+ *   decompression bomb stops at max_body.
+ * A request that breaks these rules (not a token, a line break in a
+ * value, a header line without ':' or ';', both body and body_file, a
+ * body with HEAD) fails on the loop with kind invalid_request, as a bad
+ * URL does, never in sl_fetch().
+ *
+ * Redirects (SL_REQ_FOLLOW_REDIRECTS): sluice follows them itself, each
+ * hop a new transfer that goes through the name cache and the limits of
+ * its own host, as any request does.  Only to http:// and https://:
+ * a Location with any other scheme (file:, ftp:, ...) or one that does
+ * not parse ends the task FAILED, kind redirect, its message naming the
+ * target; so does one redirect more than max_redirects.  303, and 301
+ * and 302 after a POST, turn the request into a GET without its body;
+ * 307 and 308 send it again as it was.  Once a hop leaves the origin
+ * (scheme, host and port) of the URL, the Authorization and Cookie
+ * header lines are no longer sent, for the rest of the task; the user
+ * and password of the URL are not either (the target has only those its
+ * Location gives).  A retry repeats the last hop.
  */
 struct sl_request {
   const char *url;         /* required: http:// or https:// */
@@ -143,17 +212,36 @@ struct sl_request {
   long timeout_ms;         /* total deadline from sl_fetch(); 0 = none */
   long connect_timeout_ms; /* 0 = curl's default */
   size_t max_body;         /* bytes; 0 = no limit; over it: too_large */
-  long max_redirects;      /* with SL_REQ_FOLLOW_REDIRECTS; 0 = 10 */
+  long max_redirects;      /* with SL_REQ_FOLLOW_REDIRECTS: 0 = the
+                              context's (sl_options.max_redirects);
+                              SL_REDIRECTS_NONE: a redirect fails */
   void *userdata;          /* returned by sl_task_userdata() */
+
+  const char *method;         /* NULL: GET, POST with a body, HEAD */
+  const char *const *headers; /* "Name: value" lines, NULL-terminated */
+  const void *body;           /* bytes to send; NULL: none */
+  size_t body_len;
+  const char *body_file;       /* or a file to send; NULL: none */
+  const char *user_agent;      /* NULL: the context's; "": none */
+  const char *referer;         /* NULL: none */
+  const char *accept_encoding; /* NULL: none, no decoding; "": all */
+  sl_body_cb on_body;          /* NULL: the body is only counted */
+  void *body_ud;               /* for on_body */
 };
 
-/* Timing of a finished transfer, in milliseconds. */
+/* Timing of a response, in milliseconds.  "The start" is when the
+   transfer of the try that ended the task started; after redirects the
+   times run on from there to the last hop's (so the waits of each hop for
+   its name and limits are in them). */
 struct sl_timing {
-  double queued_ms;  /* sl_fetch() until the transfer started */
-  double dns_ms;     /* from transfer start: name resolved */
-  double connect_ms; /* from transfer start: connected */
-  double ttfb_ms;    /* from transfer start: first response byte */
-  double total_ms;   /* from transfer start: done */
+  double queued_ms;  /* sl_fetch() until the start */
+  double dns_ms;     /* sluice's own lookup of the (last) host name: the
+                        part of the wait spent on it; 0 when cached */
+  double connect_ms; /* from the start: connected (TCP) */
+  double ttfb_ms;    /* from the start: first response byte */
+  double total_ms;   /* from the start: done (or cancelled) */
+  double tls_ms;     /* from the start: TLS handshake done; 0 without
+                        TLS or on a reused connection */
 };
 
 /* A response.  Pointers stay valid while the task lives. */
@@ -170,6 +258,9 @@ struct sl_response {
   long redirects;            /* redirects followed */
   bool reused_connection;    /* the connection came from the cache */
   struct sl_timing timing;
+  /* the address connected to (the server's, or the proxy's), as text;
+     NULL when no connection was made */
+  const char *ip;
 };
 
 /*
@@ -189,12 +280,13 @@ enum sl_http_version {
      request that reuses such a connection (curl issue 10634). */
 };
 
-/* Proxies: libcurl's environment variables (http_proxy, https_proxy,
-   all_proxy, no_proxy, and their upper-case forms but HTTP_PROXY) are
-   honoured.  sl_ctx_new() looks for them once: when one is set, sluice
-   leaves names to the proxy, and to libcurl's own resolver for no_proxy
-   hosts and the proxy's name (fixed answers in sl_options.resolve still
-   apply); when none is, names are resolved as described below. */
+/* Proxies: with sl_options.proxy NULL, libcurl's environment variables
+   (http_proxy, https_proxy, all_proxy, no_proxy, and their upper-case
+   forms but HTTP_PROXY) are honoured.  sl_ctx_new() looks for them once.
+   When a proxy is set (there or in sl_options.proxy), sluice leaves names
+   to the proxy, and to libcurl's own resolver for no_proxy hosts and the
+   proxy's name (fixed answers in sl_options.resolve still apply); when
+   none is, names are resolved as described below. */
 struct sl_options {
   struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
                                   it (sl_run, sl_task_wait); otherwise the caller
@@ -246,18 +338,42 @@ struct sl_options {
   /* Fixed answers, curl's --resolve syntax "HOST:PORT:ADDR[,ADDR]...",
      a NULL-terminated array; they win over DNS. */
   const char *const *resolve;
+
+  /* Every request's.  headers: lines sent with every request after the
+     User-Agent, as sl_request.headers takes them ("Name: value",
+     "Name:" to remove one libcurl adds, "Name;"), NULL-terminated; a
+     "User-Agent" line replaces user_agent, lines of one name are all
+     sent, and a request's own lines (its user_agent, referer, headers)
+     replace these by name; a bad line: sl_ctx_new fails, EINVAL. */
+  const char *const *headers;
+  long max_redirects; /* for requests that follow redirects and leave
+                         theirs 0; 0 = 10 */
+  const char *proxy;  /* NULL: from the environment (see Proxies);
+                         "": none, whatever the environment says; else
+                         as libcurl's CURLOPT_PROXY takes it
+                         ("http://host:port", "socks5h://host:1080") */
+  bool insecure;      /* https:// without checking the server's
+                         certificate or name (curl -k) */
 };
 
 /* Checks a rate as sl_options.rate takes it.  true, or false with *why
    (a static message) set. */
 SL_API bool sl_rate_check(const char *rate, const char **why);
 
+/* Checks a header line as sl_request.headers and sl_options.headers take
+   it, and a method as sl_request.method does (what would otherwise fail
+   the task with kind invalid_request, or sl_ctx_new).  true, or false
+   with *why (a static message) set; why may be NULL. */
+SL_API bool sl_header_check(const char *line, const char **why);
+SL_API bool sl_method_check(const char *method, const char **why);
+
 /* ---- context ---------------------------------------------------------- */
 
 /* A new context, or NULL: errno EINVAL for a bad option (a malformed
    rate, dns_servers or resolve entry that does not parse, a line break
-   in user_agent), ENOMEM, or EIO when curl, c-ares or libev failed to
-   start.  opts may be NULL.
+   in user_agent or proxy, a bad header line, a negative max_redirects),
+   ENOMEM, or EIO when curl, c-ares or libev failed to start.  opts may
+   be NULL.
 
    Debugging: with SLUICE_TRACE=stages in the environment when the
    context is made, every change of a task's stage (NEW, RESOLVING,
@@ -309,9 +425,10 @@ SL_API enum sl_state sl_task_state(const sl_task *t);
 SL_API bool sl_task_is_final(const sl_task *t);
 
 /* The response of a final task: SL_OK and *out set for a DONE task, and
-   for a FAILED one whose server did answer (kind http, too_large, or a
-   timeout mid-body: the response as far as it came).  SL_ESTATE while the
-   task is live, SL_ENOENT when no response came (*out set to NULL). */
+   for a FAILED or CANCELLED one whose server did answer (kind http,
+   too_large, a timeout or a cancel mid-body: the status, headers and
+   bytes as far as they came).  SL_ESTATE while the task is live,
+   SL_ENOENT when no response came (*out set to NULL). */
 SL_API int sl_task_response(const sl_task *t, const struct sl_response **out);
 
 /* The error of a FAILED or CANCELLED task: SL_OK and *out set.  For a DONE

@@ -41,7 +41,9 @@ DNS_ARGS = ["--dns-port", "0", "--zone", ".test=127.0.0.1,5",
 CONTROL_HOST = "control.invalid"
 
 RECORD_KEYS = ["index", "url", "status", "ok", "bytes", "time_ms",
-               "attempts", "error"]
+               "attempts", "error", "final_url", "content_type", "redirects",
+               "http_version", "ip", "file", "timing"]
+TIMING_KEYS = ["queued", "dns", "connect", "tls", "ttfb", "total"]
 
 
 def start_fixture():
@@ -263,12 +265,29 @@ class Base(unittest.TestCase):
             self.assertGreaterEqual(rec["attempts"], 1)
         self.assertEqual(
             rec["ok"], rec["status"] is not None and rec["status"] < 400
+            and rec["error"] is None
         )
         if rec["error"] is not None:
             self.assertFalse(rec["ok"])
             self.assertEqual(sorted(rec["error"].keys()), ["kind", "message"])
             self.assertIsInstance(rec["error"]["kind"], str)
             self.assertIsInstance(rec["error"]["message"], str)
+        self.assertIsInstance(rec["redirects"], int)
+        for key in ("final_url", "content_type", "ip", "file"):
+            self.assertIsInstance(rec[key], (str, type(None)), key)
+        self.assertIn(rec["http_version"], ("1.0", "1.1", "2", "3", None))
+        if rec["status"] is None:
+            self.assertIsNone(rec["timing"])
+            self.assertIsNone(rec["final_url"])
+        else:
+            self.assertEqual(list(rec["timing"].keys()), TIMING_KEYS)
+            t = rec["timing"]
+            self.assertTrue(all(isinstance(t[k], (int, float)) and t[k] >= 0
+                                for k in TIMING_KEYS), t)
+            self.assertLessEqual(t["connect"], t["total"])
+            self.assertLessEqual(t["ttfb"], t["total"])
+            self.assertEqual(t["total"], rec["time_ms"])
+            self.assertIsInstance(rec["final_url"], str)
 
 
 class TestFetch(Base):
@@ -615,15 +634,21 @@ class TestUsage(Base):
     def test_unknown_option(self):
         self.usage_error(["--bogus"], "--bogus", "unknown")
         self.usage_error(["--bogus=1"], "--bogus:", "unknown")
-        self.usage_error(["-x"], "-x", "unknown")
+        self.usage_error(["-z"], "-z", "unknown")
 
-    def test_ambiguous_option(self):
-        self.usage_error(["--re", "x"], "sluice: --re: ambiguous option")
+    def test_prefixes_are_not_options(self):
+        """Long options match whole names only: a prefix, even one that
+        names a single option, is unknown (once --retry meant
+        --retry-max-delay, and --fail --fail-fast)."""
+        for prefix in ("--re", "--conc", "--fail", "--time", "--http1",
+                       "--max-redir", "--outp", "--data-bin"):
+            self.usage_error([prefix, "3", url("/")],
+                             "sluice: %s: unknown option" % prefix)
 
     def test_options_after_urls(self):
         """argv is read as GNU getopt reads it: options may follow the
-        URLs, a unique prefix names an option, and "--" ends them."""
-        rc, out, err = run([url("/bytes/1"), "--conc", "2", "--",
+        URLs and "--" ends them."""
+        rc, out, err = run([url("/bytes/1"), "--concurrency", "2", "--",
                             url("/bytes/2")])
         self.assertEqual(rc, 0, err)
         recs = self.by_index(parse(out), 2)

@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
 """test_nginx.py - sluice against a real nginx (Debian's nginx-light),
-started here on a free loopback port with its own config and prefix:
+started here on free loopback ports with its own config and prefix:
 every URL gets exactly one record, statuses and byte counts match the
 files on disk, and the connections are kept alive (nginx's own stub
 counters are not in nginx-light, so reuse is checked through the access
 log's connection serial numbers).  A second server speaks TLS (a
-self-signed certificate made here with openssl) with HTTP/2 offered:
---cacert, HTTP/2 multiplexing over one connection, --http1.1, and the
-proxy environment variables (nginx answers absolute-form requests, so it
-stands in for a proxy).
+certificate signed by a certificate authority made here with openssl)
+with HTTP/2 offered: --cacert, -k, HTTP/2 multiplexing over one
+connection, --http1.1, and proxies (-x and the environment variables;
+nginx answers absolute-form requests, so it stands in for a proxy).
+
+What sluice sends is read back from nginx: /echo (the echo module, a
+dependency of nginx-light) answers with the request line, the headers as
+they came and the body, for -X, -H, -d, --data-binary, -A, -e and
+--compressed.  Redirects come from `return 30x $arg_url`, to other
+ports and other host names (--resolve) for the credentials that must not
+follow, and to schemes that must not be followed; gzip_static serves
+gzip bodies (and a decompression bomb), a location with its own
+Content-Encoding a deflate one.
 
 usage: test_nginx.py SLUICE_BINARY
 """
+import gzip
 import json
 import os
 import shutil
@@ -22,11 +32,15 @@ import sys
 import tempfile
 import time
 import unittest
+import zlib
 
 SLUICE = None
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
+ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
+
 CONF = """
+{load_echo}
 worker_processes 1;
 master_process off;
 daemon off;
@@ -44,9 +58,21 @@ http {{
   fastcgi_temp_path {prefix}/tmp;
   uwsgi_temp_path {prefix}/tmp;
   scgi_temp_path {prefix}/tmp;
+  client_body_buffer_size 8m;
+  client_max_body_size 16m;
   server {{
     listen 127.0.0.1:{port};
+    listen 127.0.0.1:{port2};
     root {prefix}/html;
+    {echo}
+    location = /r301 {{ return 301 $arg_url; }}
+    location = /r302 {{ return 302 $arg_url; }}
+    location = /r303 {{ return 303 $arg_url; }}
+    location = /r307 {{ return 307 $arg_url; }}
+    location = /r308 {{ return 308 $arg_url; }}
+    location /gz/ {{ gzip_static on; }}
+    location /bomb/ {{ gzip_static always; }}
+    location = /deflate.z {{ add_header Content-Encoding deflate; }}
   }}
   server {{
     listen 127.0.0.1:{tls_port} ssl http2;
@@ -56,6 +82,63 @@ http {{
   }}
 }}
 """
+
+ECHO = """location = /echo {
+      echo_read_request_body;
+      echo -n $echo_client_request_headers;
+      echo_request_body;
+    }"""
+
+# The bodies nginx serves coded.
+PLAIN = b"sluice " * 3000
+BOMB_SIZE = 40 << 20
+
+
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True,
+                   capture_output=True, timeout=30)
+
+
+def make_ca(prefix):
+    """A certificate authority made now, and nginx's certificate signed
+    by it for 127.0.0.1 and localhost: --cacert takes ca.pem."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-days", "2", "-keyout",
+            f"{prefix}/ca.key", "-out", f"{prefix}/ca.pem", "-subj",
+            "/CN=sluice test CA", "-addext",
+            "basicConstraints=critical,CA:TRUE", "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign")
+    openssl("req", *ec, "-keyout", f"{prefix}/key.pem", "-out",
+            f"{prefix}/req.pem", "-subj", "/CN=127.0.0.1")
+    with open(f"{prefix}/ext.cnf", "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                "basicConstraints=CA:FALSE\n"
+                "extendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", f"{prefix}/req.pem", "-CA",
+            f"{prefix}/ca.pem", "-CAkey", f"{prefix}/ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", f"{prefix}/ext.cnf",
+            "-out", f"{prefix}/cert.pem")
+
+
+def make_files(prefix):
+    """The static files: sized ones, and coded ones."""
+    sizes = {}
+    for i in range(50):
+        size = 100 * i + 7
+        with open(f"{prefix}/html/f{i}.bin", "wb") as f:
+            f.write(os.urandom(size))
+        sizes[f"/f{i}.bin"] = size
+    os.makedirs(f"{prefix}/html/gz")
+    os.makedirs(f"{prefix}/html/bomb")
+    with open(f"{prefix}/html/gz/page.txt", "wb") as f:
+        f.write(PLAIN)
+    with open(f"{prefix}/html/gz/page.txt.gz", "wb") as f:
+        f.write(gzip.compress(PLAIN))
+    with open(f"{prefix}/html/deflate.z", "wb") as f:
+        f.write(zlib.compress(PLAIN))
+    with open(f"{prefix}/html/bomb/zero.bin.gz", "wb") as f:
+        f.write(gzip.compress(bytes(BOMB_SIZE), 9))
+    return sizes
 
 
 def free_port():
@@ -71,26 +154,21 @@ class Nginx:
         self.prefix = tempfile.mkdtemp(prefix="sluice-nginx-")
         os.makedirs(f"{self.prefix}/html")
         os.makedirs(f"{self.prefix}/tmp")
-        self.sizes = {}
-        for i in range(50):
-            size = 100 * i + 7
-            with open(f"{self.prefix}/html/f{i}.bin", "wb") as f:
-                f.write(os.urandom(size))
-            self.sizes[f"/f{i}.bin"] = size
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-             "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-             "-keyout", f"{self.prefix}/key.pem",
-             "-out", f"{self.prefix}/cert.pem", "-subj", "/CN=127.0.0.1",
-             "-addext", "subjectAltName=IP:127.0.0.1"],
-            check=True, capture_output=True, timeout=30)
-        self.cert = f"{self.prefix}/cert.pem"
+        self.sizes = make_files(self.prefix)
+        make_ca(self.prefix)
+        self.cert = f"{self.prefix}/ca.pem"
+        self.echo = os.path.exists(ECHO_MODULE)
         for attempt in range(5):
             self.port = free_port()
+            self.port2 = free_port()
             self.tls_port = free_port()
             with open(f"{self.prefix}/nginx.conf", "w") as f:
-                f.write(CONF.format(prefix=self.prefix, port=self.port,
-                                    tls_port=self.tls_port))
+                f.write(CONF.format(
+                    prefix=self.prefix, port=self.port, port2=self.port2,
+                    tls_port=self.tls_port,
+                    load_echo=(f"load_module {ECHO_MODULE};"
+                               if self.echo else ""),
+                    echo=ECHO if self.echo else ""))
             self.proc = subprocess.Popen(
                 [NGINX, "-p", self.prefix, "-c", f"{self.prefix}/nginx.conf",
                  "-e", f"{self.prefix}/error.log"],
@@ -113,10 +191,16 @@ class Nginx:
                 time.sleep(0.05)
         return False
 
-    def log(self, port):
-        """The access log lines of one server, split."""
-        with open(f"{self.prefix}/access.log") as f:
-            return [l.split() for l in f if l.split()[5] == str(port)]
+    def log(self, port, wait_for=0):
+        """The access log lines of one server, split; with wait_for,
+        after waiting (up to 5 s) for that many."""
+        for _ in range(100):
+            with open(f"{self.prefix}/access.log") as f:
+                lines = [l.split() for l in f if l.split()[5] == str(port)]
+            if len(lines) >= wait_for:
+                break
+            time.sleep(0.05)
+        return lines
 
     def reset_log(self):
         open(f"{self.prefix}/access.log", "w").close()
@@ -248,7 +332,7 @@ class TestTLS(NginxCase):
             self.nginx.reset_log()
             proc, recs = run(args + [url])
             self.assertEqual(proc.returncode, 0, proc.stderr)
-            self.assertEqual(self.nginx.log(self.nginx.port)[0][-1], want)
+            self.assertEqual(self.nginx.log(self.nginx.port, 1)[0][-1], want)
 
     def test_proxy_environment_is_honoured(self):
         # nginx serves absolute-form requests: as http_proxy it stands in
@@ -279,6 +363,264 @@ class TestTLS(NginxCase):
             proc, recs = run([url], env=env)
             self.assertEqual(proc.returncode, 1, env)
             self.assertEqual(recs[0]["error"]["kind"], "dns", (env, recs))
+
+
+    def test_insecure_and_tls_fields(self):
+        url = f"https://127.0.0.1:{self.nginx.tls_port}/f2.bin"
+        for args in (["-k"], ["--insecure"], ["--cacert", self.nginx.cert]):
+            proc, recs = run(args + [url])
+            self.assertEqual(proc.returncode, 0, (args, proc.stderr))
+            rec = recs[0]
+            self.assertEqual(rec["http_version"], "2", rec)
+            self.assertEqual(rec["ip"], "127.0.0.1")
+            self.assertGreater(rec["timing"]["tls"], 0, rec)
+            self.assertGreaterEqual(rec["timing"]["tls"],
+                                    rec["timing"]["connect"])
+            self.assertLessEqual(rec["timing"]["tls"], rec["timing"]["ttfb"])
+
+    def test_proxy_option(self):
+        url = "http://no-such-host.invalid/f3.bin"
+        proxy = f"http://127.0.0.1:{self.nginx.port}"
+        for args in (["-x", proxy],
+                     ["--proxy", f"127.0.0.1:{self.nginx.port}"]):
+            self.nginx.reset_log()
+            proc, recs = run(args + [url])
+            self.assertEqual(proc.returncode, 0, (args, proc.stderr))
+            self.assertEqual(recs[0]["bytes"], self.nginx.sizes["/f3.bin"])
+            self.assertIn(url, " ".join(self.nginx.log(self.nginx.port,
+                                                       1)[0]))
+        # "" is no proxy, whatever the environment says
+        proc, recs = run(["-x", "", url], env={"http_proxy": proxy})
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(recs[0]["error"]["kind"], "dns", recs)
+
+
+def fetch_saved(args, urls, env=None):
+    """sluice with the bodies saved; returns (proc, records by index,
+    bodies by index)."""
+    d = tempfile.mkdtemp(prefix="sluice-nginx-out-")
+    try:
+        proc, recs = run(["--output-dir", d, "--output-template", "{index}"]
+                         + args + urls, env=env)
+        bodies = {}
+        for r in recs:
+            if r["file"]:
+                with open(os.path.join(d, r["file"]), "rb") as f:
+                    bodies[r["index"]] = f.read()
+        return proc, {r["index"]: r for r in recs}, bodies
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def echoed(body):
+    """The request nginx's /echo saw: (request line, [header lines],
+    body)."""
+    head, _, rest = body.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    return lines[0], lines[1:], rest
+
+
+class EchoCase(NginxCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.nginx.echo:
+            cls.nginx.stop()
+            raise unittest.SkipTest(f"{ECHO_MODULE} is missing "
+                                    "(libnginx-mod-http-echo)")
+
+    def url(self, path, port=None):
+        return f"http://127.0.0.1:{port or self.nginx.port}{path}"
+
+    def echo(self, args, path="/echo", url=None):
+        """The request sluice sent, as /echo saw it."""
+        proc, recs, bodies = fetch_saved(args, [url or self.url(path)])
+        self.assertEqual(proc.returncode, 0, (args, proc.stderr, recs))
+        return echoed(bodies[0])
+
+    def names(self, headers):
+        return [h.split(":")[0].lower() for h in headers]
+
+
+class TestWhatIsSent(EchoCase):
+    def test_method_headers_and_body(self):
+        line, headers, body = self.echo([
+            "-X", "PUT", "-d", "a=1", "-H", "X-A: 1", "-H", "x-a: 2", "-H",
+            "Accept:", "-H", "X-Empty;", "-A", "ua/1", "-e", "http://from/"])
+        self.assertEqual(line, "PUT /echo HTTP/1.1")
+        for h in ("X-A: 1", "x-a: 2", "X-Empty:", "User-Agent: ua/1",
+                  "Referer: http://from/",
+                  "Content-Type: application/x-www-form-urlencoded",
+                  "Content-Length: 3"):
+            self.assertIn(h, headers)
+        self.assertNotIn("accept", self.names(headers))
+        self.assertEqual(body, b"a=1")
+
+    def test_default_headers(self):
+        version = subprocess.run([SLUICE, "--version"], capture_output=True,
+                                 text=True).stdout.split()[1]
+        line, headers, body = self.echo([])
+        self.assertEqual(line, "GET /echo HTTP/1.1")
+        self.assertIn(f"User-Agent: sluice/{version}", headers)
+        self.assertNotIn("accept-encoding", self.names(headers))
+        self.assertNotIn("referer", self.names(headers))
+        self.assertEqual(body, b"")
+
+    def test_header_lines_replace_a_and_e(self):
+        line, headers, body = self.echo(["-A", "a/1", "-H", "User-Agent: h",
+                                         "-e", "x", "-H", "referer: z"])
+        self.assertEqual([h for h in headers if h.lower().startswith(
+            ("user-agent", "referer"))], ["User-Agent: h", "referer: z"])
+        line, headers, body = self.echo(["-A", ""])
+        self.assertNotIn("user-agent", self.names(headers))
+        line, headers, body = self.echo(["-H", "User-Agent:"])
+        self.assertNotIn("user-agent", self.names(headers))
+
+    def test_data_forms(self):
+        d = tempfile.mkdtemp(prefix="sluice-nginx-data-")
+        try:
+            form = os.path.join(d, "form")
+            with open(form, "wb") as f:
+                f.write(b"x=1\r\ny=2\n")
+            big = os.path.join(d, "big")
+            data = os.urandom(3 << 20)
+            with open(big, "wb") as f:
+                f.write(data)
+            line, headers, body = self.echo(["-d", "a=1", "-d", "b=2", "-d",
+                                             "@" + form])
+            self.assertEqual(line, "POST /echo HTTP/1.1")
+            self.assertEqual(body, b"a=1&b=2&x=1y=2")
+            line, headers, body = self.echo(["--data-binary", "@" + form,
+                                             "-d", "c"])
+            self.assertEqual(body, b"x=1\r\ny=2\n&c")
+            # one --data-binary @FILE is streamed from the file
+            line, headers, body = self.echo(["--data-binary", "@" + big])
+            self.assertIn(f"Content-Length: {len(data)}", headers)
+            self.assertEqual(body, data)
+            line, headers, body = self.echo(["-d", ""])
+            self.assertEqual(line, "POST /echo HTTP/1.1")
+            self.assertIn("Content-Length: 0", headers)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_compressed_asks_for_every_coding(self):
+        line, headers, body = self.echo(["--compressed"])
+        enc = [h for h in headers if h.lower().startswith("accept-encoding")]
+        self.assertEqual(len(enc), 1, headers)
+        for coding in ("gzip", "deflate"):
+            self.assertIn(coding, enc[0])
+
+
+class TestRedirects(EchoCase):
+    SECRETS = ["-H", "Authorization: Bearer s3cret", "-H", "Cookie: c=1",
+               "-H", "X-Keep: 1"]
+
+    def secrets(self, url, extra=()):
+        line, headers, body = self.echo(["-L"] + self.SECRETS + list(extra),
+                                        url=url)
+        names = self.names(headers)
+        self.assertIn("x-keep", names)
+        return "authorization" in names and "cookie" in names, \
+            "authorization" in names or "cookie" in names
+
+    def test_credentials_stay_with_their_origin(self):
+        port2 = self.nginx.port2
+        here = self.url("/r302?url=/echo")
+        self.assertEqual(self.secrets(here), (True, True))
+        for target in (f"http://127.0.0.1:{port2}/echo",  # another port
+                       f"http://other.test:{self.nginx.port}/echo",  # host
+                       # away and back again: gone for good
+                       f"http://127.0.0.1:{port2}/r302?url="
+                       f"http://127.0.0.1:{self.nginx.port}/echo"):
+            got = self.secrets(self.url("/r302?url=" + target),
+                               ["--resolve",
+                                f"other.test:{self.nginx.port}:127.0.0.1"])
+            self.assertEqual(got, (False, False), target)
+
+    def test_url_credentials_stay_with_their_origin(self):
+        base = f"http://u:p@127.0.0.1:{self.nginx.port}"
+        line, headers, body = self.echo(["-L"],
+                                        url=base + "/r302?url=/echo")
+        self.assertIn("Authorization: Basic dTpw", headers)
+        line, headers, body = self.echo(
+            ["-L"], url=base + f"/r302?url=http://127.0.0.1:"
+            f"{self.nginx.port2}/echo")
+        self.assertNotIn("authorization", self.names(headers))
+
+    def test_methods_after_redirects(self):
+        for code, args, want, has_body in (
+                (303, ["-d", "x"], "GET", False),
+                (303, ["-X", "PUT", "-d", "x"], "GET", False),
+                (301, ["-d", "x"], "GET", False),
+                (302, ["-d", "x"], "GET", False),
+                (302, ["-X", "PUT", "-d", "x"], "PUT", True),
+                (307, ["-d", "x"], "POST", True),
+                (308, ["-X", "PATCH", "-d", "x"], "PATCH", True)):
+            line, headers, body = self.echo(
+                ["-L"] + args, f"/r{code}?url=/echo")
+            self.assertEqual(line, f"{want} /echo HTTP/1.1", (code, args))
+            self.assertEqual(body, b"x" if has_body else b"", (code, args))
+
+    def test_only_http_and_https(self):
+        for target in ("ftp://x/y", "file:///etc/passwd",
+                       "javascript:alert(1)", "gopher://h/"):
+            proc, recs = run(["-L", self.url("/r302?url=" + target)])
+            self.assertEqual(proc.returncode, 1, target)
+            rec = recs[0]
+            self.assertEqual(rec["error"]["kind"], "redirect", rec)
+            self.assertIn(f"'{target}'", rec["error"]["message"])
+            self.assertEqual(rec["status"], 302)
+
+    def test_to_another_port_and_scheme(self):
+        target = f"https://127.0.0.1:{self.nginx.tls_port}/f4.bin"
+        proc, recs = run(["-L", "--cacert", self.nginx.cert,
+                          self.url("/r301?url=" + target)])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        rec = recs[0]
+        self.assertEqual((rec["status"], rec["redirects"], rec["final_url"]),
+                         (200, 1, target))
+        self.assertEqual(rec["bytes"], self.nginx.sizes["/f4.bin"])
+        self.assertEqual(rec["http_version"], "2")
+
+
+class TestCodings(EchoCase):
+    def sent(self, path):
+        """The body bytes nginx logged for its last request of path."""
+        return int([l for l in self.nginx.log(self.nginx.port, 1)
+                    if l[3] == path][-1][2])
+
+    def test_gzip(self):
+        url = self.url("/gz/page.txt")
+        proc, recs, bodies = fetch_saved([], [url])
+        self.assertEqual((recs[0]["bytes"], bodies[0]), (len(PLAIN), PLAIN))
+        self.assertEqual(self.sent("/gz/page.txt"), len(PLAIN))
+        proc, recs, bodies = fetch_saved(["--compressed"], [url])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual((recs[0]["bytes"], bodies[0]), (len(PLAIN), PLAIN))
+        self.assertEqual(self.sent("/gz/page.txt"),
+                         os.path.getsize(f"{self.nginx.prefix}/html/gz/"
+                                         "page.txt.gz"))
+
+    def test_deflate(self):
+        url = self.url("/deflate.z")
+        proc, recs, bodies = fetch_saved(["--compressed"], [url])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(bodies[0], PLAIN)
+        proc, recs, bodies = fetch_saved([], [url])  # not asked: as sent
+        self.assertEqual(bodies[0], zlib.compress(PLAIN))
+
+    def test_bomb_stops_at_the_limit(self):
+        url = self.url("/bomb/zero.bin")
+        gz = os.path.getsize(f"{self.nginx.prefix}/html/bomb/zero.bin.gz")
+        proc, recs = run(["--compressed", "--max-filesize", "1M", url])
+        self.assertEqual(proc.returncode, 1)
+        rec = recs[0]
+        self.assertEqual(rec["error"]["kind"], "too_large", rec)
+        self.assertLessEqual(rec["bytes"], 1 << 20)
+        proc, recs = run(["--compressed", url])  # no limit: all of it
+        self.assertEqual(recs[0]["bytes"], BOMB_SIZE)
+        proc, recs = run([url])  # not asked for: the coded bytes
+        self.assertEqual(recs[0]["bytes"], gz)
 
 
 if __name__ == "__main__":

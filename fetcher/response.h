@@ -1,0 +1,30 @@
+/*
+ * response.h - what curl knows of a transfer that ended (or was
+ * cancelled), copied into its task before the handle goes back to the
+ * pool, and the CURLcode it ended with turned into an error kind.
+ * transfer.c calls these; it reports, and outcome.c decides.
+ */
+#ifndef SL_FETCHER_RESPONSE_H
+#define SL_FETCHER_RESPONSE_H
+
+#include "sluice.h"
+
+#include <curl/curl.h>
+
+struct sl_task;
+
+/* Copies status, version, headers asked for, timing, address and strings
+   from the handle e into t->resp. */
+void sl__response_keep(struct sl_task *t, CURL *e);
+
+/* The outcome of a try that curl ended with rc (errbuf: curl's words):
+   SL_ERR_NONE, or the kind with t's error set. */
+enum sl_error_kind sl__response_outcome(struct sl_task *t, CURLcode rc,
+                                        const char *errbuf);
+
+/* Clears what one try (or one redirect) left in t: response, buffers,
+   error; the time it was queued stays.  A body already given to on_body
+   is to be forgotten before the next piece. */
+void sl__response_reset(struct sl_task *t);
+
+#endif

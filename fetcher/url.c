@@ -118,7 +118,7 @@ static bool plain_tail(const char *tail, size_t *path_len)
 bool sl__curlu_set(struct sl_curlu *c, const char *url)
 {
   const char *auth = strstr(url, "://");
-  size_t origin_len, path_len;
+  size_t origin_len = 0, path_len;
   if(!c->u && !(c->u = curl_url()))
     return false;
   if(auth) {

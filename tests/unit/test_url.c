@@ -77,8 +77,9 @@ static void test_same_as_curl(void **state)
       "http://[::1]:8080/v6b",
       "http://127.0.0.1/ip",
       "http://127.0.0.1/ip?again",
-      "http://a.test:8080/long/" /* a path past the stack buffer below */
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+      /* a path past the stack buffer below (one string: parenthesised) */
+      ("http://a.test:8080/long/"
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
   };
   struct sl_curlu c = {0};
   (void)state;

@@ -202,7 +202,7 @@ static enum sl_dns_status status_of(int rc, const char **msg)
       return SL_DNS_ERROR;
     case ARES_EBADNAME:
       *msg = "not a valid host name";
-      return SL_DNS_ERROR;
+      return SL_DNS_BADNAME;
     default:
       *msg = ares_strerror(rc);
       return SL_DNS_ERROR;

@@ -25,6 +25,7 @@ enum sl_dns_status {
   SL_DNS_NODATA,   /* the name exists but has no address */
   SL_DNS_SERVFAIL, /* the server failed (or refused) */
   SL_DNS_TIMEOUT,  /* no answer */
+  SL_DNS_BADNAME,  /* not a name DNS can ask for (an empty label, ...) */
   SL_DNS_ERROR     /* anything else: out of memory, bad name, closed */
 };
 

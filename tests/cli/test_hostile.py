@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""test_hostile.py - the sluice command against hostile input, names and
+servers: one regression test for each finding of issue 16 that the
+command line shows (huge Retry-After values, servers that do not speak
+HTTP, terminal injection, international and numeric host names, byte-order
+marks, malformed proxy variables, honest timeout messages and counts).
+
+Usage: test_hostile.py SLUICE FIXTURE [unittest arguments]
+
+It shares test_cli.py's fixture and helpers (one sluice-fixture with DNS
+for .test names); responses the fixture cannot give come from the small
+socket servers in this file.  Python standard library only.
+"""
+
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_cli as cli  # noqa: E402
+from test_cli import Base, dns_counts, dns_server, parse, run, url  # noqa
+
+
+def setUpModule():
+    cli.setUpModule()
+
+
+def tearDownModule():
+    cli.tearDownModule()
+
+
+class TestNames(Base):
+    """Host names as curl reads them: the name resolved is the one curl
+    connects to, and a host that can never be fetched is invalid_url with
+    no DNS query and no attempt."""
+
+    def test_idn_host_in_punycode(self):
+        """An internationalised name is resolved (and fetched) in its IDNA
+        form, also in the C locale."""
+        env = dict(os.environ, LC_ALL="C", LANG="C")
+        rc, out, err = run_env(env, dns_server() + [
+            url("/bytes/3", "b\u00fccher.test"),
+            url("/bytes/4", "B\u00dcCHER.test")])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 2)
+        self.assertEqual(recs[0]["bytes"], 3, recs[0])
+        self.assertEqual(recs[1]["bytes"], 4, recs[1])
+        self.assertEqual(dns_counts("xn--bcher-kva.test"), {"A": 1, "AAAA": 1})
+        self.assertEqual(dns_counts("b\u00fccher.test"), {})
+
+    def test_numeric_ipv4_forms(self):
+        """127.1, 2130706433 and 0x7f.1 are 127.0.0.1, as curl reads
+        them: fetched without DNS."""
+        hosts = ["127.1", "2130706433", "0x7f.1", "0177.0.0.1"]
+        before = cli.control("/_stats")["dns"]["queries"]
+        rc, out, err = run(dns_server() + [url("/bytes/2", h) for h in hosts])
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), len(hosts))
+        for rec in recs.values():
+            self.assertEqual((rec["ok"], rec["bytes"]), (True, 2), rec)
+        self.assertEqual(cli.control("/_stats")["dns"]["queries"], before)
+
+    def test_bad_hosts_are_invalid_url(self):
+        """Invalid IPv6 literals, zone ids, names curl refuses and names
+        DNS cannot ask for: invalid_url, 0 attempts, no query."""
+        hosts = ["[zz::1]", "[fe80::1%25eth0]", "[::1", "-x.test",
+                 "+a.test", "a..b.test", ".a.test", "\u00a0"]
+        before = cli.control("/_stats")["dns"]["queries"]
+        rc, out, err = run(dns_server() +
+                           ["http://%s:%d/" % (h, cli.PORT) for h in hosts])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), len(hosts))
+        for rec in recs.values():
+            self.check_shape(rec)
+            self.assertEqual(rec["error"]["kind"], "invalid_url", rec)
+            self.assertEqual(rec["attempts"], 0, rec)
+        self.assertIn("zone id", recs[1]["error"]["message"])
+        self.assertEqual(cli.control("/_stats")["dns"]["queries"], before)
+
+
+def run_env(env, args, timeout=60):
+    """run() with the environment env."""
+    import subprocess
+    p = subprocess.run([cli.SLUICE] + list(args), input=b"", env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.stderr.write(__doc__)
+        return 2
+    cli.SLUICE = os.path.abspath(sys.argv[1])
+    cli.FIXTURE = os.path.abspath(sys.argv[2])
+    argv = [sys.argv[0]] + sys.argv[3:]
+    prog = unittest.main(argv=argv, exit=False, verbosity=2)
+    return 0 if prog.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

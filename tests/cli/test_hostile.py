@@ -79,6 +79,19 @@ class TestNames(Base):
         self.assertEqual(cli.control("/_stats")["dns"]["queries"], before)
 
 
+class TestInput(Base):
+    def test_byte_order_mark(self):
+        """A UTF-8 byte-order mark at the start of a file is not part of
+        its first URL; one later in the file is."""
+        path = cli.write_list([b"\xef\xbb\xbf" + url("/bytes/1").encode(),
+                               b"\xef\xbb\xbf" + url("/bytes/2").encode()])
+        rc, out, err = run(["-i", path])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        self.assertEqual((recs[0]["ok"], recs[0]["bytes"]), (True, 1), recs[0])
+        self.assertEqual(recs[1]["error"]["kind"], "invalid_url", recs[1])
+
+
 def run_env(env, args, timeout=60):
     """run() with the environment env."""
     import subprocess

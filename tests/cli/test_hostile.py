@@ -13,6 +13,7 @@ socket servers in this file.  Python standard library only.
 """
 
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -90,6 +91,33 @@ class TestInput(Base):
         recs = self.by_index(parse(out), 2)
         self.assertEqual((recs[0]["ok"], recs[0]["bytes"]), (True, 1), recs[0])
         self.assertEqual(recs[1]["error"]["kind"], "invalid_url", recs[1])
+
+
+class TestMessages(Base):
+    """Finding 3: messages on stderr cannot drive the terminal."""
+
+    # C1 CSI in UTF-8, RIGHT-TO-LEFT OVERRIDE, C1 CSI as a raw byte: bytes
+    # a URL that is fetched may hold
+    C1 = "\u009b31m\u202e".encode() + b"\x9b"
+
+    def test_no_terminal_injection(self):
+        """ESC, OSC, BEL and C1 bytes of a URL reach stderr escaped in the
+        --fail-fast and --first messages."""
+        bad = b"http://a.test/\x1b]0;owned\x07\x1b[2J" + self.C1
+        good = url("/bytes/1?").encode() + self.C1
+        for opt, line in (("--fail-fast", bad), ("--first", good)):
+            path = cli.write_list([line])
+            p = subprocess.run([cli.SLUICE, opt, "-i", path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=30)
+            self.assertIn(b"stopped:", p.stderr, opt)
+            for b in [0x07, 0x1b, 0x9b]:
+                self.assertNotIn(bytes([b]), p.stderr, (opt, p.stderr))
+            self.assertNotIn("\u202e".encode(), p.stderr)
+            self.assertIn(b"\\xc2\\x9b31m\\xe2\\x80\\xae\\x9b", p.stderr)
+            if opt == "--fail-fast":
+                self.assertIn(b"\\x1b]0;owned\\x07", p.stderr)
+            parse(p.stdout)  # the record is still valid JSON
 
 
 def run_env(env, args, timeout=60):

@@ -207,7 +207,8 @@ static const struct sl_opt table[] = {
           "to N times, 0.." NUM(CLI_RETRIES_MAX)
           " (default 0), with exponential backoff"),
     DURATION("retry-max-delay", lib.retry_max_delay_ms, 1, DURATION_MAX_MS,
-             "longest wait before one retry (default 30s)"),
+             "longest wait before one retry, and longest pause of a host by "
+             "Retry-After (default 30s)"),
 
     {.kind = SL_OPT_SECTION, .help = "Names:"},
     {"dns-server", 0, SL_OPT_FUNC, .at = AT(dns_servers, struct sl_buf),
@@ -244,7 +245,8 @@ static const char footer[] =
     "read so far get their records; a second signal exits at once.\n"
     "\n"
     "A 429 or 503 answer with Retry-After pauses its whole host until\n"
-    "then, with or without --retries.\n"
+    "then, with or without --retries, but for --retry-max-delay at most;\n"
+    "a URL whose host is paused past its --timeout fails at once.\n"
     "\n"
     "Each record: "
     "{\"index\",\"url\",\"status\",\"ok\",\"bytes\",\"time_ms\",\n"

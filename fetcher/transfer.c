@@ -8,6 +8,7 @@
 #include "fetcher/transfer.h"
 
 #include "fetcher/task.h"
+#include "fetcher/timeout.h"
 #include "fetcher/url.h"
 #include "limits/ns.h"
 #include "loop/loop.h"
@@ -288,8 +289,7 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
   if(t->deadline > 0) {
     int64_t left = t->deadline - now;
     if(left < SL_NS_PER_MS) {
-      sl__err_set(&t->err, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
-                  "deadline passed before the request started");
+      sl__timeout_pending(t, now, "before its transfer started");
       return -1;
     }
     timeout = (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
@@ -476,6 +476,8 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   t = x->task;
   keep_response(t, easy);
   *kind = outcome(t, rc, x->errbuf);
+  if(*kind == SL_ERR_TIMEOUT)
+    sl__timeout_transfer(t, t->err.e.message); /* which timeout, and when */
   t->easy = NULL;
   easy_put(xf, x);
   return t;

@@ -230,9 +230,13 @@ struct sl_options {
   /* Retries of connect errors, timeouts and 408, 429, 500, 502, 503, 504
      for idempotent methods, with exponential backoff and full jitter,
      bounded by the task's deadline.  A 429 or 503 with Retry-After pauses
-     the whole host until then, retries or not. */
+     the whole host until then, retries or not, but for retry_max_delay_ms
+     at most (and a retry that would have to wait longer is not made); a
+     task whose host is paused past its own deadline fails at once, kind
+     timeout. */
   unsigned retries;        /* retries after the first try; 0 = none */
-  long retry_max_delay_ms; /* cap of one backoff wait; 0 = 30 s */
+  long retry_max_delay_ms; /* cap of one backoff wait, and of a
+                              Retry-After pause; 0 = 30 s */
 
   /* Names are resolved by c-ares on the loop (never by a thread), A and
      AAAA, /etc/hosts first; answers are cached for their TTL (1 s to

@@ -13,8 +13,10 @@ socket servers in this file.  Python standard library only.
 """
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -29,6 +31,77 @@ def setUpModule():
 
 def tearDownModule():
     cli.tearDownModule()
+
+
+class RawServer:
+    """A small HTTP server on 127.0.0.1 that answers with whatever bytes a
+    test gives it: what sluice-fixture does not (yet) say.  routes maps a
+    path to the bytes to send (then the connection closes) or to a
+    function(conn, n) for connection n (0, 1, ...) of that path.  It counts
+    the requests it read per path (self.seen)."""
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.seen = {}
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def close(self):
+        self.sock.close()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,),
+                             daemon=True).start()
+
+    def _serve(self, conn):
+        with conn:
+            conn.settimeout(10)
+            path = read_head(conn)
+            if path is None:
+                return
+            with self.lock:
+                n = self.seen.get(path, 0)
+                self.seen[path] = n + 1
+            answer = self.routes.get(path, b"HTTP/1.1 404 Not Found\r\n"
+                                     b"Content-Length: 0\r\n\r\n")
+            try:
+                if callable(answer):
+                    answer(conn, n)
+                else:
+                    conn.sendall(answer)
+            except OSError:
+                pass
+
+
+def read_head(conn):
+    """Reads one request head from conn; returns its path, or None."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        try:
+            chunk = conn.recv(4096)
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    return data.split(b" ", 2)[1].decode("latin-1")
+
+
+def status_line(code, headers=b"", body=b""):
+    return (b"HTTP/1.1 %d X\r\n%sContent-Length: %d\r\nConnection: close"
+            b"\r\n\r\n%s" % (code, headers, len(body), body))
 
 
 class TestNames(Base):
@@ -93,8 +166,66 @@ class TestInput(Base):
         self.assertEqual(recs[1]["error"]["kind"], "invalid_url", recs[1])
 
 
+class TestRetryAfter(Base):
+    """Finding 1: a Retry-After pauses its host for at most
+    --retry-max-delay, and a request whose host is paused past its own
+    deadline fails at once."""
+
+    VALUES = [b"999999999", b"99999999999999999999999999999",
+              b"Fri, 31 Dec 9999 23:59:59 GMT"]
+
+    def test_huge_values_are_capped(self):
+        """Huge, overflowing and far-future Retry-After values pause the
+        host for the ceiling only (here 1 s), with or without retries,
+        and the 429 is not retried (its wait is over the ceiling)."""
+        srv = RawServer({"/429/%d" % i: status_line(
+            429, b"Retry-After: " + v + b"\r\n") for i, v in
+            enumerate(self.VALUES)})
+        srv.routes["/ok"] = status_line(200, body=b"ok")
+        try:
+            for i in range(len(self.VALUES)):
+                for retries in ("0", "3"):
+                    t0 = time.monotonic()
+                    rc, out, err = run(["-j", "1", "--retry-max-delay", "1s",
+                                        "--retries", retries,
+                                        srv.url("/429/%d" % i),
+                                        srv.url("/ok")], timeout=20)
+                    elapsed = time.monotonic() - t0
+                    self.assertEqual(rc, 1, err)
+                    recs = self.by_index(parse(out), 2)
+                    self.assertEqual((recs[0]["status"], recs[0]["attempts"]),
+                                     (429, 1), recs[0])
+                    self.assertTrue(recs[1]["ok"], recs[1])
+                    self.assertGreater(elapsed, 0.9)  # the pause was kept
+                    self.assertLess(elapsed, 4)
+            self.assertEqual(srv.seen["/429/0"], 2)  # once per run
+        finally:
+            srv.close()
+
+    def test_paused_past_deadline_fails_at_once(self):
+        """With --timeout 3s, the URLs queued behind a 429 whose pause
+        outlasts their deadline fail at once, saying why, unsent."""
+        cli.control("/_stats/reset")
+        t0 = time.monotonic()
+        rc, out, err = run(["-j", "1", "--timeout", "3s",
+                            url("/retry-after/100"), url("/bytes/1"),
+                            url("/bytes/2")])
+        elapsed = time.monotonic() - t0
+        self.assertEqual(rc, 1, err)
+        self.assertLess(elapsed, 2)
+        recs = self.by_index(parse(out), 3)
+        self.assertEqual(recs[0]["status"], 429, recs[0])
+        for i in (1, 2):
+            self.check_shape(recs[i])
+            self.assertEqual(recs[i]["error"]["kind"], "timeout", recs[i])
+            self.assertEqual(recs[i]["attempts"], 0, recs[i])
+            self.assertIn("paused by Retry-After", recs[i]["error"]["message"])
+            self.assertIn("3000 ms", recs[i]["error"]["message"])
+
+
 class TestMessages(Base):
-    """Finding 3: messages on stderr cannot drive the terminal."""
+    """Findings 3 and 6: messages on stderr cannot drive the terminal;
+    timeout messages give the timeout that was set."""
 
     # C1 CSI in UTF-8, RIGHT-TO-LEFT OVERRIDE, C1 CSI as a raw byte: bytes
     # a URL that is fetched may hold
@@ -118,6 +249,29 @@ class TestMessages(Base):
             if opt == "--fail-fast":
                 self.assertIn(b"\\x1b]0;owned\\x07", p.stderr)
             parse(p.stdout)  # the record is still valid JSON
+
+    def test_timeout_message_gives_the_timeout(self):
+        """A request that waited for its slot and timed out in its
+        transfer, and one that timed out waiting for the rate: both say
+        1000 ms (curl's message alone said 400)."""
+        rc, out, err = run(["-j", "1", "--timeout", "1s", url("/delay/600"),
+                            url("/delay/2000")])
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        self.assertTrue(recs[0]["ok"], recs[0])
+        msg = recs[1]["error"]["message"]
+        self.assertEqual(recs[1]["error"]["kind"], "timeout", recs[1])
+        self.assertTrue(msg.startswith("timed out after 1000 ms, the "
+                                       "request's deadline ("), msg)
+        self.assertIn("spent before this try started", msg)
+        rc, out, err = run(["--rate", "1/m", "--timeout", "1s",
+                            url("/bytes/1"), url("/bytes/2")])
+        recs = self.by_index(parse(out), 2)
+        msg = recs[1]["error"]["message"]
+        self.assertEqual(recs[1]["attempts"], 0, recs[1])
+        self.assertTrue(msg.startswith("timed out after 1000 ms, the "
+                                       "request's deadline, while waiting"),
+                        msg)
 
 
 def run_env(env, args, timeout=60):

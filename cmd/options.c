@@ -216,8 +216,8 @@ static const struct sl_opt table[] = {
      .help = "ask this DNS server (IPv6 as [::1]:53) instead of "
              "/etc/resolv.conf's; repeatable"},
     DURATION("dns-timeout", lib.dns_timeout_ms, 1, CLI_DNS_TIMEOUT_MAX_MS,
-             "wait DUR for a DNS answer, per try (2 tries; default 2s, at "
-             "most 1h)"),
+             "the longest a name may take to resolve, both tries told "
+             "(default 5s, at most 1h)"),
     LIST("resolve", 0, resolve, resolve, "HOST:PORT:ADDR[,ADDR]",
          "use ADDR for HOST:PORT without asking DNS, as curl's --resolve; "
          "repeatable"),

@@ -246,7 +246,9 @@ struct sl_options {
                               instead of the system's (/etc/resolv.conf);
                               NULL or "" = system; checked by
                               sl_ctx_new */
-  long dns_timeout_ms;     /* per try (2 tries); 0 = 2000 */
+  long dns_timeout_ms;     /* the longest a lookup takes, its 2 tries
+                              told (the first gets a third of it); then
+                              a dns error, "timeout"; 0 = 5000 */
   /* Fixed answers, curl's --resolve syntax "HOST:PORT:ADDR[,ADDR]...",
      a NULL-terminated array; they win over DNS. */
   const char *const *resolve;

@@ -273,6 +273,20 @@ class TestMessages(Base):
                                        "request's deadline, while waiting"),
                         msg)
 
+    def test_dns_timeout_is_the_whole_lookup(self):
+        """--dns-timeout is how long a lookup takes at most, both tries
+        told: c-ares alone took three times as long (1 s then 2 s)."""
+        t0 = time.monotonic()
+        rc, out, err = run(["--dns-timeout", "1s"] + dns_server() +
+                           [url("/bytes/1", "gone.test")])
+        elapsed = time.monotonic() - t0
+        self.assertEqual(rc, 1, err)
+        rec = self.by_index(parse(out), 1)[0]
+        self.assertEqual(rec["error"]["kind"], "dns", rec)
+        self.assertIn("timeout", rec["error"]["message"])
+        self.assertGreater(elapsed, 0.9)
+        self.assertLess(elapsed, 1.8)
+
 
 def run_env(env, args, timeout=60):
     """run() with the environment env."""

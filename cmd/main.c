@@ -136,6 +136,14 @@ static int open_files(struct run *r, const struct cli_options *opts)
 
 static int make_context(struct run *r, const struct cli_options *opts)
 {
+  const char *var, *why;
+
+  if(!sl_proxy_env_check(&var, &why)) {
+    /* curl would fail every URL, each as a "dns" error */
+    sl_term_printf(stderr, "sluice: environment variable %s='%s': %s\n", var,
+                   getenv(var), why);
+    return EXIT_USAGE;
+  }
   errno = 0;
   r->ctx = sl_ctx_new(&opts->lib);
   if(!r->ctx && errno == EINVAL) {

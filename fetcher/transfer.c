@@ -7,6 +7,7 @@
  */
 #include "fetcher/transfer.h"
 
+#include "fetcher/proxy.h"
 #include "fetcher/task.h"
 #include "fetcher/timeout.h"
 #include "fetcher/url.h"
@@ -94,24 +95,6 @@ static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
   return 1;
 }
 
-/* Whether curl would find a proxy in the environment (url.c's
-   detect_proxy in libcurl: <scheme>_proxy, upper case too except
-   HTTP_PROXY, then all_proxy).  When none is set, easy handles say "no
-   proxy" outright, which spares curl five getenv() calls per request;
-   otherwise curl reads the environment as usual. */
-static bool proxy_in_env(void)
-{
-  static const char *const vars[] = {"http_proxy",  "https_proxy",
-                                     "HTTPS_PROXY", "all_proxy",
-                                     "ALL_PROXY",   NULL};
-  for(const char *const *v = vars; *v; v++) {
-    const char *val = getenv(*v);
-    if(val && *val)
-      return true;
-  }
-  return false;
-}
-
 int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
                   const struct sl_options *o, size_t max_pool)
 {
@@ -119,7 +102,7 @@ int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
   memset(xf, 0, sizeof(*xf));
   xf->loop = loop;
   xf->http_version = o->http_version;
-  xf->proxy_env = proxy_in_env();
+  xf->proxy_env = sl__proxy_in_env();
   xf->max_pool = max_pool;
   errno = ENOMEM;
   if(!(xf->pool = calloc(max_pool, sizeof(*xf->pool))))

@@ -194,7 +194,9 @@ enum sl_http_version {
    honoured.  sl_ctx_new() looks for them once: when one is set, sluice
    leaves names to the proxy, and to libcurl's own resolver for no_proxy
    hosts and the proxy's name (fixed answers in sl_options.resolve still
-   apply); when none is, names are resolved as described below. */
+   apply); when none is, names are resolved as described below.  One that
+   is set but is not a proxy libcurl can use (http_proxy='::::') makes
+   sl_ctx_new() fail with EINVAL; sl_proxy_env_check() says which. */
 struct sl_options {
   struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
                                   it (sl_run, sl_task_wait); otherwise the caller
@@ -257,6 +259,12 @@ struct sl_options {
 /* Checks a rate as sl_options.rate takes it.  true, or false with *why
    (a static message) set. */
 SL_API bool sl_rate_check(const char *rate, const char **why);
+
+/* Checks the proxy variables of the environment as sl_ctx_new() does:
+   true when each one set is a proxy libcurl can use, else false with
+   *var (the variable's name) and *why (a static message) set.  Either
+   may be NULL. */
+SL_API bool sl_proxy_env_check(const char **var, const char **why);
 
 /* ---- context ---------------------------------------------------------- */
 

@@ -288,6 +288,25 @@ class TestMessages(Base):
         self.assertLess(elapsed, 1.8)
 
 
+class TestProxy(Base):
+    def test_malformed_proxy_variable_is_an_error_at_start(self):
+        """Finding 5: a proxy variable libcurl cannot use ends the run
+        before any URL, exit 2, naming it (every URL used to fail with
+        kind dns)."""
+        for var, value in (("http_proxy", "::::"),
+                           ("HTTPS_PROXY", "ftp://proxy.test:21"),
+                           ("all_proxy", "http://p:99999")):
+            env = dict(os.environ)
+            for v in ("http_proxy", "https_proxy", "HTTPS_PROXY",
+                      "all_proxy", "ALL_PROXY"):
+                env.pop(v, None)
+            env[var] = value
+            rc, out, err = run_env(env, [url("/bytes/1")])
+            self.assertEqual(rc, 2, err)
+            self.assertEqual(out, b"")
+            self.assertIn("environment variable %s='%s'" % (var, value), err)
+
+
 def run_env(env, args, timeout=60):
     """run() with the environment env."""
     import subprocess

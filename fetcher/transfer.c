@@ -31,6 +31,7 @@ struct sl_easy {
   long timeout_ms, connect_timeout_ms, max_redirects;
   const struct curl_slist *resolve; /* NULL: none was given */
   bool head, follow, tls, curlu;
+  unsigned sends; /* requests curl sent for this transfer (on_prereq) */
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -123,6 +124,21 @@ int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
   return 0;
 }
 
+/* CURLOPT_PREREQFUNCTION: a request is about to go out.  More than one
+   per transfer (redirects aside) means libcurl sent it again by itself,
+   on a new connection, after a reused one died before any answer
+   (Curl_retry_request): those are attempts too. */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port,
+                     int local_port)
+{
+  (void)ip;
+  (void)local_ip;
+  (void)port;
+  (void)local_port;
+  ((struct sl_easy *)ud)->sends++;
+  return CURL_PREREQFUNC_OK;
+}
+
 static struct sl_easy *easy_get(struct sl_xfer *xf)
 {
   struct sl_easy *x;
@@ -146,6 +162,8 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   /* as a header of our own: curl then skips formatting its User-Agent
@@ -208,6 +226,7 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
 
   x->task = t;
   x->errbuf[0] = '\0';
+  x->sends = 0;
   if(sl__curlu_set(&x->url, t->url.p)) {
     if(!x->curlu)
       curl_easy_setopt(e, CURLOPT_CURLU, x->url.u);
@@ -458,6 +477,8 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
   t = x->task;
   keep_response(t, easy);
+  if(x->sends > 1 + (unsigned long)t->resp.redirects)
+    t->attempts += x->sends - 1 - (unsigned)t->resp.redirects;
   *kind = outcome(t, rc, x->errbuf);
   if(*kind == SL_ERR_TIMEOUT)
     sl__timeout_transfer(t, t->err.e.message); /* which timeout, and when */

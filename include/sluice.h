@@ -346,7 +346,10 @@ SL_API const char *sl_task_name(const sl_task *t);
 SL_API const char *sl_task_url(const sl_task *t);
 
 /* Tries made so far: 0 before the first transfer starts, 1 after, more
-   when retried. */
+   when retried, and one more each time libcurl sent the request again by
+   itself (a reused connection that closed before any answer: libcurl
+   then sends it once more on a new connection).  Known once the
+   transfer ends. */
 SL_API unsigned sl_task_attempts(const sl_task *t);
 SL_API void *sl_task_userdata(const sl_task *t);
 SL_API sl_ctx *sl_task_ctx(const sl_task *t);

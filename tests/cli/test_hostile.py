@@ -288,6 +288,28 @@ class TestMessages(Base):
         self.assertLess(elapsed, 1.8)
 
 
+class TestAttempts(Base):
+    def test_silent_resend_is_counted(self):
+        """Finding 6: a kept-alive connection the server closes without
+        answering the request sent on it makes libcurl send the request
+        again on a new connection; both sends count as attempts (the
+        server's count and sluice's agree)."""
+        def first(conn, n):
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            if read_head(conn):  # the next request on it: no answer
+                srv.seen["/b"] = srv.seen.get("/b", 0) + 1
+        srv = RawServer({"/a": first, "/b": status_line(200, body=b"ok")})
+        try:
+            rc, out, err = run(["-j", "1", srv.url("/a"), srv.url("/b")])
+            self.assertEqual(rc, 0, err)
+            recs = self.by_index(parse(out), 2)
+            self.assertEqual(recs[0]["attempts"], 1, recs[0])
+            self.assertEqual(recs[1]["attempts"], 2, recs[1])
+            self.assertEqual(srv.seen, {"/a": 1, "/b": 2})
+        finally:
+            srv.close()
+
+
 class TestProxy(Base):
     def test_malformed_proxy_variable_is_an_error_at_start(self):
         """Finding 5: a proxy variable libcurl cannot use ends the run

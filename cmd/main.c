@@ -22,6 +22,7 @@
 
 #include "input.h"
 #include "interrupt.h"
+#include "nofile.h"
 #include "options.h"
 #include "output.h"
 #include "pump.h"
@@ -144,6 +145,7 @@ static int make_context(struct run *r, const struct cli_options *opts)
                    getenv(var), why);
     return EXIT_USAGE;
   }
+  nofile_raise(opts->lib.max_concurrency);
   errno = 0;
   r->ctx = sl_ctx_new(&opts->lib);
   if(!r->ctx && errno == EINVAL) {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* A pooled easy handle and what it was last given, so a reuse sets only
    the options whose value changed.  Its PRIVATE and WRITEDATA point to
@@ -31,7 +32,8 @@ struct sl_easy {
   long timeout_ms, connect_timeout_ms, max_redirects;
   const struct curl_slist *resolve; /* NULL: none was given */
   bool head, follow, tls, curlu;
-  unsigned sends; /* requests curl sent for this transfer (on_prereq) */
+  unsigned sends;   /* requests curl sent for this transfer (on_prereq) */
+  int socket_errno; /* why a socket could not be made (open_socket) */
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -139,6 +141,19 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port,
   return CURL_PREREQFUNC_OK;
 }
 
+/* CURLOPT_OPENSOCKETFUNCTION: the socket() curl would make, but why one
+   could not be made is kept: curl says only "Couldn't connect to
+   server", also when sluice is out of file descriptors (EMFILE). */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+  curl_socket_t s = socket(a->family, a->socktype, a->protocol);
+  (void)purpose;
+  if(s == CURL_SOCKET_BAD)
+    ((struct sl_easy *)ud)->socket_errno = errno;
+  return s;
+}
+
 static struct sl_easy *easy_get(struct sl_xfer *xf)
 {
   struct sl_easy *x;
@@ -164,6 +179,8 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
   curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   /* as a header of our own: curl then skips formatting its User-Agent
@@ -227,6 +244,7 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
   x->task = t;
   x->errbuf[0] = '\0';
   x->sends = 0;
+  x->socket_errno = 0;
   if(sl__curlu_set(&x->url, t->url.p)) {
     if(!x->curlu)
       curl_easy_setopt(e, CURLOPT_CURLU, x->url.u);
@@ -326,8 +344,17 @@ void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)
   easy_put(xf, x);
 }
 
-static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
+/* The kind of rc for t, whose response was kept (keep_response).  What a
+   hostile server or the system makes libcurl say is told by the
+   transfer's details: an unsupported protocol after the request went
+   out is a server that does not speak HTTP (HTTP/0.9, a status line like
+   099 or 1000), or a redirect; "out of memory" then is libcurl's limit
+   on a response header (100 KB); "could not connect" with EMFILE is
+   sluice out of file descriptors. */
+static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t,
+                                  const struct sl_easy *x)
 {
+  curl_off_t sent = 0;
   switch(rc) {
     case CURLE_OPERATION_TIMEDOUT:
       return SL_ERR_TIMEOUT;
@@ -335,7 +362,9 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
     case CURLE_COULDNT_RESOLVE_PROXY:
       return SL_ERR_DNS;
     case CURLE_COULDNT_CONNECT:
-      return SL_ERR_CONNECT;
+      return x->socket_errno == EMFILE || x->socket_errno == ENFILE
+                 ? SL_ERR_INTERNAL
+                 : SL_ERR_CONNECT;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -357,7 +386,8 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
       return SL_ERR_INTERNAL;
     case CURLE_TOO_MANY_REDIRECTS:
       return SL_ERR_REDIRECT;
-    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_UNSUPPORTED_PROTOCOL: /* http(s) was checked: not the URL */
+      return t->resp.redirects ? SL_ERR_REDIRECT : SL_ERR_PROTOCOL;
     case CURLE_URL_MALFORMAT:
       return SL_ERR_INVALID_URL;
     case CURLE_WEIRD_SERVER_REPLY:
@@ -367,7 +397,8 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
     case CURLE_BAD_CONTENT_ENCODING:
       return SL_ERR_PROTOCOL;
     case CURLE_OUT_OF_MEMORY:
-      return SL_ERR_INTERNAL;
+      curl_easy_getinfo(x->curl, CURLINFO_PRETRANSFER_TIME_T, &sent);
+      return sent > 0 ? SL_ERR_PROTOCOL : SL_ERR_INTERNAL;
     default:
       return SL_ERR_IO; /* reset, truncated, empty reply, send/recv */
   }
@@ -441,11 +472,26 @@ static void keep_response(struct sl_task *t, CURL *e)
 }
 
 /* The outcome of a try that curl ended with rc, its error set. */
-static enum sl_error_kind outcome(struct sl_task *t, CURLcode rc,
-                                  const char *errbuf)
+/* What to say of a failure whose kind is not the one its CURLcode
+   suggests (see kind_of), or NULL for curl's own message. */
+static const char *reworded(CURLcode rc, enum sl_error_kind kind)
 {
+  if(rc == CURLE_OUT_OF_MEMORY && kind == SL_ERR_PROTOCOL)
+    return "response header too large (over libcurl's 100 KB a header), or "
+           "libcurl out of memory";
+  if(rc == CURLE_COULDNT_CONNECT && kind == SL_ERR_INTERNAL)
+    return "out of file descriptors (too many open files): lower -j or "
+           "raise the limit (ulimit -n)";
+  return NULL;
+}
+
+static enum sl_error_kind outcome(struct sl_task *t, CURLcode rc,
+                                  const struct sl_easy *x)
+{
+  const char *errbuf = x->errbuf;
   enum sl_error_kind kind;
-  char msg[96];
+  const char *why;
+  char msg[CURL_ERROR_SIZE + 32];
   if(rc == CURLE_OK && !t->nomem) {
     if(!(t->flags & SL_REQ_FAIL_ON_HTTP_ERROR) || t->resp.status < 400)
       return SL_ERR_NONE;
@@ -458,14 +504,21 @@ static enum sl_error_kind outcome(struct sl_task *t, CURLcode rc,
                 "out of memory buffering the response");
     return SL_ERR_INTERNAL;
   }
-  kind = kind_of(rc, t);
+  kind = kind_of(rc, t, x);
+  why = reworded(rc, kind);
   if(kind == SL_ERR_TOO_LARGE) {
     snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
              t->max_body);
     sl__err_set(&t->err, kind, rc, msg);
+  } else if(kind == SL_ERR_PROTOCOL && rc == CURLE_UNSUPPORTED_PROTOCOL) {
+    snprintf(msg, sizeof(msg), "not an HTTP response: %s",
+             errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    sl__err_set(&t->err, kind, rc, msg);
   } else
     sl__err_set(&t->err, kind, rc,
-                errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                why         ? why
+                : errbuf[0] ? errbuf
+                            : curl_easy_strerror(rc));
   return kind;
 }
 
@@ -479,7 +532,7 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   keep_response(t, easy);
   if(x->sends > 1 + (unsigned long)t->resp.redirects)
     t->attempts += x->sends - 1 - (unsigned)t->resp.redirects;
-  *kind = outcome(t, rc, x->errbuf);
+  *kind = outcome(t, rc, x);
   if(*kind == SL_ERR_TIMEOUT)
     sl__timeout_transfer(t, t->err.e.message); /* which timeout, and when */
   t->easy = NULL;

@@ -107,7 +107,7 @@ enum sl_state {
   XX(IO, "io")                   /* the connection broke: reset, cut */       \
   XX(PROTOCOL, "protocol")       /* the server spoke something not HTTP */    \
   XX(REDIRECT, "redirect")       /* too many redirects */                     \
-  XX(INTERNAL, "internal")       /* out of memory or a bug: see message */
+  XX(INTERNAL, "internal")       /* out of memory or descriptors, a bug */
 
 enum sl_error_kind {
 #define SL_XX(name, str) SL_ERR_##name,

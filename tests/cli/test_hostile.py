@@ -288,6 +288,70 @@ class TestMessages(Base):
         self.assertLess(elapsed, 1.8)
 
 
+class TestServers(Base):
+    """Finding 2: servers that do not speak HTTP are kind protocol (not
+    invalid_url, the URL was fine), a 200 KB header is protocol (not
+    internal "out of memory"), and running out of file descriptors is
+    internal, saying so (not connect)."""
+
+    ROUTES = {
+        "/garbage": b"lol this is not http\r\n\r\nreally not\r\n",
+        "/http09": b"<html>hello</html>\n",
+        "/s099": status_line(99),
+        "/s1000": status_line(1000),
+        "/minus": b"HTTP/1.1 -200 X\r\nContent-Length: 0\r\n\r\n",
+        "/huge-header": status_line(200, b"X-Big: " + b"a" * 200000 + b"\r\n"),
+        "/huge-status": b"HTTP/1.1 200 " + b"a" * 200000 + b"\r\n\r\n",
+    }
+
+    def test_not_http_is_protocol(self):
+        srv = RawServer(self.ROUTES)
+        try:
+            paths = sorted(self.ROUTES)
+            rc, out, err = run([srv.url(p) for p in paths])
+            self.assertEqual(rc, 1, err)
+            recs = self.by_index(parse(out), len(paths))
+            for i, p in enumerate(paths):
+                self.assertFalse(recs[i]["ok"], recs[i])
+                self.assertEqual(recs[i]["error"]["kind"], "protocol",
+                                 recs[i])
+                self.assertEqual(recs[i]["attempts"], 1, recs[i])
+                want = ("too large" if p.startswith("/huge")
+                        else "not an HTTP response")
+                self.assertIn(want, recs[i]["error"]["message"])
+        finally:
+            srv.close()
+
+    def test_out_of_file_descriptors(self):
+        """With 40 descriptors in all (soft and hard), -j 200 leaves URLs
+        without a socket: kind internal, "out of file descriptors"; with
+        only the soft limit at 40, sluice raises it and all succeed."""
+        import resource
+        urls = cli.write_list([url("/delay/300?%d" % i) for i in range(250)])
+
+        def limit(hard):
+            def set_it():
+                resource.setrlimit(resource.RLIMIT_NOFILE,
+                                   (40, 40 if hard else
+                                    resource.getrlimit(
+                                        resource.RLIMIT_NOFILE)[1]))
+            return set_it
+        for hard in (True, False):
+            p = subprocess.run([cli.SLUICE, "-j", "200", "--per-host", "200",
+                                "-i", urls], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60,
+                               preexec_fn=limit(hard))
+            recs = self.by_index(parse(p.stdout), 250)
+            kinds = {(r["error"] or {}).get("kind") for r in recs.values()}
+            if hard:
+                self.assertEqual(kinds, {None, "internal"}, p.stderr)
+                bad = [r for r in recs.values() if r["error"]]
+                self.assertIn("out of file descriptors",
+                              bad[0]["error"]["message"])
+            else:
+                self.assertEqual(kinds, {None}, p.stderr)
+
+
 class TestAttempts(Base):
     def test_silent_resend_is_counted(self):
         """Finding 6: a kept-alive connection the server closes without

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 /* A pooled easy handle and what it was last given, so a reuse sets only
    the options whose value changed.  Its PRIVATE and WRITEDATA point to
@@ -32,8 +31,8 @@ struct sl_easy {
   long timeout_ms, connect_timeout_ms, max_redirects;
   const struct curl_slist *resolve; /* NULL: none was given */
   bool head, follow, tls, curlu;
-  unsigned sends;   /* requests curl sent for this transfer (on_prereq) */
-  int socket_errno; /* why a socket could not be made (open_socket) */
+  unsigned sends;           /* requests curl sent for this transfer */
+  struct sl_loop_easy sock; /* the loop's: why a socket failed */
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -141,19 +140,6 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port,
   return CURL_PREREQFUNC_OK;
 }
 
-/* CURLOPT_OPENSOCKETFUNCTION: the socket() curl would make, but why one
-   could not be made is kept: curl says only "Couldn't connect to
-   server", also when sluice is out of file descriptors (EMFILE). */
-static curl_socket_t open_socket(void *ud, curlsocktype purpose,
-                                 struct curl_sockaddr *a)
-{
-  curl_socket_t s = socket(a->family, a->socktype, a->protocol);
-  (void)purpose;
-  if(s == CURL_SOCKET_BAD)
-    ((struct sl_easy *)ud)->socket_errno = errno;
-  return s;
-}
-
 static struct sl_easy *easy_get(struct sl_xfer *xf)
 {
   struct sl_easy *x;
@@ -171,7 +157,7 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   x->curl = e;
   x->max_redirects = -1; /* curl's default; ours is 10, set on first use */
   /* options that never change between requests are set once */
-  sl_loop_prepare(xf->loop, e);
+  sl_loop_prepare(xf->loop, e, &x->sock);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -179,8 +165,6 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
   curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   /* as a header of our own: curl then skips formatting its User-Agent
@@ -244,7 +228,7 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
   x->task = t;
   x->errbuf[0] = '\0';
   x->sends = 0;
-  x->socket_errno = 0;
+  x->sock.socket_errno = 0;
   if(sl__curlu_set(&x->url, t->url.p)) {
     if(!x->curlu)
       curl_easy_setopt(e, CURLOPT_CURLU, x->url.u);
@@ -362,7 +346,9 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t,
     case CURLE_COULDNT_RESOLVE_PROXY:
       return SL_ERR_DNS;
     case CURLE_COULDNT_CONNECT:
-      return x->socket_errno == EMFILE || x->socket_errno == ENFILE
+      return x->sock.socket_errno == EMFILE ||
+                     x->sock.socket_errno == ENFILE ||
+                     x->sock.socket_errno == ENOMEM
                  ? SL_ERR_INTERNAL
                  : SL_ERR_CONNECT;
     case CURLE_SSL_CONNECT_ERROR:
@@ -474,14 +460,17 @@ static void keep_response(struct sl_task *t, CURL *e)
 /* The outcome of a try that curl ended with rc, its error set. */
 /* What to say of a failure whose kind is not the one its CURLcode
    suggests (see kind_of), or NULL for curl's own message. */
-static const char *reworded(CURLcode rc, enum sl_error_kind kind)
+static const char *reworded(CURLcode rc, enum sl_error_kind kind,
+                            const struct sl_easy *x)
 {
   if(rc == CURLE_OUT_OF_MEMORY && kind == SL_ERR_PROTOCOL)
     return "response header too large (over libcurl's 100 KB a header), or "
            "libcurl out of memory";
   if(rc == CURLE_COULDNT_CONNECT && kind == SL_ERR_INTERNAL)
-    return "out of file descriptors (too many open files): lower -j or "
-           "raise the limit (ulimit -n)";
+    return x->sock.socket_errno == ENOMEM
+               ? "out of memory opening a socket"
+               : "out of file descriptors (too many open files): lower -j "
+                 "or raise the limit (ulimit -n)";
   return NULL;
 }
 
@@ -505,7 +494,7 @@ static enum sl_error_kind outcome(struct sl_task *t, CURLcode rc,
     return SL_ERR_INTERNAL;
   }
   kind = kind_of(rc, t, x);
-  why = reworded(rc, kind);
+  why = reworded(rc, kind, x);
   if(kind == SL_ERR_TOO_LARGE) {
     snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
              t->max_body);

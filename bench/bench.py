@@ -814,6 +814,10 @@ def report_concurrency(rs, out, summary, problems):
     if row["not_ok"]:
         problems.append(f"concurrency: {row['not_ok']:.0f} of {n} records "
                         f"not ok (median): {kinds}")
+    if row["rss_mib"]:
+        target(f"concurrency, peak RSS scaled to 10 000 in flight (MiB, "
+               f"measured at {n})", row["rss_mib"] * 10000 / n, 64.0,
+               fmtspec=".1f")
     if smf is not None and smf < n:
         problems.append(f"concurrency: the server saw only {smf:.0f} of {n} "
                         "requests in flight at once")

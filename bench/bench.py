@@ -196,6 +196,19 @@ def crawl_log_since(path, offset, expect):
             "resumable": len(conns) - hosts if full + resumed else 0}
 
 
+def proc_cpu(pid_file):
+    """user + system CPU seconds of the process whose pid is in PID_FILE
+    (nginx's), from /proc; None when it cannot be read."""
+    try:
+        with open(pid_file) as f:
+            pid = int(f.read().split()[0])
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def wait_exact(proc, timeout):
     """proc.wait(timeout), but returning as soon as proc has exited:
     Popen.wait with a timeout polls, sleeping up to 50 ms in between,
@@ -226,6 +239,8 @@ def cmd_measure(a):
         log_offset = access_log_size(a.access_log)
     if a.crawl_log:
         crawl_offset = access_log_size(a.crawl_log)
+    if a.server_pid_file:
+        server_cpu0 = proc_cpu(a.server_pid_file)
     argv = ["/usr/bin/time", "-f", TIME_FMT, "-o", tfile] + a.argv
     proc = None
     timed_out = False
@@ -296,6 +311,11 @@ def cmd_measure(a):
         rec[who + "_failed"] = int(m.group(2)) if m else None
     if a.crawl_log:
         rec.update(crawl_log_since(a.crawl_log, crawl_offset, a.n))
+    if a.server_pid_file:
+        # after the log is in: nginx has written its last lines by now
+        c1 = proc_cpu(a.server_pid_file)
+        rec["server_cpu"] = c1 - server_cpu0 \
+            if c1 is not None and server_cpu0 is not None else None
     if a.access_log:
         rec.update(access_log_since(a.access_log, log_offset, a.n))
     if a.callgrind:
@@ -331,6 +351,8 @@ def cmd_measure(a):
     if a.aiohttp:
         summary += (f", {rec['aiohttp_ok']} ok, {rec['aiohttp_failed']} "
                     "failed")
+    if rec.get("server_cpu") is not None:
+        summary += f", nginx cpu {rec['server_cpu']:.2f} s"
     if a.crawl_log:
         summary += (f", nginx: {rec['server_requests']} requests "
                     f"{rec['server_protocols']} over "
@@ -776,9 +798,18 @@ def report_memory(rs, out, summary, problems):
 
 
 def report_concurrency(rs, out, summary, problems):
+    summary["concurrency"] = {}
+    for t in ("sluice", "sluice8"):
+        tr = [r for r in rs if r["tool"] == t]
+        if tr:
+            concurrency_of(t, tr, out, summary, problems)
+
+
+def concurrency_of(tool, rs, out, summary, problems):
     n = rs[0]["n"]
     delay = rs[0].get("delay_ms", "?")
     runs = len(rs)
+    lcv = rs[0].get("libcurl") or ""
     for r in rs:
         problems_of(r, problems, expect_ok=False)
     row = {"wall_s": med([r["wall"] for r in rs]),
@@ -789,15 +820,17 @@ def report_concurrency(rs, out, summary, problems):
            "cpu_s": med([cpu(r) for r in rs]),
            "server_max_in_flight": med([r.get("server_max_in_flight")
                                         for r in rs]),
-           "server_accepted": med([r.get("server_accepted") for r in rs])}
+           "server_accepted": med([r.get("server_accepted") for r in rs]),
+           "libcurl": lcv}
     kinds = {}
     for r in rs:
         for k, v in r.get("kinds", {}).items():
             kinds[k] = kinds.get(k, 0) + v
     row["error_kinds"] = kinds
-    summary["concurrency"] = row
+    summary["concurrency"][tool] = row
+    on = f" on libcurl {lcv}" if lcv else ""
     out.append(f"== concurrency: {n} URLs of /delay/{delay} from "
-               f"sluice-fixture, sluice -j {n}, medians of {runs}")
+               f"sluice-fixture, sluice -j {n}{on}, medians of {runs}")
     out.append(f"wall {row['wall_s']:.2f} s (range {row['wall_min']:.2f}-"
                f"{row['wall_max']:.2f}; the floor is {int(delay) / 1000:.1f} s"
                f" if all {n} run at once)")
@@ -812,15 +845,15 @@ def report_concurrency(rs, out, summary, problems):
                f"flight at once, over {fmt(row['server_accepted'], '.0f', 0)}"
                f" accepted connections")
     if row["not_ok"]:
-        problems.append(f"concurrency: {row['not_ok']:.0f} of {n} records "
-                        f"not ok (median): {kinds}")
+        problems.append(f"concurrency{on}: {row['not_ok']:.0f} of {n} "
+                        f"records not ok (median): {kinds}")
     if row["rss_mib"]:
-        target(f"concurrency, peak RSS scaled to 10 000 in flight (MiB, "
+        target(f"concurrency{on}, peak RSS scaled to 10 000 in flight (MiB, "
                f"measured at {n})", row["rss_mib"] * 10000 / n, 64.0,
                fmtspec=".1f")
     if smf is not None and smf < n:
-        problems.append(f"concurrency: the server saw only {smf:.0f} of {n} "
-                        "requests in flight at once")
+        problems.append(f"concurrency{on}: the server saw only {smf:.0f} of "
+                        f"{n} requests in flight at once")
 
 
 IR_TARGET = 60000
@@ -921,8 +954,8 @@ def report_crawl(rs, out, summary, problems):
                f"per-host cap), medians of {rounds} alternating rounds")
     out.append(f"{'tool':14} {'libcurl':8} {'proto':5} {'wall s':>8} "
                f"{'min-max':>13} {'req/s':>7} {'cpu s':>7} "
-               f"{'cpu us/req':>10} {'RSS MiB':>8} {'conns':>6} "
-               f"{'full':>6} {'resumed':>7} {'/host':>5}")
+               f"{'cpu us/req':>10} {'RSS MiB':>8} {'nginx s':>7} "
+               f"{'conns':>6} {'full':>6} {'resumed':>7} {'/host':>5}")
     summary["crawl"] = {"urls": n, "rounds": rounds,
                         "hosts": r0.get("hosts"), "names": r0.get("names"),
                         "j": r0.get("j"), "curl_j": r0.get("curl_j")}
@@ -932,7 +965,8 @@ def report_crawl(rs, out, summary, problems):
             problems_of(r, problems)
         row = tool_row(tr)
         for k in ("server_connections", "tls_full", "tls_resumed",
-                  "max_conns_per_host", "resumable", "server_hosts"):
+                  "max_conns_per_host", "resumable", "server_hosts",
+                  "server_cpu"):
             row[k] = med([r.get(k) for r in tr])
         row["libcurl"] = tr[0].get("libcurl") or "-"
         row["proto"] = tr[0].get("proto", "?")
@@ -947,11 +981,15 @@ def report_crawl(rs, out, summary, problems):
                    f"{fmt(row['cpu_s'], '.2f', 7)} "
                    f"{fmt(row['cpu_us_per_req'], '.1f', 10)} "
                    f"{fmt(row['rss_mib'], '.1f', 8)} "
+                   f"{fmt(row['server_cpu'], '.2f', 7)} "
                    f"{fmt(row['server_connections'], '.0f', 6)} "
                    f"{fmt(row['tls_full'], '.0f', 6)} "
                    f"{fmt(row['tls_resumed'], '.0f', 7)} "
                    f"{fmt(row['max_conns_per_host'], '.0f', 5)}")
     gave_up_notes(rs, out)
+    out.append("  nginx s: nginx's CPU (user + sys) during the run, from "
+               "/proc (one process: over wall s, the server's share of its "
+               "core);")
     out.append("  conns: connections nginx saw (distinct $connection); "
                "full / resumed: their TLS handshakes ($ssl_session_reused); "
                "/host: most connections one host got; medians over the "
@@ -1098,6 +1136,7 @@ def main():
     m.add_argument("--bare", action="store_true")
     m.add_argument("--access-log")
     m.add_argument("--crawl-log")
+    m.add_argument("--server-pid-file")
     m.add_argument("--aiohttp", action="store_true")
     m.add_argument("--tag", action="append")
     m.add_argument("argv", nargs=argparse.REMAINDER)

@@ -325,6 +325,16 @@ struct sl_options {
      the whole host until then, retries or not. */
   unsigned retries;        /* retries after the first try; 0 = none */
   long retry_max_delay_ms; /* cap of one backoff wait; 0 = 30 s */
+  /* Bandwidth caps: body bytes received per second, over all transfers
+     together and for each host on its own; 0 = none, at most 2^60.  A
+     transfer that finds a cap used up is paused (libcurl stops reading
+     its socket, so TCP slows the server down) until the cap allows more.
+     Over any window of W seconds a cap lets through at most rate x W +
+     rate / 20 (the bucket: 50 ms of the rate) + 16 KiB (libcurl hands a
+     body over in pieces of up to that).  Counted as sl_response.bytes
+     counts them: decoded bodies, no headers. */
+  uint64_t bandwidth;
+  uint64_t host_bandwidth;
 
   /* Names are resolved by c-ares on the loop (never by a thread), A and
      AAAA, /etc/hosts first; answers are cached for their TTL (1 s to
@@ -371,7 +381,8 @@ SL_API bool sl_method_check(const char *method, const char **why);
 
 /* A new context, or NULL: errno EINVAL for a bad option (a malformed
    rate, dns_servers or resolve entry that does not parse, a line break
-   in user_agent or proxy, a bad header line, a negative max_redirects),
+   in user_agent or proxy, a bad header line, a negative max_redirects,
+   a bandwidth over 2^60),
    ENOMEM, or EIO when curl, c-ares or libev failed to start.  opts may
    be NULL.
 

@@ -368,6 +368,44 @@ static void test_bandwidth(void **state)
   assert_int_equal(errno, EINVAL);
 }
 
+static void cancel_cb(void *ud)
+{
+  sl_task_cancel(ud, "enough");
+}
+
+/* At 128 KiB/s each 16 KiB piece after the first is held back and handed
+   over again on unpause: the one that crosses max_body fails the task
+   there (kind too_large, as without a cap); a transfer cancelled while
+   paused ends with what had come. */
+static void test_bandwidth_ends(void **state)
+{
+  struct sl_options o = {0};
+  struct sl_request req;
+  const struct sl_response *r;
+  const struct sl_error *e;
+  sl_task *big, *cut;
+  sl_ctx *ctx;
+  (void)state;
+  o.bandwidth = 128 * 1024;
+  ctx = sl_ctx_new(&o);
+  req = harness_req("/bytes/65536", 0);
+  req.url = fixture_url(&fx[0], "/bytes/65536");
+  req.max_body = 40000;
+  big = sl_fetch(ctx, &req);
+  cut = get(ctx, 1, "/bytes/1000000", 0);
+  sl_call_later(ctx, 300, cancel_cb, cut);
+  sl_run(ctx);
+  assert_int_equal(sl_task_state(big), SL_FAILED);
+  assert_int_equal(sl_task_error(big, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_TOO_LARGE);
+  assert_int_equal(sl_task_state(cut), SL_CANCELLED);
+  assert_int_equal(sl_task_response(cut, &r), SL_OK);
+  assert_true(r->bytes > 0 && r->bytes < 1000000);
+  sl_task_free(big);
+  sl_task_free(cut);
+  sl_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -380,6 +418,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_retries),
       cmocka_unit_test(test_bad_rates),
       cmocka_unit_test(test_bandwidth),
+      cmocka_unit_test(test_bandwidth_ends),
   };
   static const struct harness h = {.fx = fx, .fixtures = 3};
   return harness_main(argc, argv, tests, &h);

@@ -4,11 +4,14 @@
  *
  * Input is read only when a task finishes and frees a slot, from that
  * task's done callback, so a million-line list runs in the memory of
- * max_live tasks.  Every URL line yields exactly one record: the library
- * turns a malformed URL into a failed task, and the few lines it is never
- * shown (too long, or with a NUL byte in them) get an invalid_url record
- * written here.  The caller's buffers are copied, so records echo the
- * input exactly.
+ * max_live tasks.  A live input (a pipe, a terminal) is not read there:
+ * when it has no whole line buffered, a reader on the loop waits for it
+ * (kept alive, so sl_run waits too) while there is room, and each time it
+ * is readable one read(2) is made and the lines are started.  Every URL
+ * line yields exactly one record: the library turns a malformed URL into a
+ * failed task, and the few lines it is never shown (too long, or with a
+ * NUL byte in them) get an invalid_url record written here.  The caller's
+ * buffers are copied, so records echo the input exactly.
  *
  * Every URL gets the same request (the policy: method, body, flags), and
  * with --output-dir its body goes to its own file as it comes (save.c),
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/list.h"
 
@@ -49,6 +53,7 @@ void pump_init(struct pump *p, sl_ctx *ctx, struct output *out,
   p->out = out;
   p->sum = sum;
   p->max_live = max_live ? max_live : 1;
+  p->wait_fd = p->watch_fd = -1;
 }
 
 int pump_set_policy(struct pump *p, const struct pump_policy *policy)
@@ -105,6 +110,8 @@ const char *pump_halt_message(const struct pump *p)
   return "results could not be written";
 }
 
+static void watch_input(struct pump *p);
+
 /* Cancels every live task, pending ones first so that no transfer slot
    freed by a cancelled one starts a task about to be cancelled too.
    Their records still come, with kind cancelled. */
@@ -131,6 +138,7 @@ static void halt(struct pump *p, enum pump_halt why, char *msg)
   p->halt = why;
   p->halt_msg = msg;
   p->stopped = true;
+  watch_input(p); /* no more reading: the loop need not wait for it */
   cancel_all(p, pump_halt_message(p));
 }
 
@@ -493,7 +501,8 @@ static void start_line(struct pump *p, const struct input_line *line)
 
 /* The next URL from the sources, URL arguments first: 1 with *line set
    (an argument has lineno 0), 0 when every source is exhausted or reading
-   was stopped by a signal, -1 on a read error (reported; p->fatal). */
+   was stopped by a signal, or when a live input has no line yet
+   (p->wait_fd set), -1 on a read error (reported; p->fatal). */
 static int next_line(struct pump *p, struct input_line *line)
 {
   while(!p->input_done) {
@@ -510,6 +519,10 @@ static int next_line(struct pump *p, struct input_line *line)
 
       if(rc > 0) {
         return 1;
+      }
+      if(rc == INPUT_AGAIN) {
+        p->wait_fd = input_fd(p->inputs[p->cur_input]);
+        return 0;
       }
       if(rc == 0) {
         p->cur_input++;
@@ -539,14 +552,53 @@ static bool has_room(const struct pump *p)
   return !p->policy.ordered || reorder_room(&p->ro, p->next_index) > 0;
 }
 
-/* Reads input and starts tasks until the window is full or the input
-   ends.  Input files are read with blocking reads from here: waiting for a
-   slow pipe delays the loop, which is what an input-bound run wants
-   anyway. */
+/* A live input is readable: one read, then the lines it brought. */
+static void on_readable(int fd, void *ud)
+{
+  struct pump *p = ud;
+
+  (void)fd;
+  input_fill(p->inputs[p->cur_input]); /* an error: next_line() tells */
+  refill(p);
+}
+
+/* Keeps a reader on the loop exactly while a live input has no line and
+   there is room for one.  Out of memory for it, the input is read with
+   blocking reads instead, as a regular file is. */
+static void watch_input(struct pump *p)
+{
+  int fd =
+      p->wait_fd >= 0 && has_room(p) && !stop_flagged(p) ? p->wait_fd : -1;
+
+  if(fd == p->watch_fd) {
+    return;
+  }
+  if(p->watch_fd >= 0) {
+    sl_remove_reader(p->ctx, p->watch_fd);
+  }
+  p->watch_fd = -1;
+  if(fd < 0) {
+    return;
+  }
+  if(sl_add_reader(p->ctx, fd, on_readable, p) == SL_OK &&
+     sl_reader_keep_alive(p->ctx, fd, true) == SL_OK) {
+    p->watch_fd = fd;
+    return;
+  }
+  sl_remove_reader(p->ctx, fd);
+  input_set_live(p->inputs[p->cur_input], false);
+  refill(p);
+}
+
+/* Reads input and starts tasks until the window is full, the input ends
+   or a live input has nothing more yet (then the loop watches it).
+   Regular files are read with blocking reads from here, which never wait
+   long. */
 static void refill(struct pump *p)
 {
   struct input_line line;
 
+  p->wait_fd = -1;
   while(has_room(p) && !stop_flagged(p) && next_line(p, &line) > 0) {
     start_line(p, &line);
   }
@@ -554,6 +606,19 @@ static void refill(struct pump *p)
     /* a signal interrupted the read, or came before the loop could
        deliver it: act now rather than when the loop gets to it */
     pump_interrupt(p, (int)*p->stop_flag);
+  }
+  watch_input(p);
+}
+
+/* Inputs that are not regular files are read on the loop. */
+static void set_live(struct pump *p, bool live)
+{
+  struct stat st;
+
+  for(int i = 0; i < p->ninputs; i++) {
+    int fd = input_fd(p->inputs[i]);
+    input_set_live(p->inputs[i],
+                   live && !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode)));
   }
 }
 
@@ -580,8 +645,10 @@ int pump_run(struct pump *p)
       return -1;
     }
   }
+  set_live(p, true);
   refill(p);
   rc = sl_run(p->ctx);
+  set_live(p, false);
   sl_timer_cancel(p->timer);
   p->timer = NULL;
   if(rc != SL_OK) {

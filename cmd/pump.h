@@ -4,8 +4,11 @@
  * The pump keeps at most max_live tasks alive.  It starts that many, then
  * each done callback writes its record, frees the task and reads just
  * enough input to start the next ones, so memory is bounded by max_live
- * whatever the length of the input.  With --ordered, a record that
- * finished early also holds its place in that window until it is written.
+ * whatever the length of the input.  Regular files are read with plain
+ * reads; other inputs (pipes, terminals) are live: read on the loop as
+ * their lines come (sl_add_reader), so a slow producer stalls nothing.
+ * With --ordered, a record that finished early also holds its place in
+ * that window until it is written.
  *
  * A run may be halted early: by --deadline, --fail-fast, --first, a
  * signal, or results that cannot be written.  Everything live is then
@@ -80,6 +83,8 @@ struct pump {
 
   uint64_t next_index;
   unsigned live;
+  int wait_fd;       /* the current input is live and needs reading, or -1 */
+  int watch_fd;      /* the fd with a reader on the loop, or -1 */
   bool input_done;   /* every source is exhausted (or failed) */
   bool stopped;      /* start nothing more */
   bool fatal;        /* the run could not complete: exit status 3 */

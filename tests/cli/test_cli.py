@@ -1243,15 +1243,18 @@ class TestStreaming(Base):
                         % (peak_kib, base_kib))
 
 
-def main():
+def main(doc=__doc__, module="__main__"):
+    """Every test file's main: SLUICE and FIXTURE from argv, the rest for
+    unittest (the tests of `module`); 2 and the usage (doc) without
+    them."""
     global SLUICE, FIXTURE
     if len(sys.argv) < 3:
-        sys.stderr.write(__doc__)
+        sys.stderr.write(doc)
         return 2
     SLUICE = os.path.abspath(sys.argv[1])
     FIXTURE = os.path.abspath(sys.argv[2])
     argv = [sys.argv[0]] + sys.argv[3:]
-    prog = unittest.main(argv=argv, exit=False, verbosity=2)
+    prog = unittest.main(module=module, argv=argv, exit=False, verbosity=2)
     return 0 if prog.result.wasSuccessful() else 1
 
 

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""test_watch.py - a run of the sluice command you can watch, stop and
+resume, against sluice-fixture: input read as it comes (a slow producer
+on a pipe served line by line, timers and --deadline going on while it
+is quiet), records written out as they come.
+
+Usage: test_watch.py SLUICE FIXTURE [unittest arguments]
+
+The fixture, the helpers and the record checks are test_cli.py's; what
+is asserted about requests is asserted from the fixture's side (its
+/_stats: requests, in flight, arrival times).
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_cli as cli  # noqa: E402
+from test_cli import Base, control, host_key, parse, url  # noqa: E402
+
+
+def setUpModule():
+    cli.setUpModule()
+
+
+def tearDownModule():
+    cli.tearDownModule()
+
+
+def host_stats():
+    """The fixture's counters of our host (requests, in flight, ...)."""
+    return control("/_stats?arrivals=1")["hosts"].get(host_key(), {})
+
+
+def wait_for(cond, timeout, what):
+    """Polls cond() every 10 ms until it is true; fails after timeout."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return time.monotonic()
+        time.sleep(0.01)
+    raise AssertionError("%s: not within %.1f s" % (what, timeout))
+
+
+@contextlib.contextmanager
+def started(args, **kw):
+    """sluice running with args (stdin a pipe unless kw says otherwise),
+    killed if it is still running when the block ends."""
+    kw.setdefault("stdin", subprocess.PIPE)
+    kw.setdefault("stdout", subprocess.PIPE)
+    p = subprocess.Popen([cli.SLUICE] + list(args), stderr=subprocess.PIPE,
+                         **kw)
+    try:
+        yield p
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+
+
+def finish(p, timeout=10):
+    """Waits for p; returns (status, stdout bytes, stderr text)."""
+    if p.stdin and p.stdin.closed:
+        p.stdin = None  # closed by the test: communicate() would flush it
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, out, err.decode("utf-8", "replace")
+
+
+class TestLiveInput(Base):
+    def test_slow_producer_line_by_line(self):
+        """(echo URL; sleep; echo URL) | sluice: each request reaches the
+        server as soon as its line is written, not when the pipe
+        closes."""
+        control("/_stats/reset")
+        with started([]) as p:
+            for i in range(3):
+                t0 = time.monotonic()
+                p.stdin.write((url("/bytes/%d" % i) + "\n").encode())
+                p.stdin.flush()  # and keep the pipe open
+                seen = wait_for(lambda: host_stats().get("requests") == i + 1,
+                                2, "request %d at the server" % i)
+                self.assertLess(seen - t0, 0.5)
+                time.sleep(0.3)
+            self.assertIsNone(p.poll(), "sluice waits for more input")
+            p.stdin.close()
+            rc, out, err = finish(p)
+        self.assertEqual(rc, 0, err)
+        recs = self.by_index(parse(out), 3)
+        for i in range(3):
+            self.assertEqual(recs[i]["bytes"], i)
+
+    def test_deadline_while_input_is_quiet(self):
+        """A quiet pipe stalls nothing: --deadline cancels the transfer in
+        time while the pipe stays open (the rest of the input is read
+        once it closes, as after any --deadline)."""
+        control("/_stats/reset")
+        with started(["--deadline", "1s"]) as p:
+            t0 = time.monotonic()
+            p.stdin.write((url("/hang") + "\n").encode())
+            p.stdin.flush()
+            wait_for(lambda: host_stats().get("in_flight") == 1, 2,
+                     "the transfer in flight")
+            done = wait_for(lambda: host_stats().get("in_flight") == 0, 3,
+                            "the transfer cancelled")
+            self.assertLess(done - t0, 1.8)
+            p.stdin.write((url("/bytes/1") + "\n").encode())
+            p.stdin.close()
+            rc, out, err = finish(p)
+        self.assertEqual(rc, 1, err)
+        recs = self.by_index(parse(out), 2)
+        for rec in recs.values():
+            self.assertEqual(rec["error"]["kind"], "cancelled", rec)
+            self.assertEqual(rec["error"]["message"],
+                             "run deadline (1s) passed")
+        self.assertEqual(host_stats().get("requests"), 1)
+
+
+if __name__ == "__main__":
+    sys.exit(cli.main(__doc__))

@@ -188,7 +188,7 @@ static int write_out(const char *data, size_t len, void *ud)
 {
   struct pump *p = ud;
 
-  if(output_write(p->out, data, len) || output_tick(p->out)) {
+  if(output_write(p->out, data, len)) {
     output_failed(p);
     return -1;
   }
@@ -622,6 +622,20 @@ static void set_live(struct pump *p, bool live)
   }
 }
 
+/* Every OUTPUT_FLUSH_MS while the loop runs: what was written goes out,
+   so a crash loses no more than that. */
+static void on_flush(void *ud)
+{
+  struct pump *p = ud;
+
+  p->flush = NULL; /* fired: sluice frees it */
+  if(output_flush(p->out)) {
+    output_failed(p);
+    return;
+  }
+  p->flush = sl_call_later(p->ctx, OUTPUT_FLUSH_MS, on_flush, p);
+}
+
 static void on_deadline(void *ud)
 {
   struct pump *p = ud;
@@ -645,12 +659,16 @@ int pump_run(struct pump *p)
       return -1;
     }
   }
+  /* out of memory for it: records still go out when the buffer fills */
+  p->flush = sl_call_later(p->ctx, OUTPUT_FLUSH_MS, on_flush, p);
   set_live(p, true);
   refill(p);
   rc = sl_run(p->ctx);
   set_live(p, false);
   sl_timer_cancel(p->timer);
   p->timer = NULL;
+  sl_timer_cancel(p->flush);
+  p->flush = NULL;
   if(rc != SL_OK) {
     fprintf(stderr, "sluice: the event loop failed: %s\n", sl_strerror(rc));
     p->fatal = true;
@@ -685,6 +703,8 @@ void pump_free(struct pump *p)
 {
   sl_timer_cancel(p->timer);
   p->timer = NULL;
+  sl_timer_cancel(p->flush);
+  p->flush = NULL;
   reorder_free(&p->ro);
   sl_buf_free(&p->rec);
   free(p->halt_msg);

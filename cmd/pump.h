@@ -92,6 +92,7 @@ struct pump {
   enum pump_halt halt;
   char *halt_msg;    /* why, for records and stderr; NULL: a fallback */
   sl_timer *timer;   /* the --deadline timer, until it fires */
+  sl_timer *flush;   /* writes the records out every OUTPUT_FLUSH_MS */
   struct reorder ro; /* with policy.ordered */
   struct sl_buf rec;
   struct job *jobs, *jobs_tail; /* the live tasks, newest first, for

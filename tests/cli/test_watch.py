@@ -2,7 +2,8 @@
 """test_watch.py - a run of the sluice command you can watch, stop and
 resume, against sluice-fixture: input read as it comes (a slow producer
 on a pipe served line by line, timers and --deadline going on while it
-is quiet), records written out as they come.
+is quiet), records written out as they come (kill -9 loses at most the
+last 200 ms).
 
 Usage: test_watch.py SLUICE FIXTURE [unittest arguments]
 
@@ -19,7 +20,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_cli as cli  # noqa: E402
-from test_cli import Base, control, host_key, parse, url  # noqa: E402
+from test_cli import (Base, control, host_key, parse, scratch_dir,  # noqa: E402
+                      url, write_list)
 
 
 def setUpModule():
@@ -28,6 +30,15 @@ def setUpModule():
 
 def tearDownModule():
     cli.tearDownModule()
+
+
+def lines_in(path):
+    """Whole lines in the file at path (0 when there is none yet)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().count(b"\n")
+    except FileNotFoundError:
+        return 0
 
 
 def host_stats():
@@ -58,7 +69,7 @@ def started(args, **kw):
     finally:
         if p.poll() is None:
             p.kill()
-            p.communicate()
+        finish(p)  # and its pipes closed
 
 
 def finish(p, timeout=10):
@@ -66,7 +77,7 @@ def finish(p, timeout=10):
     if p.stdin and p.stdin.closed:
         p.stdin = None  # closed by the test: communicate() would flush it
     out, err = p.communicate(timeout=timeout)
-    return p.returncode, out, err.decode("utf-8", "replace")
+    return p.returncode, out, (err or b"").decode("utf-8", "replace")
 
 
 class TestLiveInput(Base):
@@ -116,6 +127,24 @@ class TestLiveInput(Base):
             self.assertEqual(rec["error"]["message"],
                              "run deadline (1s) passed")
         self.assertEqual(host_stats().get("requests"), 1)
+
+
+class TestCrashSafe(Base):
+    def test_records_written_as_they_come(self):
+        """Records go out every 200 ms: kill -9 while a URL hangs leaves
+        every finished URL's record in --results, whole."""
+        res = os.path.join(scratch_dir(), "r.jsonl")
+        urls = [url("/bytes/%d" % i) for i in range(20)] + [url("/hang")]
+        with started(["-j", "4", "-i", write_list(urls), "--results", res],
+                     stdin=subprocess.DEVNULL) as p:
+            wait_for(lambda: lines_in(res) == 20, 2, "20 records in the file")
+            self.assertIsNone(p.poll(), "still running (one URL hangs)")
+            p.kill()
+            p.wait()
+        with open(res, "rb") as f:
+            recs = self.by_index(parse(f.read()), 20)
+        for i in range(20):
+            self.assertEqual(recs[i]["bytes"], i)
 
 
 if __name__ == "__main__":

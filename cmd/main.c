@@ -18,6 +18,7 @@
 
 #include <sluice.h>
 
+#include "clobber.h"
 #include "input.h"
 #include "interrupt.h"
 #include "options.h"
@@ -165,8 +166,13 @@ static int open_saver(struct run *r, struct cli_options *opts)
 static int open_files(struct run *r, struct cli_options *opts)
 {
   const char *ca_file = opts->lib.ca_file;
+  const struct clobber_out outs[] = {{"--results", opts->results}};
   int rc = open_inputs(r, opts);
 
+  if(!rc && clobber_check(outs, sizeof(outs) / sizeof(outs[0]), r->ins,
+                          r->names, r->nins)) {
+    rc = EXIT_USAGE; /* before anything is opened for writing */
+  }
   if(!rc) {
     rc = read_body(r, opts);
   }

@@ -3,7 +3,7 @@
 resume, against sluice-fixture: input read as it comes (a slow producer
 on a pipe served line by line, timers and --deadline going on while it
 is quiet), records written out as they come (kill -9 loses at most the
-last 200 ms).
+last 200 ms), no output file that is an input.
 
 Usage: test_watch.py SLUICE FIXTURE [unittest arguments]
 
@@ -145,6 +145,43 @@ class TestCrashSafe(Base):
             recs = self.by_index(parse(f.read()), 20)
         for i in range(20):
             self.assertEqual(recs[i]["bytes"], i)
+
+
+class TestClobber(Base):
+    def check_refused(self, args, lst, stdin=subprocess.DEVNULL):
+        with open(lst, "rb") as f:
+            before = f.read()
+        control("/_stats/reset")
+        with started(args, stdin=stdin) as p:
+            rc, out, err = finish(p)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("is the same file as", err)
+        with open(lst, "rb") as f:
+            self.assertEqual(f.read(), before, "the input is intact")
+        self.assertEqual(host_stats().get("requests", 0), 0)
+
+    def test_results_is_the_input(self):
+        """-i list --results list, and the same through a symlink, a hard
+        link, another spelling, and standard input redirected from it."""
+        d = scratch_dir()
+        lst = write_list([url("/bytes/1")] * 3)
+        os.symlink(lst, os.path.join(d, "sym"))
+        os.link(lst, os.path.join(d, "hard"))
+        for res in (lst, os.path.join(d, "sym"), os.path.join(d, "hard"),
+                    os.path.join(os.path.dirname(lst), ".", "urls.txt")):
+            self.check_refused(["-i", lst, "--results", res], lst)
+        for args in (["-i", "-"], []):
+            with open(lst, "rb") as f:
+                self.check_refused(args + ["--results", lst], lst, stdin=f)
+
+    def test_other_results_are_fine(self):
+        lst = write_list([url("/bytes/1")])
+        res = os.path.join(scratch_dir(), "new.jsonl")
+        with started(["-i", lst, "--results", res],
+                     stdin=subprocess.DEVNULL) as p:
+            rc, out, err = finish(p)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(lines_in(res), 1)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ struct run {
   int nins;
   bool stdin_urls; /* URLs come from standard input */
   struct output *out;
-  struct sl_buf body; /* -d, --data-binary */
-  struct saver saver; /* --output-dir */
+  struct output *sumout; /* --summary-json */
+  struct sl_buf body;    /* -d, --data-binary */
+  struct saver saver;    /* --output-dir */
   sl_ctx *ctx;
   struct summary sum;
   struct pump pump;
@@ -94,21 +95,21 @@ static int open_inputs(struct run *r, const struct cli_options *opts)
   return rc;
 }
 
-/* The results file, or standard output. */
-static int open_output(struct run *r, const char *path)
+/* The file of opt (or standard output when path is NULL), as *out. */
+static int open_output(struct output **out, const char *opt, const char *path)
 {
   int fd = STDOUT_FILENO;
 
   if(path) {
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if(fd < 0) {
-      fprintf(stderr, "sluice: --results: cannot open '%s': %s\n", path,
+      fprintf(stderr, "sluice: %s: cannot open '%s': %s\n", opt, path,
               strerror(errno));
       return EXIT_USAGE;
     }
   }
-  r->out = output_new(fd, path != NULL);
-  if(!r->out) {
+  *out = output_new(fd, path != NULL);
+  if(!*out) {
     if(path) {
       close(fd);
     }
@@ -166,7 +167,8 @@ static int open_saver(struct run *r, struct cli_options *opts)
 static int open_files(struct run *r, struct cli_options *opts)
 {
   const char *ca_file = opts->lib.ca_file;
-  const struct clobber_out outs[] = {{"--results", opts->results}};
+  const struct clobber_out outs[] = {{"--results", opts->results},
+                                     {"--summary-json", opts->summary_json}};
   int rc = open_inputs(r, opts);
 
   if(!rc && clobber_check(outs, sizeof(outs) / sizeof(outs[0]), r->ins,
@@ -189,7 +191,11 @@ static int open_files(struct run *r, struct cli_options *opts)
             strerror(errno));
     return EXIT_USAGE;
   }
-  return open_output(r, opts->results);
+  rc = open_output(&r->out, "--results", opts->results);
+  if(!rc && opts->summary_json) {
+    rc = open_output(&r->sumout, "--summary-json", opts->summary_json);
+  }
+  return rc;
 }
 
 static int make_context(struct run *r, const struct cli_options *opts)
@@ -255,12 +261,38 @@ static double seconds_now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* --summary-json: the summary as JSON into its file (opened at start). */
+static void write_summary(struct run *r, double wall_s)
+{
+  struct pump *pump = &r->pump;
+  struct sl_buf b = {0};
+  const char *why =
+      pump->halt != PUMP_RUNNING ? pump_halt_message(pump) : NULL;
+
+  int rc = summary_json(&r->sum, wall_s, why, &b);
+
+  if(rc) {
+    errno = ENOMEM;
+  } else if(output_write(r->sumout, b.p, b.len)) {
+    rc = -1;
+  }
+  if(output_close(r->sumout) && !rc) {
+    rc = -1;
+  }
+  r->sumout = NULL;
+  if(rc) {
+    fprintf(stderr, "sluice: writing --summary-json: %s\n", strerror(errno));
+    pump->fatal = true;
+  }
+  sl_buf_free(&b);
+}
+
 /* Fetches everything, then closes the context and the results and says
    how the run ended (-s: only when it is an error). */
 static void fetch(struct run *r, bool silent)
 {
   struct pump *pump = &r->pump;
-  double t0 = seconds_now();
+  double t0 = seconds_now(), wall_s;
 
   pump_run(pump);
   /* from here on the loop no longer runs: signals go to a plain handler,
@@ -275,6 +307,10 @@ static void fetch(struct run *r, bool silent)
     pump->fatal = true;
   }
   r->out = NULL;
+  wall_s = seconds_now() - t0;
+  if(r->sumout) {
+    write_summary(r, wall_s);
+  }
   if(silent) {
     return;
   }
@@ -288,7 +324,7 @@ static void fetch(struct run *r, bool silent)
             interrupt_signum == SIGINT ? "interrupted by SIGINT"
                                        : "terminated by SIGTERM");
   }
-  summary_print(&r->sum, seconds_now() - t0, stderr);
+  summary_print(&r->sum, wall_s, stderr);
 }
 
 static int exit_status(const struct run *r, const struct cli_options *opts)
@@ -312,6 +348,8 @@ static void close_run(struct run *r)
   pump_free(&r->pump);
   sl_ctx_free(r->ctx);
   output_close(r->out);
+  output_close(r->sumout);
+  summary_free(&r->sum);
   for(int i = 0; i < r->nins; i++) {
     input_close(r->ins[i]);
   }

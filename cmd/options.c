@@ -35,7 +35,7 @@ static const char *quoted(char *msg, const char *arg, const char *why)
   return msg;
 }
 
-/* --input, --results, --cacert */
+/* --input, --results, --summary-json, --cacert */
 static const char *file_name(const struct sl_opt *o, void *field,
                              const char *arg, char *msg)
 {
@@ -209,6 +209,8 @@ static const struct sl_opt table[] = {
           " (default " NUM(CLI_CONCURRENCY_DEFAULT) ")"),
     STRING("results", results, file_name, "FILE",
            "write the records to FILE instead of standard output"),
+    STRING("summary-json", summary_json, file_name, "FILE",
+           "also write the summary to FILE, as JSON"),
     FLAG("ordered", run.ordered,
          "write the records in input order (a record waits only for earlier "
          "URLs still running)"),

@@ -38,6 +38,7 @@ struct cli_options {
                                  --max-filesize */
   struct sl_opt_list inputs;  /* -i, --input, in order ("-" is stdin) */
   const char *results;        /* --results, or NULL for stdout */
+  const char *summary_json;   /* --summary-json, or NULL */
   struct sl_opt_list resolve; /* every --resolve; lib.resolve */
   struct sl_buf dns_servers;  /* every --dns-server, joined with commas
                                  as c-ares takes them; lib.dns_servers */

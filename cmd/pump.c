@@ -244,13 +244,7 @@ static void judge(struct pump *p, const struct record *r)
    --fail-fast and --first judge it. */
 static void emit(struct pump *p, const struct record *r, int kind)
 {
-  if(r->ok) {
-    summary_add_ok(p->sum, r->bytes);
-  } else if(r->has_status && r->status >= 400) {
-    summary_add_http_error(p->sum, r->bytes);
-  } else {
-    summary_add_failed(p->sum, kind, r->error_kind);
-  }
+  summary_add(p->sum, r, kind);
 
   sl_buf_truncate(&p->rec, 0);
   if(!output_error(p->out) && record_format(&p->rec, r)) {

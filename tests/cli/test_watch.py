@@ -13,6 +13,7 @@ is asserted about requests is asserted from the fixture's side (its
 """
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -182,6 +183,95 @@ class TestClobber(Base):
             rc, out, err = finish(p)
         self.assertEqual(rc, 0, err)
         self.assertEqual(lines_in(res), 1)
+
+
+def nearest_rank(values, q):
+    """The nearest-rank quantile q of values (as base/hist defines it)."""
+    v = sorted(values)
+    k = max(1, -(-len(v) * q // 1))  # ceil(q n), at least 1
+    return v[int(k) - 1]
+
+
+class TestSummary(Base):
+    def summary_run(self, urls, extra=()):
+        """Runs the URLs with --summary-json; returns (records by index,
+        the JSON summary, stderr)."""
+        d = scratch_dir()
+        sj = os.path.join(d, "summary.json")
+        rc, out, err = cli.run(["-j", "100", "--per-host", "100", "-i",
+                                write_list(urls), "--summary-json", sj]
+                               + list(extra))
+        with open(sj) as f:
+            summary = json.load(f)
+        return self.by_index(parse(out), len(urls)), summary, err
+
+    def test_percentiles_of_known_delays(self):
+        """50 URLs of 10 ms, 40 of 50 ms, 10 of 200 ms: p50, p90, p99 and
+        max are those delays (plus the little a request takes), and agree
+        with the records' own times within the histogram's 1 %."""
+        urls = ([url("/delay/10?%d" % i) for i in range(50)] +
+                [url("/delay/50?%d" % i) for i in range(40)] +
+                [url("/delay/200?%d" % i) for i in range(10)])
+        recs, s, err = self.summary_run(urls)
+        lat = s["latency_ms"]
+        self.assertEqual(lat["count"], 100)
+        times = [r["time_ms"] for r in recs.values()]
+        for name, q, low, high in (("p50", 0.5, 10, 40), ("p90", 0.9, 50, 90),
+                                   ("p99", 0.99, 200, 300),
+                                   ("max", 1.0, 200, 300)):
+            self.assertGreaterEqual(lat[name], low, lat)
+            self.assertLess(lat[name], high, lat)
+            exact = nearest_rank(times, q)
+            self.assertLessEqual(abs(lat[name] - exact), exact * 0.01 + 0.1,
+                                 (name, lat, exact))
+        self.assertRegex(err, r"sluice: latency p50 [0-9.]+ ms, p90 "
+                         r"[0-9.]+ ms, p99 [0-9.]+ ms, max [0-9.]+ ms\n")
+
+    def test_counts_bytes_requests(self):
+        """Bytes of failed transfers count; requests are what was sent
+        (retries too, a URL never sent not at all); status classes, error
+        kinds and the hosts with most failures."""
+        urls = [url("/bytes/1000"), url("/truncate/4000"),
+                url("/status/503?x"), url("/flaky/2?y"), "notaurl",
+                url("/status/404", host="b.cache.test"),
+                url("/status/500", host="b.cache.test"),
+                url("/redirect/1"), url("/status/403", host="b.cache.test")]
+        recs, s, err = self.summary_run(
+            urls, ["--retries", "2", "--retry-max-delay", "10ms"] +
+            cli.dns_server())
+        self.assertEqual(s["bytes"], sum(r["bytes"] for r in recs.values()))
+        self.assertGreater(recs[1]["bytes"], 0)  # the truncated one counts
+        self.assertEqual(s["requests"],
+                         sum(r["attempts"] for r in recs.values()))
+        self.assertEqual(s["requests"], 1 + 1 + 3 + 3 + 0 + 1 + 3 + 1 + 1)
+        self.assertEqual(s["retries"], 2 + 2 + 2)
+        self.assertEqual((s["urls"], s["ok"], s["http_errors"], s["failed"]),
+                         (9, 3, 4, 2))
+        self.assertEqual(s["errors"], {"io": 1, "invalid_url": 1})
+        self.assertEqual(s["status"], {"1xx": 0, "2xx": 3, "3xx": 1,
+                                       "4xx": 2, "5xx": 2, "other": 0})
+        self.assertEqual(s["failing_hosts"], [
+            {"host": "b.cache.test:%d" % cli.PORT, "failures": 3, "error": 0},
+            {"host": "127.0.0.1:%d" % cli.PORT, "failures": 2, "error": 0}])
+        self.assertFalse(s["failing_hosts_estimated"])
+        self.assertIsNone(s["stopped"])
+        self.assertIn("sluice: most failures: b.cache.test:%d 3, "
+                      "127.0.0.1:%d 2\n" % (cli.PORT, cli.PORT), err)
+
+    def test_summary_json_with_silent_and_stopped(self):
+        """-s prints nothing, the file is still written; it says why the
+        run stopped early."""
+        d = scratch_dir()
+        sj = os.path.join(d, "s.json")
+        rc, out, err = cli.run(["-s", "--deadline", "200ms", "--summary-json",
+                                sj, url("/hang")])
+        self.assertEqual(rc, 1)
+        self.assertEqual(err, "")
+        with open(sj) as f:
+            s = json.load(f)
+        self.assertEqual(s["stopped"], "run deadline (200ms) passed")
+        self.assertEqual(s["errors"], {"cancelled": 1})
+        self.assertEqual(s["latency_ms"]["p50"], None)
 
 
 if __name__ == "__main__":

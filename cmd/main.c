@@ -6,7 +6,8 @@
  * through one libsluice context (which owns EV_DEFAULT and runs it with
  * sl_run), and ends with the summary on stderr and an exit status a
  * script can test: 0 all ok, 1 some URL not ok, 2 usage, 3 could not run,
- * 128 + N after signal N (130 for SIGINT, 143 for SIGTERM).
+ * 128 + N after signal N (130 for SIGINT, 143 for SIGTERM, 129 for
+ * SIGHUP).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +20,12 @@
 #include <sluice.h>
 
 #include "clobber.h"
+#include "inflight.h"
 #include "input.h"
 #include "interrupt.h"
 #include "options.h"
 #include "output.h"
+#include "progress.h"
 #include "pump.h"
 #include "summary.h"
 
@@ -42,6 +45,8 @@ struct run {
   struct summary sum;
   struct pump pump;
   struct interrupt intr;
+  struct progress progress; /* when progress_on */
+  bool progress_on;
 };
 
 static int out_of_memory(void)
@@ -220,11 +225,44 @@ static int make_context(struct run *r, const struct cli_options *opts)
   return 0;
 }
 
-/* The first SIGINT or SIGTERM, on the loop: the pump cancels everything
-   and stops reading. */
+/* The first SIGINT, SIGTERM or SIGHUP, on the loop: the pump cancels
+   everything and stops reading. */
 static void on_interrupt(int signum, void *ud)
 {
   pump_interrupt(ud, signum);
+}
+
+/* SIGUSR1, on the loop: every URL in flight on stderr. */
+static void on_usr1(int signum, void *ud)
+{
+  struct run *r = ud;
+
+  (void)signum;
+  if(r->progress_on) {
+    progress_clear(&r->progress);
+  }
+  inflight_dump(r->ctx, &r->pump, STDERR_FILENO);
+}
+
+/* What shows the run as it goes: the progress line (on a terminal unless
+   -s, or as --progress and --no-progress say) and the SIGUSR1 dump. */
+static int start_watching(struct run *r, const struct cli_options *opts)
+{
+  bool on = opts->progress > 0 ||
+            (!opts->progress && !opts->silent && isatty(STDERR_FILENO));
+
+  if(on) {
+    progress_init(&r->progress, r->ctx, &r->pump, &r->sum, STDERR_FILENO,
+                  progress_count(r->ins, r->nins, opts->nurls));
+    if(progress_start(&r->progress) != SL_OK) {
+      return out_of_memory();
+    }
+    r->progress_on = true;
+  }
+  if(sl_on_signal(r->ctx, SIGUSR1, on_usr1, r) != SL_OK) {
+    fputs("sluice: warning: cannot watch SIGUSR1 on the loop\n", stderr);
+  }
+  return 0;
 }
 
 /* Sets the pump up on the context, with its sources and the signals. */
@@ -246,7 +284,8 @@ static int start_pump(struct run *r, const struct cli_options *opts)
   }
   pump_set_stop_flag(pump, &interrupt_signum);
   if(interrupt_start(&r->intr, r->ctx, on_interrupt, pump) != SL_OK) {
-    fputs("sluice: warning: cannot watch SIGINT and SIGTERM on the loop; "
+    fputs("sluice: warning: cannot watch SIGINT, SIGTERM and SIGHUP on the "
+          "loop; "
           "a signal takes effect when more input is read\n",
           stderr);
   }
@@ -295,9 +334,14 @@ static void fetch(struct run *r, bool silent)
   double t0 = seconds_now(), wall_s;
 
   pump_run(pump);
+  if(r->progress_on) {
+    progress_stop(&r->progress); /* erased before anything else is told */
+  }
   /* from here on the loop no longer runs: signals go to a plain handler,
      so the rest of the input and the last write can be interrupted */
   interrupt_leave_loop(&r->intr);
+  sl_off_signal(r->ctx, SIGUSR1);
+  signal(SIGUSR1, SIG_IGN); /* not its default: the end of the process */
   pump_drain(pump);
   pump_stop(pump);
   sl_ctx_free(r->ctx);
@@ -320,9 +364,7 @@ static void fetch(struct run *r, bool silent)
   if(interrupt_signum && pump->halt != PUMP_SIGNAL) {
     /* it came after the loop: while the rest of the input was read, or
        during the last write */
-    fprintf(stderr, "sluice: %s\n",
-            interrupt_signum == SIGINT ? "interrupted by SIGINT"
-                                       : "terminated by SIGTERM");
+    fprintf(stderr, "sluice: %s\n", interrupt_message(interrupt_signum));
   }
   summary_print(&r->sum, wall_s, stderr);
 }
@@ -345,6 +387,9 @@ static int exit_status(const struct run *r, const struct cli_options *opts)
 static void close_run(struct run *r)
 {
   interrupt_leave_loop(&r->intr);
+  if(r->progress_on) {
+    progress_free(&r->progress); /* before its timer goes with the ctx */
+  }
   pump_free(&r->pump);
   sl_ctx_free(r->ctx);
   output_close(r->out);
@@ -375,6 +420,9 @@ int main(int argc, char **argv)
       options_free(&opts);
       return EXIT_USAGE;
   }
+  /* until the loop watches it (and after): SIGUSR1's default would end
+     the process */
+  signal(SIGUSR1, SIG_IGN);
   memset(&r, 0, sizeof(r));
   r.saver.dirfd = -1;
   status = open_files(&r, &opts);
@@ -383,6 +431,9 @@ int main(int argc, char **argv)
   }
   if(!status) {
     status = start_pump(&r, &opts);
+  }
+  if(!status) {
+    status = start_watching(&r, &opts);
   }
   if(!status) {
     fetch(&r, opts.silent);

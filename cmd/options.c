@@ -163,6 +163,15 @@ static const char *deadline(const struct sl_opt *o, void *field,
   return why;
 }
 
+/* --progress, --no-progress: the entry's min (1, -1) into the int at
+   field; the last one given wins */
+static const char *tristate(const struct sl_opt *o, void *field,
+                            const char *arg, char *msg)
+{
+  *(int *)field = (int)o->min;
+  return NULL;
+}
+
 /* --http1.1, --http2: the version is the entry's min */
 static const char *http_version(const struct sl_opt *o, void *field,
                                 const char *arg, char *msg)
@@ -215,7 +224,17 @@ static const struct sl_opt table[] = {
          "write the records in input order (a record waits only for earlier "
          "URLs still running)"),
     {"silent", 's', SL_OPT_FLAG, .at = AT(silent, bool),
-     .help = "no summary on standard error (errors are still told)"},
+     .help = "no summary and no progress line on standard error (errors "
+             "are still told)"},
+    {"quiet", 'q', SL_OPT_FLAG, .at = AT(silent, bool),
+     .help = "the same as -s"},
+    {"progress", 0, SL_OPT_FUNC, SL_OPT_NOVAL, .at = AT(progress, int),
+     .min = 1, .fn = tristate,
+     .help = "draw the progress line on standard error even when it is not "
+             "a terminal, or with -s (by default: on a terminal, without "
+             "-s)"},
+    {"no-progress", 0, SL_OPT_FUNC, SL_OPT_NOVAL, .at = AT(progress, int),
+     .min = -1, .fn = tristate, .help = "no progress line"},
     {"help", 'h', SL_OPT_HELP, .help = "show this help and exit"},
     {"version", 'V', SL_OPT_FUNC, SL_OPT_NOVAL | SL_OPT_ENDS, .fn = version,
      .help = "show the version and exit"},
@@ -364,9 +383,10 @@ static const char footer[] =
     "\n"
     "Every URL gets exactly one record.  After --deadline, --fail-fast or\n"
     "--first ends the run, the URLs not yet read are still read, and each\n"
-    "gets a \"cancelled\" record without being fetched.  On SIGINT or\n"
-    "SIGTERM, everything running is cancelled, reading stops, and the URLs\n"
-    "read so far get their records; a second signal exits at once.\n"
+    "gets a \"cancelled\" record without being fetched.  On SIGINT,\n"
+    "SIGTERM or SIGHUP, everything running is cancelled, reading stops, and\n"
+    "the URLs read so far get their records; a second signal exits at once.\n"
+    "SIGUSR1 prints every URL in flight on standard error; the run goes on.\n"
     "\n"
     "A 429 or 503 answer with Retry-After pauses its whole host until\n"
     "then, with or without --retries.\n"
@@ -392,7 +412,8 @@ static const char footer[] =
     "     cannot be opened\n"
     "  3  the run could not go on: results could not be written, input\n"
     "     could not be read, or the fetcher could not start\n"
-    "  130, 143  interrupted by SIGINT or SIGTERM (128 + the signal)\n";
+    "  130, 143, 129  interrupted by SIGINT, SIGTERM or SIGHUP (128 + the\n"
+    "     signal)\n";
 
 /* Long options match whole names only (SL_OPTS_EXACT): with a prefix,
    "--retry" once meant --retry-max-delay and "--fail" --fail-fast. */

@@ -49,7 +49,9 @@ struct cli_options {
   struct sl_buf referer_line; /* "Referer: " and it */
   long max_redirs;            /* --max-redirs; -1: not given */
   struct data_args data;      /* -d, --data-binary, in order */
-  bool silent;                /* -s: no summary */
+  bool silent;                /* -s, -q: no summary, no progress line */
+  int progress;               /* --progress 1, --no-progress -1, else 0:
+                                 on when stderr is a terminal */
   const char *output_dir;     /* --output-dir, or NULL */
   const char *output_template;
   bool keep_partial;

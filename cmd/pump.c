@@ -32,14 +32,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/list.h"
+#include "interrupt.h"
 
 struct job {
   struct pump *pump;
   struct job *prev, *next;
   sl_task *task;
   uint64_t index;
+  int64_t born;        /* when it was read (pump_now()) */
   struct saving *save; /* with --output-dir */
   size_t url_len;
   char url[]; /* NUL-terminated copy of the input */
@@ -89,6 +92,29 @@ void pump_set_stop_flag(struct pump *p, volatile sig_atomic_t *stop_flag)
 static bool stop_flagged(const struct pump *p)
 {
   return p->stop_flag && *p->stop_flag;
+}
+
+int64_t pump_now(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+bool pump_task_info(const struct pump *p, sl_task *t,
+                    struct pump_task_info *out)
+{
+  const struct job *job = sl_task_userdata(t);
+
+  if(!job || job->pump != p) {
+    return false;
+  }
+  out->index = job->index;
+  out->url = job->url;
+  out->url_len = job->url_len;
+  out->born = job->born;
+  return true;
 }
 
 const char *pump_halt_message(const struct pump *p)
@@ -160,11 +186,7 @@ static char *message(const char *fmt, ...)
 
 void pump_interrupt(struct pump *p, int signum)
 {
-  halt(p, PUMP_SIGNAL,
-       message("%s by %s", signum == SIGINT ? "interrupted" : "terminated",
-               signum == SIGINT    ? "SIGINT"
-               : signum == SIGTERM ? "SIGTERM"
-                                   : "a signal"));
+  halt(p, PUMP_SIGNAL, message("%s", interrupt_message(signum)));
 }
 
 void pump_stop(struct pump *p)
@@ -416,6 +438,7 @@ static struct job *new_job(struct pump *p, uint64_t index, const char *url,
   }
   job->pump = p;
   job->index = index;
+  job->born = pump_now();
   job->url_len = url_len;
   memcpy(job->url, url, url_len);
   job->url[url_len] = '\0';

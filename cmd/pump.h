@@ -127,6 +127,23 @@ void pump_drain(struct pump *p);
    live and stops reading. */
 void pump_interrupt(struct pump *p, int signum);
 
+/* What the pump knows of one of its tasks, for the progress line and the
+   SIGUSR1 dump. */
+struct pump_task_info {
+  uint64_t index;  /* the URL's index */
+  const char *url; /* as in the input (not NUL-terminated) */
+  size_t url_len;
+  int64_t born; /* when it was read: CLOCK_MONOTONIC, ns (pump_now()) */
+};
+
+/* Fills *out for t, a task the pump started (from sl_ctx_foreach_task):
+   true, or false when t is not the pump's. */
+bool pump_task_info(const struct pump *p, sl_task *t,
+                    struct pump_task_info *out);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t pump_now(void);
+
 /* Why the run was halted, or NULL when it was not. */
 const char *pump_halt_message(const struct pump *p);
 

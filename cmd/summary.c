@@ -73,22 +73,22 @@ bool summary_all_ok(const struct summary *s)
   return s->ok == s->urls;
 }
 
-/* "27.6 MB": SI units, as network tools count. */
-static void print_bytes(uint64_t n, FILE *f)
+void summary_bytes(char out[SUMMARY_BYTES_LEN], uint64_t n)
 {
   static const char *const units[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
   double v = (double)n;
   int u = -1;
 
   if(n < 1000) {
-    fprintf(f, "%" PRIu64 " byte%s", n, n == 1 ? "" : "s");
+    snprintf(out, SUMMARY_BYTES_LEN, "%" PRIu64 " byte%s", n,
+             n == 1 ? "" : "s");
     return;
   }
   while(v >= 1000 && u < 5) {
     v /= 1000;
     u++;
   }
-  fprintf(f, "%.1f %s", v, units[u]);
+  snprintf(out, SUMMARY_BYTES_LEN, "%.1f %s", v, units[u]);
 }
 
 /* A latency in microseconds, as people read it: "0.35 ms", "120.4 ms",
@@ -107,6 +107,7 @@ static void print_latency(uint64_t us, FILE *f)
 /* "sluice: N URLs in T s: ..., failed (kinds); B received" */
 static void print_outcomes(const struct summary *s, double wall_s, FILE *f)
 {
+  char bytes[SUMMARY_BYTES_LEN];
   bool first = true;
 
   fprintf(f,
@@ -125,9 +126,8 @@ static void print_outcomes(const struct summary *s, double wall_s, FILE *f)
     }
     fputc(')', f);
   }
-  fputs("; ", f);
-  print_bytes(s->bytes, f);
-  fputs(" received\n", f);
+  summary_bytes(bytes, s->bytes);
+  fprintf(f, "; %s received\n", bytes);
 }
 
 /* "sluice: N requests sent (R/s), K retries; responses: 2xx N, ..." */

@@ -59,6 +59,10 @@ void summary_print(const struct summary *s, double wall_s, FILE *f);
 int summary_json(const struct summary *s, double wall_s, const char *stopped,
                  struct sl_buf *b);
 
+/* "27.6 MB", "999 bytes": SI units, as network tools count. */
+#define SUMMARY_BYTES_LEN 16
+void summary_bytes(char out[SUMMARY_BYTES_LEN], uint64_t n);
+
 /* Names of by_class's slots ("other", "1xx", ... "5xx"), and the
    quantiles told with their names ("p50", "p90", "p99"). */
 extern const char *const summary_class_names[6];

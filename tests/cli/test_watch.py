@@ -3,7 +3,10 @@
 resume, against sluice-fixture: input read as it comes (a slow producer
 on a pipe served line by line, timers and --deadline going on while it
 is quiet), records written out as they come (kill -9 loses at most the
-last 200 ms), no output file that is an input.
+last 200 ms), no output file that is an input, the summary (percentiles
+of known delays, counts, --summary-json), the progress line on a
+pseudo-terminal (and not elsewhere), SIGUSR1's list of what is in
+flight, SIGHUP.
 
 Usage: test_watch.py SLUICE FIXTURE [unittest arguments]
 
@@ -13,10 +16,16 @@ is asserted about requests is asserted from the fixture's side (its
 """
 
 import contextlib
+import fcntl
 import json
 import os
+import pty
+import re
+import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -174,6 +183,17 @@ class TestClobber(Base):
         for args in (["-i", "-"], []):
             with open(lst, "rb") as f:
                 self.check_refused(args + ["--results", lst], lst, stdin=f)
+        self.check_refused(["-i", lst, "--summary-json",
+                            os.path.join(d, "sym")], lst)
+
+    def test_summary_json_is_the_results(self):
+        lst = write_list([url("/bytes/1")])
+        res = os.path.join(scratch_dir(), "out")
+        with open(res, "w") as f:
+            f.write("keep\n")
+        for other in (res, os.path.join(os.path.dirname(res), "./out")):
+            self.check_refused(["-i", lst, "--results", res,
+                                "--summary-json", other], res)
 
     def test_other_results_are_fine(self):
         lst = write_list([url("/bytes/1")])
@@ -272,6 +292,163 @@ class TestSummary(Base):
         self.assertEqual(s["stopped"], "run deadline (200ms) passed")
         self.assertEqual(s["errors"], {"cancelled": 1})
         self.assertEqual(s["latency_ms"]["p50"], None)
+
+
+def read_all(fd):
+    """Everything a pseudo-terminal's master gives until the other side
+    is closed by every process."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the slave side is closed
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class TestProgress(Base):
+    def on_terminal(self, args, cols=60, urls=None):
+        """Runs sluice -j 2 over urls (ten of 200 ms by default) with
+        stderr on a pseudo-terminal cols wide; returns (status, stdout
+        bytes, what the terminal got, seconds)."""
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ,
+                    struct.pack("HHHH", 24, cols, 0, 0))
+        if urls is None:
+            urls = [url("/delay/200?%d" % i) for i in range(10)]
+        lst = write_list(urls)
+        t0 = time.monotonic()
+        try:
+            p = subprocess.Popen([cli.SLUICE, "-j", "2", "-i", lst] + args,
+                                 stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=slave)
+            os.close(slave)
+            term = read_all(master)
+            out, _ = p.communicate(timeout=10)
+        finally:
+            os.close(master)
+        return p.returncode, out, term, time.monotonic() - t0
+
+    def test_drawn_on_a_terminal(self):
+        """One line, redrawn at most 10 times a second, never wider than
+        the terminal, erased before the summary."""
+        rc, out, term, took = self.on_terminal([])
+        self.assertEqual(rc, 0, term)
+        self.by_index(parse(out), 10)
+        text = term.decode()
+        draws = [d.split("\x1b[K")[0] for d in text.split("\r")[1:]
+                 if d.startswith("sluice: ") and "in flight" in d]
+        self.assertGreaterEqual(len(draws), 3, text)
+        self.assertLessEqual(len(draws), 10 * took + 2, text)
+        for d in draws:
+            self.assertLessEqual(len(d), 59, d)
+        self.assertRegex(draws[-1], r"^sluice: \d+/10 URLs: \d+ ok, 0 not ok")
+        self.assertRegex(text, r"\r\x1b\[Ksluice: 10 URLs in [0-9.]+ s: "
+                         r"10 ok")  # erased, then the summary
+
+    def test_wide_terminal_shows_rates_and_oldest(self):
+        rc, out, term, took = self.on_terminal([], cols=300)
+        self.assertEqual(rc, 0)
+        self.assertRegex(term.decode(), r"sluice: \d+/10 URLs: \d+ ok, 0 not "
+                         r"ok, [12] in flight, [0-9]+ req/s, [0-9.]+ \w+/s, "
+                         r"ETA \d:\d\d, oldest [0-9.]+ s http://127")
+
+    def test_absent_when_asked_or_not_a_terminal(self):
+        for args in (["--no-progress"], ["-s"], ["-q"]):
+            rc, out, term, took = self.on_terminal(args, urls=[url("/delay/"
+                                                                   "300")])
+            self.assertEqual(rc, 0, args)
+            self.assertNotIn(b"in flight", term, args)
+            self.assertNotIn(b"\x1b[K", term, args)
+        rc, out, err = cli.run([url("/delay/300")])  # stderr: a pipe
+        self.assertNotIn("in flight", err)
+        self.assertNotIn("\r", err)
+        rc, out, err = cli.run(["--progress", url("/delay/300")])
+        self.assertIn("\rsluice: 0/1 URLs: 0 ok, 0 not ok, 1 in flight", err)
+
+    def test_urls_cannot_drive_the_terminal(self):
+        """Control and non-ASCII bytes of a URL are shown escaped."""
+        rc, out, term, took = self.on_terminal(
+            [], cols=300,
+            urls=[url("/delay/400").encode() + b"?\x9b31m\xe2\x80\xae"])
+        self.assertEqual(rc, 0)
+        self.assertIn(b"?\\x9b31m\\xe2\\x80\\xae", term)
+        self.assertNotIn(b"\x9b", term)
+        self.assertNotIn(b"\xe2\x80\xae", term)
+
+
+class TestWatchSignals(Base):
+    def test_sigusr1_lists_what_is_in_flight(self):
+        """SIGUSR1: every URL in flight with its index, state, age and
+        bytes so far; the run goes on to the end."""
+        urls = [url("/drip/300/5?%d" % i) for i in range(4)]  # 1.5 s each
+        control("/_stats/reset")
+        with started(["-j", "2", "-i", write_list(urls)],
+                     stdin=subprocess.DEVNULL) as p:
+            wait_for(lambda: host_stats().get("in_flight") == 2, 2,
+                     "two transfers running")
+            time.sleep(0.5)
+            p.send_signal(signal.SIGUSR1)
+            time.sleep(0.2)
+            p.send_signal(signal.SIGUSR1)
+            rc, out, err = finish(p)
+        self.assertEqual(rc, 0, err)
+        self.by_index(parse(out), 4)
+        self.assertEqual(err.count("sluice: 4 URLs in flight (SIGUSR1):\n"), 2,
+                         err)
+        lines = re.findall(r"sluice:   #(\d) (\w+) ([0-9.]+) s (\d+) bytes "
+                           r"(\S+)\n", err)
+        self.assertEqual(len(lines), 8, err)
+        for index, state, age, got, u in lines[:4]:
+            self.assertEqual(u, urls[int(index)])
+            self.assertGreaterEqual(float(age), 0.5)
+            if state == "running":
+                self.assertGreater(int(got), 0)
+            else:
+                self.assertEqual((state, got), ("pending", "0"))
+        self.assertEqual(sorted(s for _, s, _, _, _ in lines[:4]),
+                         ["pending", "pending", "running", "running"])
+
+    def test_sighup_ends_the_run_keeping_every_record(self):
+        """A closed terminal: as SIGTERM, every URL read gets its record,
+        the summary is printed, exit 129."""
+        res = os.path.join(scratch_dir(), "r.jsonl")
+        urls = [url("/bytes/1")] * 3 + [url("/hang")] * 20
+        control("/_stats/reset")
+        with started(["-j", "5", "-i", write_list(urls), "--results", res],
+                     stdin=subprocess.DEVNULL) as p:
+            wait_for(lambda: host_stats().get("in_flight") == 5, 2,
+                     "five transfers hanging")
+            p.send_signal(signal.SIGHUP)
+            rc, out, err = finish(p)
+        self.assertEqual(rc, 129, err)
+        with open(res, "rb") as f:  # 3 done, then a window of 10 read
+            recs = self.by_index(parse(f.read()), 13)
+        self.assertEqual(sum(r["ok"] for r in recs.values()), 3)
+        for rec in recs.values():
+            if not rec["ok"]:
+                self.assertEqual(rec["error"]["message"],
+                                 "terminated by SIGHUP")
+        self.assertIn("sluice: stopped: terminated by SIGHUP", err)
+        self.assertIn("sluice: 13 URLs in", err)
+
+    def test_sighup_ignored_under_nohup(self):
+        """A SIGHUP ignored when sluice starts (nohup) stays ignored."""
+        control("/_stats/reset")
+        with started([url("/hang")], stdin=subprocess.DEVNULL,
+                     preexec_fn=lambda: signal.signal(signal.SIGHUP,
+                                                      signal.SIG_IGN)) as p:
+            wait_for(lambda: host_stats().get("in_flight") == 1, 2,
+                     "the transfer hanging")
+            p.send_signal(signal.SIGHUP)
+            time.sleep(0.3)
+            self.assertIsNone(p.poll(), "SIGHUP ignored")
+            p.send_signal(signal.SIGTERM)
+            rc, out, err = finish(p)
+        self.assertEqual(rc, 143, err)
 
 
 if __name__ == "__main__":

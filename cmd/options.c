@@ -74,15 +74,24 @@ static const char *data(const struct sl_opt *o, void *field, const char *arg,
   return data_add(field, arg, o->min) ? "out of memory" : NULL;
 }
 
-/* --max-filesize: BYTES into the uint64_t at field */
+/* --max-filesize, --limit-rate, --host-limit-rate: BYTES into the
+   uint64_t at field, at most o->max when it is set */
 static const char *size(const struct sl_opt *o, void *field, const char *arg,
                         char *msg)
 {
-  if(size_parse(arg, field)) {
+  uint64_t v;
+
+  if(size_parse(arg, &v)) {
     snprintf(msg, SL_OPT_MSG,
              "'%s' is not a size (bytes, or with k, M or G: 500k, 10M)", arg);
     return msg;
   }
+  if(o->max && v > (uint64_t)o->max) {
+    snprintf(msg, SL_OPT_MSG, "'%s' is too large (at most %ldG)", arg,
+             o->max >> 30);
+    return msg;
+  }
+  *(uint64_t *)field = v;
   return NULL;
 }
 
@@ -344,6 +353,13 @@ static const struct sl_opt table[] = {
           "requests a rate lets through at once after a quiet spell, "
           "1.." NUM(CLI_BURST_MAX) " (default " NUM(CLI_BURST_DEFAULT)
           ": evenly spaced)"),
+    {"limit-rate", 0, SL_OPT_FUNC, .at = AT(lib.bandwidth, uint64_t),
+     .max = CLI_BANDWIDTH_MAX, .fn = size, .arg = "R",
+     .help = "receive at most R bytes per second over all transfers "
+             "together (k, M, G: 1024-based; curl's is per transfer)"},
+    {"host-limit-rate", 0, SL_OPT_FUNC,
+     .at = AT(lib.host_bandwidth, uint64_t), .max = CLI_BANDWIDTH_MAX,
+     .fn = size, .arg = "R", .help = "the same, for each host on its own"},
     COUNT("retries", 0, lib.retries, 0, CLI_RETRIES_MAX,
           "retry a connect error, timeout, 408, 429, 500, 502, 503 or 504 up "
           "to N times, 0.." NUM(CLI_RETRIES_MAX)

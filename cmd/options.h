@@ -28,10 +28,12 @@
 #define CLI_RETRIES_MAX         100
 #define CLI_DNS_TIMEOUT_MAX_MS  (3600L * 1000) /* c-ares takes an int */
 #define CLI_MAX_REDIRS_MAX      1000
+#define CLI_BANDWIDTH_MAX       (1L << 50) /* bytes/s: 1 PiB/s */
 
 struct cli_options {
   struct sl_options lib;      /* -j, -A, --http1.1, --http2, --cacert, -k,
-                                 -x, the politeness and name options */
+                                 -x, the politeness, bandwidth and name
+                                 options */
   struct pump_policy run;     /* --ordered, --timeout, --connect-timeout,
                                  --deadline, --fail-fast, --first, and
                                  the request: -X, -I, -L, --compressed,

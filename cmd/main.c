@@ -27,6 +27,7 @@
 #include "output.h"
 #include "progress.h"
 #include "pump.h"
+#include "resume.h"
 #include "summary.h"
 
 enum { EXIT_ALL_OK = 0, EXIT_NOT_OK = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
@@ -47,6 +48,7 @@ struct run {
   struct interrupt intr;
   struct progress progress; /* when progress_on */
   bool progress_on;
+  struct resume resume; /* --resume */
 };
 
 static int out_of_memory(void)
@@ -196,7 +198,13 @@ static int open_files(struct run *r, struct cli_options *opts)
             strerror(errno));
     return EXIT_USAGE;
   }
-  rc = open_output(&r->out, "--results", opts->results);
+  if(opts->resume) {
+    /* read now, written to once the input is found to be its list */
+    rc = resume_load(&r->resume, opts->results);
+    rc = rc == RESUME_NOT_RESULTS ? EXIT_USAGE : rc ? EXIT_FATAL : 0;
+  } else {
+    rc = open_output(&r->out, "--results", opts->results);
+  }
   if(!rc && opts->summary_json) {
     rc = open_output(&r->sumout, "--summary-json", opts->summary_json);
   }
@@ -265,6 +273,32 @@ static int start_watching(struct run *r, const struct cli_options *opts)
   return 0;
 }
 
+/* --resume: the input checked against the results and read up to where
+   they end, then the results opened to append to. */
+static int go_on(struct run *r, const char *path)
+{
+  int fd, rc = pump_resume(&r->pump, &r->resume, path);
+
+  if(rc) {
+    return rc == PUMP_RESUME_OTHER_LIST ? EXIT_USAGE
+           : interrupt_signum           ? 128 + interrupt_signum
+                                        : EXIT_FATAL;
+  }
+  fd = resume_open(&r->resume);
+  if(fd < 0) {
+    fprintf(stderr, "sluice: --results: cannot open '%s': %s\n", path,
+            strerror(errno));
+    return EXIT_USAGE;
+  }
+  r->out = output_new(fd, true);
+  if(!r->out) {
+    close(fd);
+    return out_of_memory();
+  }
+  pump_set_output(&r->pump, r->out);
+  return 0;
+}
+
 /* Sets the pump up on the context, with its sources and the signals. */
 static int start_pump(struct run *r, const struct cli_options *opts)
 {
@@ -285,11 +319,11 @@ static int start_pump(struct run *r, const struct cli_options *opts)
   pump_set_stop_flag(pump, &interrupt_signum);
   if(interrupt_start(&r->intr, r->ctx, on_interrupt, pump) != SL_OK) {
     fputs("sluice: warning: cannot watch SIGINT, SIGTERM and SIGHUP on the "
-          "loop; "
-          "a signal takes effect when more input is read\n",
+          "loop; a signal takes effect when more input is read\n",
           stderr);
   }
-  return 0;
+  /* a signal while the check reads a slow input ends it (130, 143) */
+  return opts->resume ? go_on(r, opts->results) : 0;
 }
 
 static double seconds_now(void)
@@ -395,6 +429,7 @@ static void close_run(struct run *r)
   output_close(r->out);
   output_close(r->sumout);
   summary_free(&r->sum);
+  resume_free(&r->resume);
   for(int i = 0; i < r->nins; i++) {
     input_close(r->ins[i]);
   }

@@ -227,6 +227,10 @@ static const struct sl_opt table[] = {
           " (default " NUM(CLI_CONCURRENCY_DEFAULT) ")"),
     STRING("results", results, file_name, "FILE",
            "write the records to FILE instead of standard output"),
+    FLAG("resume", resume,
+         "go on with the run whose records --results holds: skip every URL "
+         "it has, fetch the others, append their records (the input must "
+         "be the same list)"),
     STRING("summary-json", summary_json, file_name, "FILE",
            "also write the summary to FILE, as JSON"),
     FLAG("ordered", run.ordered,
@@ -461,6 +465,9 @@ static const char *conflict(const struct cli_options *o)
   }
   if((o->output_template || o->keep_partial) && !o->output_dir) {
     return "--output-template and --keep-partial need --output-dir";
+  }
+  if(o->resume && !o->results) {
+    return "--resume needs --results FILE: the records to go on from";
   }
   return NULL;
 }

@@ -41,6 +41,7 @@ struct cli_options {
   struct sl_opt_list inputs;  /* -i, --input, in order ("-" is stdin) */
   const char *results;        /* --results, or NULL for stdout */
   const char *summary_json;   /* --summary-json, or NULL */
+  bool resume;                /* --resume: append to --results */
   struct sl_opt_list resolve; /* every --resolve; lib.resolve */
   struct sl_buf dns_servers;  /* every --dns-server, joined with commas
                                  as c-ares takes them; lib.dns_servers */

@@ -42,6 +42,7 @@ struct job {
   struct job *prev, *next;
   sl_task *task;
   uint64_t index;
+  uint64_t seq;        /* its turn with --ordered (see put()) */
   int64_t born;        /* when it was read (pump_now()) */
   struct saving *save; /* with --output-dir */
   size_t url_len;
@@ -218,8 +219,10 @@ static int write_out(const char *data, size_t len, void *ud)
 }
 
 /* Hands a formatted record (or, len 0, its empty place) to the output,
-   through the ring when records go out in input order. */
-static void put(struct pump *p, uint64_t index, const char *data, size_t len)
+   through the ring when records go out in input order (by seq: the order
+   this run read the URLs in, which is the input's, with no gaps even
+   where --resume skips URLs). */
+static void put(struct pump *p, uint64_t seq, const char *data, size_t len)
 {
   if(!p->policy.ordered) {
     if(len && !output_error(p->out)) {
@@ -230,11 +233,11 @@ static void put(struct pump *p, uint64_t index, const char *data, size_t len)
   if(output_error(p->out)) {
     len = 0;
   }
-  if(reorder_put(&p->ro, index, data, len, write_out, p) &&
+  if(reorder_put(&p->ro, seq, data, len, write_out, p) &&
      !output_error(p->out)) {
     fprintf(stderr,
             "sluice: out of memory holding record %" PRIu64 " for its turn\n",
-            index);
+            seq);
     p->fatal = true;
   }
 }
@@ -262,9 +265,10 @@ static void judge(struct pump *p, const struct record *r)
   }
 }
 
-/* Counts one record, writes it (or holds it for its turn) and lets
+/* Counts one record, writes it (or holds it for its turn, seq) and lets
    --fail-fast and --first judge it. */
-static void emit(struct pump *p, const struct record *r, int kind)
+static void emit(struct pump *p, const struct record *r, int kind,
+                 uint64_t seq)
 {
   summary_add(p->sum, r, kind);
 
@@ -275,14 +279,14 @@ static void emit(struct pump *p, const struct record *r, int kind)
     p->fatal = true;
     sl_buf_truncate(&p->rec, 0);
   }
-  put(p, r->index, p->rec.p, p->rec.len);
+  put(p, seq, p->rec.p, p->rec.len);
   judge(p, r);
 }
 
 /* A record for a URL that never became a task. */
-static void emit_failure(struct pump *p, uint64_t index, const char *url,
-                         size_t url_len, enum sl_error_kind kind,
-                         const char *msg)
+static void emit_failure(struct pump *p, uint64_t index, uint64_t seq,
+                         const char *url, size_t url_len,
+                         enum sl_error_kind kind, const char *msg)
 {
   struct record r = {0};
 
@@ -291,7 +295,7 @@ static void emit_failure(struct pump *p, uint64_t index, const char *url,
   r.url_len = url_len;
   r.error_kind = sl_error_kind_name(kind);
   r.error_msg = msg;
-  emit(p, &r, (int)kind);
+  emit(p, &r, (int)kind, seq);
 }
 
 static void refill(struct pump *p);
@@ -379,7 +383,8 @@ static void on_done(sl_task *t, void *ud)
 
   SL_LIST_REMOVE(p->jobs, p->jobs_tail, job, prev, next);
   p->live--;
-  emit(p, &r, kind); /* after the unlink: it may cancel all the others */
+  /* after the unlink: it may cancel all the others */
+  emit(p, &r, kind, job->seq);
   free_job(job);
   sl_task_free(t);
   refill(p);
@@ -420,8 +425,8 @@ static void request_of(const struct pump *p, struct job *job,
 }
 
 /* A job for the URL (copied), with its saving when bodies are saved. */
-static struct job *new_job(struct pump *p, uint64_t index, const char *url,
-                           size_t url_len)
+static struct job *new_job(struct pump *p, uint64_t index, uint64_t seq,
+                           const char *url, size_t url_len)
 {
   struct job *job = malloc(sizeof(*job) + url_len + 1);
 
@@ -438,6 +443,7 @@ static struct job *new_job(struct pump *p, uint64_t index, const char *url,
   }
   job->pump = p;
   job->index = index;
+  job->seq = seq;
   job->born = pump_now();
   job->url_len = url_len;
   memcpy(job->url, url, url_len);
@@ -454,17 +460,19 @@ static void free_job(struct job *job)
   free(job);
 }
 
-/* Starts the task for one URL (url NUL-terminated, url_len its length). */
-static void start(struct pump *p, const char *url, size_t url_len)
+/* Starts the task for the URL of index (url_len bytes, copied), its turn
+   seq. */
+static void start(struct pump *p, uint64_t index, uint64_t seq,
+                  const char *url, size_t url_len)
 {
-  uint64_t index = p->next_index++;
   struct sl_request req = {0};
-  struct job *job = new_job(p, index, url, url_len);
+  struct job *job = new_job(p, index, seq, url, url_len);
   sl_task *t;
   char msg[128];
 
   if(!job) {
-    emit_failure(p, index, url, url_len, SL_ERR_INTERNAL, "out of memory");
+    emit_failure(p, index, seq, url, url_len, SL_ERR_INTERNAL,
+                 "out of memory");
     return;
   }
   request_of(p, job, &req);
@@ -472,14 +480,14 @@ static void start(struct pump *p, const char *url, size_t url_len)
   if(!t) {
     snprintf(msg, sizeof(msg), "cannot start the request: %s",
              strerror(errno));
-    emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL, msg);
+    emit_failure(p, index, seq, job->url, url_len, SL_ERR_INTERNAL, msg);
     free_job(job);
     return;
   }
   if(sl_task_on_done(t, on_done, job) != SL_OK) {
     sl_task_cancel(t, NULL);
     sl_task_free(t);
-    emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL,
+    emit_failure(p, index, seq, job->url, url_len, SL_ERR_INTERNAL,
                  "cannot watch the request: out of memory");
     free_job(job);
     return;
@@ -489,10 +497,12 @@ static void start(struct pump *p, const char *url, size_t url_len)
   p->live++;
 }
 
-/* Handles one line from an input: starts it, or writes the record of a
-   line that cannot be a URL. */
-static void start_line(struct pump *p, const struct input_line *line)
+/* Handles the line of index: starts it, or writes the record of a line
+   that cannot be a URL. */
+static void start_line(struct pump *p, uint64_t index,
+                       const struct input_line *line)
 {
+  uint64_t seq = p->next_seq++;
   char msg[160];
 
   if(line->too_long) {
@@ -500,20 +510,20 @@ static void start_line(struct pump *p, const struct input_line *line)
              "line %" PRIu64 " is %" PRIu64 " bytes long, over the limit "
              "of %d (url shows its first %d bytes)",
              line->lineno, line->raw_len, INPUT_MAX_LINE, INPUT_LONG_PREFIX);
-    emit_failure(p, p->next_index++, line->data, line->len, SL_ERR_INVALID_URL,
+    emit_failure(p, index, seq, line->data, line->len, SL_ERR_INVALID_URL,
                  msg);
     return;
   }
   if(line->has_nul) {
     snprintf(msg, sizeof(msg), "line %" PRIu64 " contains a NUL byte",
              line->lineno);
-    emit_failure(p, p->next_index++, line->data, line->len, SL_ERR_INVALID_URL,
+    emit_failure(p, index, seq, line->data, line->len, SL_ERR_INVALID_URL,
                  msg);
     return;
   }
   /* input_next() hands out the line in its own buffer, not terminated:
      start() copies it, and sl_fetch() gets the copy */
-  start(p, line->data, line->len);
+  start(p, index, seq, line->data, line->len);
 }
 
 /* The next URL from the sources, URL arguments first: 1 with *line set
@@ -559,6 +569,76 @@ static int next_line(struct pump *p, struct input_line *line)
   return 0;
 }
 
+/* The next URL to start and its index: with --resume, first those the
+   results file lacked below its last record (read while checking it),
+   then the sources from where that check stopped.  As next_line(). */
+static int take_line(struct pump *p, struct input_line *line, uint64_t *index)
+{
+  int rc;
+
+  if(p->resume && resume_next_hole(p->resume, index, line)) {
+    return 1;
+  }
+  rc = next_line(p, line);
+  if(rc > 0) {
+    *index = p->next_index++;
+  }
+  return rc;
+}
+
+void pump_set_output(struct pump *p, struct output *out)
+{
+  p->out = out;
+}
+
+/* Where the line of index came from, for a message. */
+static const char *origin(const struct pump *p, const struct input_line *l)
+{
+  return l->lineno ? p->input_names[p->cur_input] : "the arguments";
+}
+
+int pump_resume(struct pump *p, struct resume *rs, const char *path)
+{
+  struct input_line line;
+  uint64_t index;
+  int rc = 0, m;
+
+  while(!rc && p->next_index < rs->n) {
+    rc = take_line(p, &line, &index);
+    if(rc <= 0) {
+      if(rc == 0 && !stop_flagged(p)) {
+        fprintf(stderr,
+                "sluice: --resume: '%s' has records up to index %" PRIu64
+                ", but the input has only %" PRIu64 " URLs: it was made "
+                "from another list\n",
+                path, rs->n - 1, p->next_index);
+        return PUMP_RESUME_OTHER_LIST;
+      }
+      return PUMP_RESUME_FAILED;
+    }
+    m = resume_match(rs, index, line.data, line.len);
+    if(m < 0) {
+      fprintf(stderr,
+              "sluice: --resume: the URL of index %" PRIu64
+              " (%s, line %" PRIu64
+              ") is not the one '%s' has for it: it was made from another "
+              "list\n",
+              index, origin(p, &line), line.lineno, path);
+      return PUMP_RESUME_OTHER_LIST;
+    }
+    rc = m == 0 && resume_hold(rs, index, &line) ? -1 : 0;
+  }
+  if(rc) {
+    fputs("sluice: out of memory\n", stderr);
+    p->fatal = true;
+    return PUMP_RESUME_FAILED;
+  }
+  resume_checked(rs);
+  p->resume = rs;
+  p->sum->skipped = rs->records;
+  return 0;
+}
+
 /* True when one more URL may start now. */
 static bool has_room(const struct pump *p)
 {
@@ -566,7 +646,7 @@ static bool has_room(const struct pump *p)
     return false;
   }
   /* in input order, a finished record keeps its place until written */
-  return !p->policy.ordered || reorder_room(&p->ro, p->next_index) > 0;
+  return !p->policy.ordered || reorder_room(&p->ro, p->next_seq) > 0;
 }
 
 /* A live input is readable: one read, then the lines it brought. */
@@ -614,10 +694,11 @@ static void watch_input(struct pump *p)
 static void refill(struct pump *p)
 {
   struct input_line line;
+  uint64_t index;
 
   p->wait_fd = -1;
-  while(has_room(p) && !stop_flagged(p) && next_line(p, &line) > 0) {
-    start_line(p, &line);
+  while(has_room(p) && !stop_flagged(p) && take_line(p, &line, &index) > 0) {
+    start_line(p, index, &line);
   }
   if(stop_flagged(p)) {
     /* a signal interrupted the read, or came before the loop could
@@ -704,15 +785,17 @@ int pump_run(struct pump *p)
 void pump_drain(struct pump *p)
 {
   struct input_line line;
+  uint64_t index;
   const char *why = pump_halt_message(p);
 
   if(p->halt != PUMP_DEADLINE && p->halt != PUMP_FAIL_FAST &&
      p->halt != PUMP_FIRST) {
     return;
   }
-  while(!stop_flagged(p) && !output_error(p->out) && next_line(p, &line) > 0) {
-    emit_failure(p, p->next_index++, line.data, line.len, SL_ERR_CANCELLED,
-                 why);
+  while(!stop_flagged(p) && !output_error(p->out) &&
+        take_line(p, &line, &index) > 0) {
+    emit_failure(p, index, p->next_seq++, line.data, line.len,
+                 SL_ERR_CANCELLED, why);
   }
 }
 

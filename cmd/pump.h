@@ -29,6 +29,7 @@
 #include "output.h"
 #include "record.h"
 #include "reorder.h"
+#include "resume.h"
 #include "save.h"
 #include "summary.h"
 
@@ -82,6 +83,8 @@ struct pump {
   volatile sig_atomic_t *stop_flag; /* set by a signal: stop reading */
 
   uint64_t next_index;
+  uint64_t next_seq;     /* URLs started (or recorded) by this run */
+  struct resume *resume; /* --resume: the URLs the results lacked */
   unsigned live;
   int wait_fd;       /* the current input is live and needs reading, or -1 */
   int watch_fd;      /* the fd with a reader on the loop, or -1 */
@@ -112,6 +115,21 @@ void pump_set_urls(struct pump *p, char **urls, int nurls);
 void pump_set_inputs(struct pump *p, struct input **inputs, const char **names,
                      int ninputs);
 void pump_set_stop_flag(struct pump *p, volatile sig_atomic_t *stop_flag);
+
+/* The output, when it is opened after pump_init() (--resume). */
+void pump_set_output(struct pump *p, struct output *out);
+
+/* --resume, before pump_run(): reads the sources from the start through
+   the highest index rs has a record for (with plain reads), checking
+   that each URL with a record is the record's; those without one are
+   fetched first by pump_run(), then the sources go on.  rs must outlive
+   the pump.  0; PUMP_RESUME_OTHER_LIST when the input is not the list
+   the results were made from (said on stderr, path naming the file);
+   PUMP_RESUME_FAILED when reading failed, a signal stopped it or memory
+   ran out (said; p->fatal unless it was the signal). */
+#define PUMP_RESUME_OTHER_LIST (-1)
+#define PUMP_RESUME_FAILED     (-2)
+int pump_resume(struct pump *p, struct resume *rs, const char *path);
 
 /* Fetches everything, or until halted: returns when every URL read has
    its record.  0, or -1 when the run could not complete (p->fatal; a

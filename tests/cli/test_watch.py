@@ -451,5 +451,127 @@ class TestWatchSignals(Base):
         self.assertEqual(rc, 143, err)
 
 
+def journal():
+    """The fixture's journal: the requests received since the last
+    /_requests/reset, as (path, arrival time: the wall clock)."""
+    return [(e["path"], e["time"]) for e in control("/_requests")]
+
+
+def whole_records(path):
+    """The records of the whole lines of a results file (a torn last line
+    left out), by index; fails on a repeated index."""
+    recs = {}
+    with open(path, "rb") as f:
+        for line in f.read().split(b"\n")[:-1]:
+            rec = json.loads(line)
+            assert rec["index"] not in recs, rec
+            recs[rec["index"]] = rec
+    return recs
+
+
+class TestResume(Base):
+    N = 400
+
+    def kill_midway(self, extra):
+        """Runs the list (N URLs of 20 ms, -j 8: one second) and kills it
+        with SIGKILL once 100 records are in the file.  Returns (the
+        list, the results file, the records then, the run's requests,
+        when it was killed)."""
+        lst = write_list([url("/delay/20?i=%d" % i) for i in range(self.N)])
+        res = os.path.join(scratch_dir(), "r.jsonl")
+        control("/_requests/reset")
+        with started(["-j", "8", "--per-host", "8", "-i", lst, "--results",
+                      res] + extra, stdin=subprocess.DEVNULL) as p:
+            wait_for(lambda: lines_in(res) >= 100, 5, "100 records")
+            killed = time.time()
+            p.kill()
+            p.wait()
+        first = journal()
+        control("/_requests/reset")
+        return lst, res, whole_records(res), first, killed
+
+    def resume_after_kill(self, extra):
+        lst, res, done, first, killed = self.kill_midway(extra)
+        self.assertGreaterEqual(len(done), 100)
+        self.assertLess(len(done), self.N, "killed before the end")
+        rc, out, err = cli.run(["-j", "8", "--per-host", "8", "-i", lst,
+                                "--results", res, "--resume"] + extra)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("sluice: --resume: %d URLs had records already"
+                      % len(done), err)
+        with open(res, "rb") as f:  # strict: the torn line was cut
+            final = parse(f.read())
+        self.by_index(final, self.N)
+        second = journal()
+        path_of = {i: "/delay/20?i=%d" % i for i in range(self.N)}
+        asked = {p for p, _ in second}
+        # nothing with a record was fetched again ...
+        self.assertFalse(asked & {path_of[i] for i in done})
+        # ... and each URL fetched again had gone out in the last moments
+        # before the kill: in flight, or done within the flush interval
+        again = {p: t for p, t in first if p in asked}
+        for p, t in again.items():
+            self.assertGreater(t, killed - 0.2 - 0.02 - 0.15, (p, killed))
+        self.assertLessEqual(len(again), 8 + 0.4 * 400)
+        sys.stderr.write("\n  [killed after %d records; %d URLs fetched "
+                         "again] " % (len(done), len(again)))
+        return [r["index"] for r in final], done
+
+    def test_kill_9_then_resume(self):
+        """kill -9 mid-run, then --resume: one record per input URL over
+        both runs; the server sees no URL again but those in flight at the
+        kill or finished within its last flush interval."""
+        self.resume_after_kill([])
+
+    def test_kill_9_then_resume_ordered(self):
+        """The same with --ordered: the file ends in input order whole."""
+        order, done = self.resume_after_kill(["--ordered"])
+        self.assertEqual(sorted(done), list(range(len(done))))
+        self.assertEqual(order, list(range(self.N)))
+
+    def test_another_list_is_refused(self):
+        """A list that is not the one the file was made from: exit 2, the
+        file untouched; so is a file that is not sluice's."""
+        lst = write_list([url("/bytes/%d" % i) for i in range(5)])
+        res = os.path.join(scratch_dir(), "r.jsonl")
+        rc, out, err = cli.run(["-i", lst, "--results", res])
+        self.assertEqual(rc, 0, err)
+        with open(res, "ab") as f:
+            f.write(b'{"index":5,"url":"http://torn')  # a torn last line
+        with open(res, "rb") as f:
+            before = f.read()
+        control("/_stats/reset")
+        for other in ([url("/bytes/%d" % i) for i in (0, 1, 9, 3, 4)],
+                      [url("/bytes/%d" % i) for i in range(3)]):
+            rc, out, err = cli.run(["-i", write_list(other), "--results",
+                                    res, "--resume"])
+            self.assertEqual(rc, 2, err)
+            self.assertIn("it was made from another list", err)
+        with open(res, "wb") as f:
+            f.write(b"not json\n" + before)
+        rc, out, err = cli.run(["-i", lst, "--results", res, "--resume"])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("line 1 is not a record of sluice", err)
+        with open(res, "rb") as f:
+            self.assertEqual(f.read(), b"not json\n" + before)
+        self.assertEqual(host_stats().get("requests", 0), 0)
+
+    def test_resume_of_nothing_and_usage(self):
+        """--resume with no results yet is a fresh run; without --results,
+        a usage error."""
+        lst = write_list([url("/bytes/1"), url("/bytes/2")])
+        res = os.path.join(scratch_dir(), "new.jsonl")
+        rc, out, err = cli.run(["-i", lst, "--results", res, "--resume"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(lines_in(res), 2)
+        rc, out, err = cli.run(["-i", lst, "--results", res, "--resume"])
+        self.assertEqual(rc, 0, err)  # everything done: nothing to fetch
+        self.assertEqual(lines_in(res), 2)
+        self.assertIn("2 URLs had records already", err)
+        rc, out, err = cli.run(["-i", lst, "--resume"])
+        self.assertEqual(rc, 2)
+        self.assertIn("--resume needs --results FILE", err)
+
+
 if __name__ == "__main__":
     sys.exit(cli.main(__doc__))

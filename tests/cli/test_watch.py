@@ -556,6 +556,26 @@ class TestResume(Base):
             self.assertEqual(f.read(), b"not json\n" + before)
         self.assertEqual(host_stats().get("requests", 0), 0)
 
+    def test_urls_as_records_hold_them(self):
+        """Records hold invalid UTF-8 as U+FFFD, a long line's first bytes,
+        a NUL escaped: the check compares the input as they hold it."""
+        lst = write_list([url("/bytes/1").encode() + b"?\xff\xe2\x80",
+                          b"x" * 70000, b"a\x00b", url("/bytes/2")])
+        res = os.path.join(scratch_dir(), "r.jsonl")
+        rc, out, err = cli.run(["-i", lst, "--results", res])
+        self.assertEqual(rc, 1, err)
+        with open(res, "rb") as f:
+            lines = [ln for ln in f.read().split(b"\n")[:-1]
+                     if json.loads(ln)["index"] != 3]
+        with open(res, "wb") as f:
+            f.write(b"\n".join(lines) + b"\n")
+        control("/_requests/reset")
+        rc, out, err = cli.run(["-i", lst, "--results", res, "--resume"])
+        self.assertEqual(rc, 0, err)  # only the last one was fetched
+        self.assertEqual([p for p, _ in journal()], ["/bytes/2"])
+        with open(res, "rb") as f:
+            self.by_index(parse(f.read()), 4)
+
     def test_resume_of_nothing_and_usage(self):
         """--resume with no results yet is a fresh run; without --results,
         a usage error."""

@@ -419,7 +419,7 @@ def rss(r):
 
 
 def report_throughput(rs, out, summary, problems):
-    tools = [t for t in ("sluice", "curl", "bare", "wrk")
+    tools = [t for t in ("sluice", "variant", "curl", "bare", "wrk")
              if any(r["tool"] == t for r in rs)]
     n = next((r["n"] for r in rs if r["tool"] != "wrk"), None)
     pairs = max(r["run"] for r in rs)
@@ -433,13 +433,23 @@ def report_throughput(rs, out, summary, problems):
             problems_of(r, problems)
         row = tool_row(tr)
         summary["throughput"][t] = row
-        label = {"wrk": "wrk*", "bare": "bare**"}.get(t, t)
+        label = {"wrk": "wrk*", "bare": "bare**",
+                 "variant": "variant+"}.get(t, t)
         out.append(f"{label:8} {row_cells(row)}")
     if "wrk" in tools:
         w = [r for r in rs if r["tool"] == "wrk"][0]
         out.append(f"  * wrk -t1 -c64 for {w.get('seconds', '?')} s on one "
                    "URL: the ceiling (its wall is the fixed duration)")
     gave_up_notes(rs, out)
+    if "variant" in tools:
+        v = [r for r in rs if r["tool"] == "variant"][0]
+        out.append(f"  + variant: sluice as above with {v.get('args', '?')}")
+        for key, f in (("wall", wall), ("cpu", cpu)):
+            x = round_ratios(rs, "variant", "sluice", f)
+            if x:
+                summary["throughput"]["variant_" + key] = x
+                out.append(f"variant/sluice {key}: {x[0]:.3f} (median of "
+                           f"per-round ratios, range {x[1]:.3f}-{x[2]:.3f})")
     if "bare" in tools:
         out.append("  ** bench-bare URLS 64: a bare libev + curl "
                    "multi_socket loop, 64 pooled easy handles, no records "

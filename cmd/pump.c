@@ -591,16 +591,23 @@ void pump_set_output(struct pump *p, struct output *out)
   p->out = out;
 }
 
-/* Where the line of index came from, for a message. */
-static const char *origin(const struct pump *p, const struct input_line *l)
+/* Where a line came from, for a message: "urls.txt, line 7". */
+static void origin(const struct pump *p, const struct input_line *l, char *buf,
+                   size_t size)
 {
-  return l->lineno ? p->input_names[p->cur_input] : "the arguments";
+  if(l->lineno) {
+    snprintf(buf, size, "%s, line %" PRIu64, p->input_names[p->cur_input],
+             l->lineno);
+  } else {
+    snprintf(buf, size, "an argument");
+  }
 }
 
 int pump_resume(struct pump *p, struct resume *rs, const char *path)
 {
   struct input_line line;
   uint64_t index;
+  char where[600];
   int rc = 0, m;
 
   while(!rc && p->next_index < rs->n) {
@@ -618,12 +625,11 @@ int pump_resume(struct pump *p, struct resume *rs, const char *path)
     }
     m = resume_match(rs, index, line.data, line.len);
     if(m < 0) {
+      origin(p, &line, where, sizeof(where));
       fprintf(stderr,
-              "sluice: --resume: the URL of index %" PRIu64
-              " (%s, line %" PRIu64
-              ") is not the one '%s' has for it: it was made from another "
-              "list\n",
-              index, origin(p, &line), line.lineno, path);
+              "sluice: --resume: the URL of index %" PRIu64 " (%s) is not "
+              "the one '%s' has for it: it was made from another list\n",
+              index, where, path);
       return PUMP_RESUME_OTHER_LIST;
     }
     rc = m == 0 && resume_hold(rs, index, &line) ? -1 : 0;

@@ -30,7 +30,8 @@ static void put_hex(struct sl_buf *out, const unsigned char *s, size_t n)
   }
 }
 
-int sl_term_escape(struct sl_buf *out, const char *str, size_t len)
+/* sl_term_escape, or with ascii sl_term_escape_ascii. */
+static int escape(struct sl_buf *out, const char *str, size_t len, bool ascii)
 {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, n;
@@ -43,7 +44,7 @@ int sl_term_escape(struct sl_buf *out, const char *str, size_t len)
       sl_buf_put(out, s + i++, 1);
       continue;
     }
-    n = s[i] < 0x80 ? 0 : sl_utf8_seq(s + i, len - i);
+    n = s[i] < 0x80 || ascii ? 0 : sl_utf8_seq(s + i, len - i);
     if(!n || is_control_seq(s + i, n)) {
       n = n ? n : 1;
       put_hex(out, s + i, n);
@@ -53,6 +54,16 @@ int sl_term_escape(struct sl_buf *out, const char *str, size_t len)
   }
   sl_buf_terminate(out);
   return 0;
+}
+
+int sl_term_escape(struct sl_buf *out, const char *s, size_t len)
+{
+  return escape(out, s, len, false);
+}
+
+int sl_term_escape_ascii(struct sl_buf *out, const char *s, size_t len)
+{
+  return escape(out, s, len, true);
 }
 
 int sl_term_printf(FILE *f, const char *fmt, ...)

@@ -23,6 +23,10 @@
    out (out is then unchanged). */
 int sl_term_escape(struct sl_buf *out, const char *s, size_t len);
 
+/* The same, with every byte outside printable ASCII escaped, so that a
+   byte is a column (for a line cut to the terminal's width). */
+int sl_term_escape_ascii(struct sl_buf *out, const char *s, size_t len);
+
 /* fprintf to f with the formatted text escaped, but for one final
    newline.  Returns what fputs does; out of memory, the text is written
    with every byte outside printable ASCII escaped instead. */

@@ -534,7 +534,7 @@ THROUGHPUT_CURL_TARGET = 0.45
 
 
 def report_throughput(rs, out, summary, problems):
-    order = [t + v for v in VERSIONS for t in LIBCURL_TOOLS] + ["wrk"]
+    order = [t + v for v in VERSIONS for t in LIBCURL_TOOLS] + ["variant", "wrk"]
     tools = [t for t in order if any(r["tool"] == t for r in rs)]
     n = next((r["n"] for r in rs if r["tool"] != "wrk"), None)
     pairs = max(r["run"] for r in rs)
@@ -550,13 +550,23 @@ def report_throughput(rs, out, summary, problems):
         row["libcurl"] = libcurl_of(rs, t)
         summary["throughput"][t] = row
         name = t.rstrip("8")
-        label = {"wrk": "wrk*", "bare": "bare**"}.get(name, name)
+        label = {"wrk": "wrk*", "bare": "bare**",
+                 "variant": "variant+"}.get(name, name)
         out.append(f"{label:8} {row['libcurl'] or '-':8} {row_cells(row)}")
     if "wrk" in tools:
         w = [r for r in rs if r["tool"] == "wrk"][0]
         out.append(f"  * wrk -t1 -c64 for {w.get('seconds', '?')} s on one "
                    "URL: the ceiling (its wall is the fixed duration)")
     gave_up_notes(rs, out)
+    if "variant" in tools:
+        v = [r for r in rs if r["tool"] == "variant"][0]
+        out.append(f"  + variant: sluice as above with {v.get('args', '?')}")
+        for key, f in (("wall", wall), ("cpu", cpu)):
+            x = round_ratios(rs, "variant", "sluice", f)
+            if x:
+                summary["throughput"]["variant_" + key] = x
+                out.append(f"variant/sluice {key}: {x[0]:.3f} (median of "
+                           f"per-round ratios, range {x[1]:.3f}-{x[2]:.3f})")
     if "bare" in tools or "bare8" in tools:
         out.append("  ** bench-bare URLS 64: a bare libev + curl "
                    "multi_socket loop, 64 pooled easy handles, no records "

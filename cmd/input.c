@@ -1,7 +1,9 @@
 /*
  * input.c - streaming line reader for URL lists.
  *
- * One fixed buffer per input, refilled with read(2) as lines are consumed.
+ * One fixed buffer per input, refilled with read(2) as lines are consumed
+ * (by input_next() itself, or by input_fill() when the loop says a live
+ * input is readable).
  * A line that does not fit in INPUT_MAX_LINE bytes is not kept: its first
  * bytes are saved and the rest is skipped up to the next newline, so a
  * stray binary file or a giant line costs no memory and is reported as a
@@ -23,6 +25,8 @@ struct input {
   bool own_fd;
   input_read_fn *read; /* NULL: read(2) on fd */
   void *read_ud;
+  bool live; /* input_next() never reads: INPUT_AGAIN */
+  int err;   /* a failed input_fill()'s errno, for input_next() */
   bool eof;
   bool discarding;   /* inside a too-long line, skipping to its end */
   uint64_t lineno;   /* lines consumed so far */
@@ -54,6 +58,16 @@ struct input *input_new_reader(input_read_fn *fn, void *ud)
     in->read_ud = ud;
   }
   return in;
+}
+
+void input_set_live(struct input *in, bool live)
+{
+  in->live = live;
+}
+
+int input_fd(const struct input *in)
+{
+  return in->fd;
 }
 
 void input_set_stop(struct input *in, volatile sig_atomic_t *flag)
@@ -98,6 +112,23 @@ static ssize_t fill(struct input *in)
   } while(n < 0 && errno == EINTR && !(in->stop && *in->stop));
   if(n > 0) {
     in->end += (size_t)n;
+  }
+  return n;
+}
+
+/* fill() with what its end means: 0 marks the end of the input, -1 ends
+   it too, keeping errno in in->err. */
+static ssize_t fill_once(struct input *in)
+{
+  ssize_t n = fill(in);
+
+  if(n == 0) {
+    in->eof = true;
+  } else if(n < 0) {
+    in->err = errno;
+    in->eof = true;
+    in->start = in->end = 0;
+    in->discarding = false;
   }
   return n;
 }
@@ -153,6 +184,11 @@ static int take_long_line(struct input *in, struct input_line *line)
 
 int input_next(struct input *in, struct input_line *line)
 {
+  if(in->err) { /* input_fill() failed: the input ended there */
+    errno = in->err;
+    in->err = 0;
+    return -1;
+  }
   for(;;) {
     char *p = in->buf + in->start;
     size_t have = in->end - in->start;
@@ -207,16 +243,24 @@ int input_next(struct input *in, struct input_line *line)
     if(in->eof) {
       return 0;
     }
-    n = fill(in);
-    if(n == 0) {
-      in->eof = true;
-    } else if(n < 0) {
-      int err = errno;
-      in->eof = true;
-      in->start = in->end = 0;
-      in->discarding = false;
-      errno = err;
+    if(in->live) {
+      return INPUT_AGAIN;
+    }
+    n = fill_once(in);
+    if(n < 0) {
+      in->err = 0;
       return -1;
     }
   }
+}
+
+int input_fill(struct input *in)
+{
+  ssize_t n;
+
+  if(in->end - in->start > INPUT_MAX_LINE) {
+    return 1; /* a line (or a too-long one) is there to take first */
+  }
+  n = in->eof ? 0 : fill_once(in);
+  return n > 0 ? 1 : (int)n;
 }

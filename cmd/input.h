@@ -3,7 +3,10 @@
  *
  * Reads a file descriptor in large blocks and hands out one URL line at a
  * time, so memory stays constant however long the list is: at most one
- * buffer of INPUT_BUFSIZE bytes per open input.
+ * buffer of INPUT_BUFSIZE bytes per open input.  A live input (a pipe, a
+ * terminal) is read from the loop instead: input_next() then never reads
+ * but says when it needs more (INPUT_AGAIN), and the caller calls
+ * input_fill() once its descriptor is readable.
  */
 #ifndef SLUICE_CMD_INPUT_H
 #define SLUICE_CMD_INPUT_H
@@ -25,6 +28,10 @@
 #ifndef INPUT_LONG_PREFIX
 #define INPUT_LONG_PREFIX 256
 #endif
+
+/* input_next() of a live input: no whole line is buffered, call
+   input_fill() when the descriptor is readable. */
+#define INPUT_AGAIN (-2)
 
 struct input;
 
@@ -53,8 +60,21 @@ struct input *input_new_reader(input_read_fn *fn, void *ud);
    UTF-8 byte-order mark at the very start of the input (editors on
    Windows write one).  Returns 1 with *line set, 0 at the end of the
    input, -1 on a read error (errno set; the input then stays at its
-   end). */
+   end), INPUT_AGAIN when the input is live and needs input_fill()
+   first. */
 int input_next(struct input *in, struct input_line *line);
+
+/* Live or not (the default): see INPUT_AGAIN.  Switch back to blocking
+   reads, e.g. to drain the rest after the loop, with live false. */
+void input_set_live(struct input *in, bool live);
+
+/* One read(2) into the buffer, for a live input whose descriptor is
+   readable (it does not block then).  1 when bytes came, 0 at the end, -1
+   on a read error, which the next input_next() reports. */
+int input_fill(struct input *in);
+
+/* The descriptor read. */
+int input_fd(const struct input *in);
 
 /* While *flag is non-zero, a read interrupted by a signal is not retried:
    input_next() returns -1 with errno EINTR.  flag may be NULL (always

@@ -12,7 +12,8 @@
  *
  * Leaving the loop is deferred to a zero-delay timer when it starts from
  * the signal's own callback: sl_off_signal() frees the watcher whose
- * callback is running.
+ * callback is running.  A signal ignored when sluice starts (SIGHUP under
+ * nohup, SIGINT in a background job) is left ignored.
  */
 #include "interrupt.h"
 
@@ -21,8 +22,21 @@
 
 volatile sig_atomic_t interrupt_signum;
 
-static const int watched[] = {SIGINT, SIGTERM};
+static const int watched[] = {SIGINT, SIGTERM, SIGHUP};
 #define NWATCHED (sizeof(watched) / sizeof(watched[0]))
+
+const char *interrupt_message(int signum)
+{
+  switch(signum) {
+    case SIGINT:
+      return "interrupted by SIGINT";
+    case SIGTERM:
+      return "terminated by SIGTERM";
+    case SIGHUP:
+      return "terminated by SIGHUP";
+  }
+  return "terminated by a signal";
+}
 
 /* libev's handler for each signal while the loop watches it, else NULL. */
 static void (*volatile chained[NSIG])(int);
@@ -106,6 +120,10 @@ int interrupt_start(struct interrupt *it, sl_ctx *ctx,
     int sig = watched[i];
     struct sigaction ev;
 
+    if(sigaction(sig, NULL, &ev) == 0 && ev.sa_handler == SIG_IGN) {
+      it->ignored |= 1u << i; /* nohup, a background job: stays so */
+      continue;
+    }
     rc = sl_on_signal(ctx, sig, on_loop_signal, it);
     if(rc != SL_OK) {
       break;
@@ -140,6 +158,9 @@ void interrupt_leave_loop(struct interrupt *it)
      SIG_DFL for a moment, which would kill the process */
   block_watched(&old);
   for(size_t i = 0; i < NWATCHED; i++) {
+    if(it->ignored & (1u << i)) {
+      continue;
+    }
     chained[watched[i]] = NULL;
     sl_off_signal(it->ctx, watched[i]);
     install_plain(watched[i]);

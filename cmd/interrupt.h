@@ -1,5 +1,7 @@
 /*
- * interrupt.h - SIGINT and SIGTERM for the sluice command.
+ * interrupt.h - SIGINT, SIGTERM and SIGHUP for the sluice command (a
+ * closed terminal or a dropped ssh session ends a run as SIGTERM does,
+ * every record kept).
  *
  * The first signal is handled on the loop (sl_on_signal): a callback
  * cancels what is running so every URL read gets its record and the
@@ -20,14 +22,16 @@ struct interrupt {
   sl_ctx *ctx;
   void (*on_first)(int signum, void *ud);
   void *ud;
-  sl_timer *leave; /* the deferred interrupt_leave_loop() */
-  int on_loop;     /* the loop's watchers are installed */
-  int handled;     /* on_first has run */
+  sl_timer *leave;  /* the deferred interrupt_leave_loop() */
+  int on_loop;      /* the loop's watchers are installed */
+  int handled;      /* on_first has run */
+  unsigned ignored; /* bit i: watched[i] was ignored at start, and is */
 };
 
-/* Watches SIGINT and SIGTERM on ctx's loop; on_first(signum, ud) runs on
-   the loop for the first of them.  Returns SL_OK or an SL_E* code (then
-   only the plain handler is installed). */
+/* Watches SIGINT, SIGTERM and SIGHUP (those not ignored at start) on
+   ctx's loop; on_first(signum, ud) runs on the loop for the first of
+   them.  Returns SL_OK or an SL_E* code (then only the plain handler is
+   installed). */
 int interrupt_start(struct interrupt *it, sl_ctx *ctx,
                     void (*on_first)(int signum, void *ud), void *ud);
 
@@ -37,8 +41,12 @@ int interrupt_start(struct interrupt *it, sl_ctx *ctx,
    sl_ctx_free().  Safe to call again. */
 void interrupt_leave_loop(struct interrupt *it);
 
-/* The first SIGINT or SIGTERM received, or 0.  Set by the plain handler,
-   so a read it interrupts can test it (see input_set_stop()). */
+/* What a run ended by signum says: "interrupted by SIGINT",
+   "terminated by SIGTERM", "terminated by SIGHUP". */
+const char *interrupt_message(int signum);
+
+/* The first SIGINT, SIGTERM or SIGHUP received, or 0.  Set by the plain
+   handler, so a read it interrupts can test it (see input_set_stop()). */
 extern volatile sig_atomic_t interrupt_signum;
 
 #endif

@@ -6,7 +6,8 @@
  * through one libsluice context (which owns EV_DEFAULT and runs it with
  * sl_run), and ends with the summary on stderr and an exit status a
  * script can test: 0 all ok, 1 some URL not ok, 2 usage, 3 could not run,
- * 128 + N after signal N (130 for SIGINT, 143 for SIGTERM).
+ * 128 + N after signal N (130 for SIGINT, 143 for SIGTERM, 129 for
+ * SIGHUP).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +21,16 @@
 
 #include "base/term.h"
 
+#include "clobber.h"
+#include "inflight.h"
 #include "input.h"
 #include "interrupt.h"
 #include "nofile.h"
 #include "options.h"
 #include "output.h"
+#include "progress.h"
 #include "pump.h"
+#include "resume.h"
 #include "summary.h"
 
 enum { EXIT_ALL_OK = 0, EXIT_NOT_OK = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
@@ -37,12 +42,16 @@ struct run {
   int nins;
   bool stdin_urls; /* URLs come from standard input */
   struct output *out;
-  struct sl_buf body; /* -d, --data-binary */
-  struct saver saver; /* --output-dir */
+  struct output *sumout; /* --summary-json */
+  struct sl_buf body;    /* -d, --data-binary */
+  struct saver saver;    /* --output-dir */
   sl_ctx *ctx;
   struct summary sum;
   struct pump pump;
   struct interrupt intr;
+  struct progress progress; /* when progress_on */
+  bool progress_on;
+  struct resume resume; /* --resume */
 };
 
 static int out_of_memory(void)
@@ -96,21 +105,21 @@ static int open_inputs(struct run *r, const struct cli_options *opts)
   return rc;
 }
 
-/* The results file, or standard output. */
-static int open_output(struct run *r, const char *path)
+/* The file of opt (or standard output when path is NULL), as *out. */
+static int open_output(struct output **out, const char *opt, const char *path)
 {
   int fd = STDOUT_FILENO;
 
   if(path) {
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if(fd < 0) {
-      sl_term_printf(stderr, "sluice: --results: cannot open '%s': %s\n", path,
+      sl_term_printf(stderr, "sluice: %s: cannot open '%s': %s\n", opt, path,
                      strerror(errno));
       return EXIT_USAGE;
     }
   }
-  r->out = output_new(fd, path != NULL);
-  if(!r->out) {
+  *out = output_new(fd, path != NULL);
+  if(!*out) {
     if(path) {
       close(fd);
     }
@@ -168,8 +177,14 @@ static int open_saver(struct run *r, struct cli_options *opts)
 static int open_files(struct run *r, struct cli_options *opts)
 {
   const char *ca_file = opts->lib.ca_file;
+  const struct clobber_out outs[] = {{"--results", opts->results},
+                                     {"--summary-json", opts->summary_json}};
   int rc = open_inputs(r, opts);
 
+  if(!rc && clobber_check(outs, sizeof(outs) / sizeof(outs[0]), r->ins,
+                          r->names, r->nins)) {
+    rc = EXIT_USAGE; /* before anything is opened for writing */
+  }
   if(!rc) {
     rc = read_body(r, opts);
   }
@@ -186,7 +201,17 @@ static int open_files(struct run *r, struct cli_options *opts)
                    strerror(errno));
     return EXIT_USAGE;
   }
-  return open_output(r, opts->results);
+  if(opts->resume) {
+    /* read now, written to once the input is found to be its list */
+    rc = resume_load(&r->resume, opts->results);
+    rc = rc == RESUME_NOT_RESULTS ? EXIT_USAGE : rc ? EXIT_FATAL : 0;
+  } else {
+    rc = open_output(&r->out, "--results", opts->results);
+  }
+  if(!rc && opts->summary_json) {
+    rc = open_output(&r->sumout, "--summary-json", opts->summary_json);
+  }
+  return rc;
 }
 
 static int make_context(struct run *r, const struct cli_options *opts)
@@ -220,11 +245,70 @@ static int make_context(struct run *r, const struct cli_options *opts)
   return 0;
 }
 
-/* The first SIGINT or SIGTERM, on the loop: the pump cancels everything
-   and stops reading. */
+/* The first SIGINT, SIGTERM or SIGHUP, on the loop: the pump cancels
+   everything and stops reading. */
 static void on_interrupt(int signum, void *ud)
 {
   pump_interrupt(ud, signum);
+}
+
+/* SIGUSR1, on the loop: every URL in flight on stderr. */
+static void on_usr1(int signum, void *ud)
+{
+  struct run *r = ud;
+
+  (void)signum;
+  if(r->progress_on) {
+    progress_clear(&r->progress);
+  }
+  inflight_dump(r->ctx, &r->pump, STDERR_FILENO);
+}
+
+/* What shows the run as it goes: the progress line (on a terminal unless
+   -s, or as --progress and --no-progress say) and the SIGUSR1 dump. */
+static int start_watching(struct run *r, const struct cli_options *opts)
+{
+  bool on = opts->progress > 0 ||
+            (!opts->progress && !opts->silent && isatty(STDERR_FILENO));
+
+  if(on) {
+    progress_init(&r->progress, r->ctx, &r->pump, &r->sum, STDERR_FILENO,
+                  progress_count(r->ins, r->nins, opts->nurls));
+    if(progress_start(&r->progress) != SL_OK) {
+      return out_of_memory();
+    }
+    r->progress_on = true;
+  }
+  if(sl_on_signal(r->ctx, SIGUSR1, on_usr1, r) != SL_OK) {
+    fputs("sluice: warning: cannot watch SIGUSR1 on the loop\n", stderr);
+  }
+  return 0;
+}
+
+/* --resume: the input checked against the results and read up to where
+   they end, then the results opened to append to. */
+static int go_on(struct run *r, const char *path)
+{
+  int fd, rc = pump_resume(&r->pump, &r->resume, path);
+
+  if(rc) {
+    return rc == PUMP_RESUME_OTHER_LIST ? EXIT_USAGE
+           : interrupt_signum           ? 128 + interrupt_signum
+                                        : EXIT_FATAL;
+  }
+  fd = resume_open(&r->resume);
+  if(fd < 0) {
+    fprintf(stderr, "sluice: --results: cannot open '%s': %s\n", path,
+            strerror(errno));
+    return EXIT_USAGE;
+  }
+  r->out = output_new(fd, true);
+  if(!r->out) {
+    close(fd);
+    return out_of_memory();
+  }
+  pump_set_output(&r->pump, r->out);
+  return 0;
 }
 
 /* Sets the pump up on the context, with its sources and the signals. */
@@ -246,11 +330,12 @@ static int start_pump(struct run *r, const struct cli_options *opts)
   }
   pump_set_stop_flag(pump, &interrupt_signum);
   if(interrupt_start(&r->intr, r->ctx, on_interrupt, pump) != SL_OK) {
-    fputs("sluice: warning: cannot watch SIGINT and SIGTERM on the loop; "
-          "a signal takes effect when more input is read\n",
+    fputs("sluice: warning: cannot watch SIGINT, SIGTERM and SIGHUP on the "
+          "loop; a signal takes effect when more input is read\n",
           stderr);
   }
-  return 0;
+  /* a signal while the check reads a slow input ends it (130, 143) */
+  return opts->resume ? go_on(r, opts->results) : 0;
 }
 
 static double seconds_now(void)
@@ -261,17 +346,48 @@ static double seconds_now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* --summary-json: the summary as JSON into its file (opened at start). */
+static void write_summary(struct run *r, double wall_s)
+{
+  struct pump *pump = &r->pump;
+  struct sl_buf b = {0};
+  const char *why =
+      pump->halt != PUMP_RUNNING ? pump_halt_message(pump) : NULL;
+
+  int rc = summary_json(&r->sum, wall_s, why, &b);
+
+  if(rc) {
+    errno = ENOMEM;
+  } else if(output_write(r->sumout, b.p, b.len)) {
+    rc = -1;
+  }
+  if(output_close(r->sumout) && !rc) {
+    rc = -1;
+  }
+  r->sumout = NULL;
+  if(rc) {
+    fprintf(stderr, "sluice: writing --summary-json: %s\n", strerror(errno));
+    pump->fatal = true;
+  }
+  sl_buf_free(&b);
+}
+
 /* Fetches everything, then closes the context and the results and says
    how the run ended (-s: only when it is an error). */
 static void fetch(struct run *r, bool silent)
 {
   struct pump *pump = &r->pump;
-  double t0 = seconds_now();
+  double t0 = seconds_now(), wall_s;
 
   pump_run(pump);
+  if(r->progress_on) {
+    progress_stop(&r->progress); /* erased before anything else is told */
+  }
   /* from here on the loop no longer runs: signals go to a plain handler,
      so the rest of the input and the last write can be interrupted */
   interrupt_leave_loop(&r->intr);
+  sl_off_signal(r->ctx, SIGUSR1);
+  signal(SIGUSR1, SIG_IGN); /* not its default: the end of the process */
   pump_drain(pump);
   pump_stop(pump);
   sl_ctx_free(r->ctx);
@@ -281,6 +397,10 @@ static void fetch(struct run *r, bool silent)
     pump->fatal = true;
   }
   r->out = NULL;
+  wall_s = seconds_now() - t0;
+  if(r->sumout) {
+    write_summary(r, wall_s);
+  }
   if(silent) {
     return;
   }
@@ -291,11 +411,9 @@ static void fetch(struct run *r, bool silent)
   if(interrupt_signum && pump->halt != PUMP_SIGNAL) {
     /* it came after the loop: while the rest of the input was read, or
        during the last write */
-    fprintf(stderr, "sluice: %s\n",
-            interrupt_signum == SIGINT ? "interrupted by SIGINT"
-                                       : "terminated by SIGTERM");
+    fprintf(stderr, "sluice: %s\n", interrupt_message(interrupt_signum));
   }
-  summary_print(&r->sum, seconds_now() - t0, stderr);
+  summary_print(&r->sum, wall_s, stderr);
 }
 
 static int exit_status(const struct run *r, const struct cli_options *opts)
@@ -316,9 +434,15 @@ static int exit_status(const struct run *r, const struct cli_options *opts)
 static void close_run(struct run *r)
 {
   interrupt_leave_loop(&r->intr);
+  if(r->progress_on) {
+    progress_free(&r->progress); /* before its timer goes with the ctx */
+  }
   pump_free(&r->pump);
   sl_ctx_free(r->ctx);
   output_close(r->out);
+  output_close(r->sumout);
+  summary_free(&r->sum);
+  resume_free(&r->resume);
   for(int i = 0; i < r->nins; i++) {
     input_close(r->ins[i]);
   }
@@ -344,6 +468,9 @@ int main(int argc, char **argv)
       options_free(&opts);
       return EXIT_USAGE;
   }
+  /* until the loop watches it (and after): SIGUSR1's default would end
+     the process */
+  signal(SIGUSR1, SIG_IGN);
   memset(&r, 0, sizeof(r));
   r.saver.dirfd = -1;
   status = open_files(&r, &opts);
@@ -352,6 +479,9 @@ int main(int argc, char **argv)
   }
   if(!status) {
     status = start_pump(&r, &opts);
+  }
+  if(!status) {
+    status = start_watching(&r, &opts);
   }
   if(!status) {
     fetch(&r, opts.silent);

@@ -35,7 +35,7 @@ static const char *quoted(char *msg, const char *arg, const char *why)
   return msg;
 }
 
-/* --input, --results, --cacert */
+/* --input, --results, --summary-json, --cacert */
 static const char *file_name(const struct sl_opt *o, void *field,
                              const char *arg, char *msg)
 {
@@ -74,15 +74,24 @@ static const char *data(const struct sl_opt *o, void *field, const char *arg,
   return data_add(field, arg, o->min) ? "out of memory" : NULL;
 }
 
-/* --max-filesize: BYTES into the uint64_t at field */
+/* --max-filesize, --limit-rate, --host-limit-rate: BYTES into the
+   uint64_t at field, at most o->max when it is set */
 static const char *size(const struct sl_opt *o, void *field, const char *arg,
                         char *msg)
 {
-  if(size_parse(arg, field)) {
+  uint64_t v;
+
+  if(size_parse(arg, &v)) {
     snprintf(msg, SL_OPT_MSG,
              "'%s' is not a size (bytes, or with k, M or G: 500k, 10M)", arg);
     return msg;
   }
+  if(o->max && v > (uint64_t)o->max) {
+    snprintf(msg, SL_OPT_MSG, "'%s' is too large (at most %ldG)", arg,
+             o->max >> 30);
+    return msg;
+  }
+  *(uint64_t *)field = v;
   return NULL;
 }
 
@@ -163,6 +172,15 @@ static const char *deadline(const struct sl_opt *o, void *field,
   return why;
 }
 
+/* --progress, --no-progress: the entry's min (1, -1) into the int at
+   field; the last one given wins */
+static const char *tristate(const struct sl_opt *o, void *field,
+                            const char *arg, char *msg)
+{
+  *(int *)field = (int)o->min;
+  return NULL;
+}
+
 /* --http1.1, --http2: the version is the entry's min */
 static const char *http_version(const struct sl_opt *o, void *field,
                                 const char *arg, char *msg)
@@ -209,11 +227,27 @@ static const struct sl_opt table[] = {
           " (default " NUM(CLI_CONCURRENCY_DEFAULT) ")"),
     STRING("results", results, file_name, "FILE",
            "write the records to FILE instead of standard output"),
+    FLAG("resume", resume,
+         "go on with the run whose records --results holds: skip every URL "
+         "it has, fetch the others, append their records (the input must "
+         "be the same list)"),
+    STRING("summary-json", summary_json, file_name, "FILE",
+           "also write the summary to FILE, as JSON"),
     FLAG("ordered", run.ordered,
          "write the records in input order (a record waits only for earlier "
          "URLs still running)"),
     {"silent", 's', SL_OPT_FLAG, .at = AT(silent, bool),
-     .help = "no summary on standard error (errors are still told)"},
+     .help = "no summary and no progress line on standard error (errors "
+             "are still told)"},
+    {"quiet", 'q', SL_OPT_FLAG, .at = AT(silent, bool),
+     .help = "the same as -s"},
+    {"progress", 0, SL_OPT_FUNC, SL_OPT_NOVAL, .at = AT(progress, int),
+     .min = 1, .fn = tristate,
+     .help = "draw the progress line on standard error even when it is not "
+             "a terminal, or with -s (by default: on a terminal, without "
+             "-s)"},
+    {"no-progress", 0, SL_OPT_FUNC, SL_OPT_NOVAL, .at = AT(progress, int),
+     .min = -1, .fn = tristate, .help = "no progress line"},
     {"help", 'h', SL_OPT_HELP, .help = "show this help and exit"},
     {"version", 'V', SL_OPT_FUNC, SL_OPT_NOVAL | SL_OPT_ENDS, .fn = version,
      .help = "show the version and exit"},
@@ -323,6 +357,13 @@ static const struct sl_opt table[] = {
           "requests a rate lets through at once after a quiet spell, "
           "1.." NUM(CLI_BURST_MAX) " (default " NUM(CLI_BURST_DEFAULT)
           ": evenly spaced)"),
+    {"limit-rate", 0, SL_OPT_FUNC, .at = AT(lib.bandwidth, uint64_t),
+     .max = CLI_BANDWIDTH_MAX, .fn = size, .arg = "R",
+     .help = "receive at most R bytes per second over all transfers "
+             "together (k, M, G: 1024-based; curl's is per transfer)"},
+    {"host-limit-rate", 0, SL_OPT_FUNC,
+     .at = AT(lib.host_bandwidth, uint64_t), .max = CLI_BANDWIDTH_MAX,
+     .fn = size, .arg = "R", .help = "the same, for each host on its own"},
     COUNT("retries", 0, lib.retries, 0, CLI_RETRIES_MAX,
           "retry a connect error, timeout, 408, 429, 500, 502, 503 or 504 up "
           "to N times, 0.." NUM(CLI_RETRIES_MAX)
@@ -363,9 +404,10 @@ static const char footer[] =
     "\n"
     "Every URL gets exactly one record.  After --deadline, --fail-fast or\n"
     "--first ends the run, the URLs not yet read are still read, and each\n"
-    "gets a \"cancelled\" record without being fetched.  On SIGINT or\n"
-    "SIGTERM, everything running is cancelled, reading stops, and the URLs\n"
-    "read so far get their records; a second signal exits at once.\n"
+    "gets a \"cancelled\" record without being fetched.  On SIGINT,\n"
+    "SIGTERM or SIGHUP, everything running is cancelled, reading stops, and\n"
+    "the URLs read so far get their records; a second signal exits at once.\n"
+    "SIGUSR1 prints every URL in flight on standard error; the run goes on.\n"
     "\n"
     "A 429 or 503 answer with Retry-After pauses its whole host until\n"
     "then, with or without --retries, but for --retry-max-delay at most;\n"
@@ -392,7 +434,8 @@ static const char footer[] =
     "     cannot be opened\n"
     "  3  the run could not go on: results could not be written, input\n"
     "     could not be read, or the fetcher could not start\n"
-    "  130, 143  interrupted by SIGINT or SIGTERM (128 + the signal)\n";
+    "  130, 143, 129  interrupted by SIGINT, SIGTERM or SIGHUP (128 + the\n"
+    "     signal)\n";
 
 /* Long options match whole names only (SL_OPTS_EXACT): with a prefix,
    "--retry" once meant --retry-max-delay and "--fail" --fail-fast. */
@@ -424,6 +467,9 @@ static const char *conflict(const struct cli_options *o)
   }
   if((o->output_template || o->keep_partial) && !o->output_dir) {
     return "--output-template and --keep-partial need --output-dir";
+  }
+  if(o->resume && !o->results) {
+    return "--resume needs --results FILE: the records to go on from";
   }
   return NULL;
 }

@@ -28,16 +28,20 @@
 #define CLI_RETRIES_MAX         100
 #define CLI_DNS_TIMEOUT_MAX_MS  (3600L * 1000) /* c-ares takes an int */
 #define CLI_MAX_REDIRS_MAX      1000
+#define CLI_BANDWIDTH_MAX       (1L << 50) /* bytes/s: 1 PiB/s */
 
 struct cli_options {
   struct sl_options lib;      /* -j, -A, --http1.1, --http2, --cacert, -k,
-                                 -x, the politeness and name options */
+                                 -x, the politeness, bandwidth and name
+                                 options */
   struct pump_policy run;     /* --ordered, --timeout, --connect-timeout,
                                  --deadline, --fail-fast, --first, and
                                  the request: -X, -I, -L, --compressed,
                                  --max-filesize */
   struct sl_opt_list inputs;  /* -i, --input, in order ("-" is stdin) */
   const char *results;        /* --results, or NULL for stdout */
+  const char *summary_json;   /* --summary-json, or NULL */
+  bool resume;                /* --resume: append to --results */
   struct sl_opt_list resolve; /* every --resolve; lib.resolve */
   struct sl_buf dns_servers;  /* every --dns-server, joined with commas
                                  as c-ares takes them; lib.dns_servers */
@@ -48,7 +52,9 @@ struct cli_options {
   struct sl_buf referer_line; /* "Referer: " and it */
   long max_redirs;            /* --max-redirs; -1: not given */
   struct data_args data;      /* -d, --data-binary, in order */
-  bool silent;                /* -s: no summary */
+  bool silent;                /* -s, -q: no summary, no progress line */
+  int progress;               /* --progress 1, --no-progress -1, else 0:
+                                 on when stderr is a terminal */
   const char *output_dir;     /* --output-dir, or NULL */
   const char *output_template;
   bool keep_partial;

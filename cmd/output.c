@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct output {
@@ -18,14 +17,8 @@ struct output {
   bool own_fd;
   int err; /* errno of the first failed write */
   size_t len;
-  struct timespec last; /* when the buffer was last emptied */
   char buf[OUTPUT_BUFSIZE];
 };
-
-static void now(struct timespec *ts)
-{
-  clock_gettime(CLOCK_MONOTONIC, ts);
-}
 
 struct output *output_new(int fd, bool own_fd)
 {
@@ -34,7 +27,6 @@ struct output *output_new(int fd, bool own_fd)
   if(out) {
     out->fd = fd;
     out->own_fd = own_fd;
-    now(&out->last);
   }
   return out;
 }
@@ -66,7 +58,6 @@ int output_flush(struct output *out)
   }
   rc = write_all(out, out->buf, out->len);
   out->len = 0;
-  now(&out->last);
   return rc;
 }
 
@@ -84,25 +75,6 @@ int output_write(struct output *out, const char *data, size_t len)
   }
   memcpy(out->buf + out->len, data, len);
   out->len += len;
-  return 0;
-}
-
-int output_tick(struct output *out)
-{
-  struct timespec t;
-
-  if(out->err) {
-    errno = out->err;
-    return -1;
-  }
-  if(!out->len) {
-    return 0;
-  }
-  now(&t);
-  if(t.tv_sec - out->last.tv_sec > 1 ||
-     (t.tv_sec - out->last.tv_sec == 1 && t.tv_nsec >= out->last.tv_nsec)) {
-    return output_flush(out);
-  }
   return 0;
 }
 

@@ -2,8 +2,10 @@
  * output.h - a big-block writer for the results stream.
  *
  * Records are appended to one large buffer that goes out with write(2)
- * when it is full, when a second has passed since the last write (so a
- * slow run still shows progress) and at the end.
+ * when it is full, when the pump's flush timer says so (every
+ * OUTPUT_FLUSH_MS, so a crash or kill -9 loses at most the records of
+ * that interval, and a slow run still shows its records as they come)
+ * and at the end.
  */
 #ifndef SLUICE_CMD_OUTPUT_H
 #define SLUICE_CMD_OUTPUT_H
@@ -12,6 +14,12 @@
 #include <stddef.h>
 
 #define OUTPUT_BUFSIZE (256 * 1024)
+
+/* The longest a record waits in the buffer (a build may set another, to
+   measure what the interval costs). */
+#ifndef OUTPUT_FLUSH_MS
+#define OUTPUT_FLUSH_MS 200
+#endif
 
 struct output;
 
@@ -23,10 +31,7 @@ struct output *output_new(int fd, bool own_fd);
    of the failed write, and every later call fails the same way). */
 int output_write(struct output *out, const char *data, size_t len);
 
-/* Writes what is buffered if it has been there for a second or more. */
-int output_tick(struct output *out);
-
-/* Writes everything buffered. */
+/* Writes everything buffered (no system call when nothing is). */
 int output_flush(struct output *out);
 
 /* The errno of the first failed write, or 0. */

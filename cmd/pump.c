@@ -4,11 +4,14 @@
  *
  * Input is read only when a task finishes and frees a slot, from that
  * task's done callback, so a million-line list runs in the memory of
- * max_live tasks.  Every URL line yields exactly one record: the library
- * turns a malformed URL into a failed task, and the few lines it is never
- * shown (too long, or with a NUL byte in them) get an invalid_url record
- * written here.  The caller's buffers are copied, so records echo the
- * input exactly.
+ * max_live tasks.  A live input (a pipe, a terminal) is not read there:
+ * when it has no whole line buffered, a reader on the loop waits for it
+ * (kept alive, so sl_run waits too) while there is room, and each time it
+ * is readable one read(2) is made and the lines are started.  Every URL
+ * line yields exactly one record: the library turns a malformed URL into a
+ * failed task, and the few lines it is never shown (too long, or with a
+ * NUL byte in them) get an invalid_url record written here.  The caller's
+ * buffers are copied, so records echo the input exactly.
  *
  * Every URL gets the same request (the policy: method, body, flags), and
  * with --output-dir its body goes to its own file as it comes (save.c),
@@ -28,15 +31,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "base/list.h"
 #include "base/term.h"
+#include "interrupt.h"
 
 struct job {
   struct pump *pump;
   struct job *prev, *next;
   sl_task *task;
   uint64_t index;
+  uint64_t seq;        /* its turn with --ordered (see put()) */
+  int64_t born;        /* when it was read (pump_now()) */
   struct saving *save; /* with --output-dir */
   size_t url_len;
   char url[]; /* NUL-terminated copy of the input */
@@ -50,6 +58,7 @@ void pump_init(struct pump *p, sl_ctx *ctx, struct output *out,
   p->out = out;
   p->sum = sum;
   p->max_live = max_live ? max_live : 1;
+  p->wait_fd = p->watch_fd = -1;
 }
 
 int pump_set_policy(struct pump *p, const struct pump_policy *policy)
@@ -87,6 +96,29 @@ static bool stop_flagged(const struct pump *p)
   return p->stop_flag && *p->stop_flag;
 }
 
+int64_t pump_now(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+bool pump_task_info(const struct pump *p, sl_task *t,
+                    struct pump_task_info *out)
+{
+  const struct job *job = sl_task_userdata(t);
+
+  if(!job || job->pump != p) {
+    return false;
+  }
+  out->index = job->index;
+  out->url = job->url;
+  out->url_len = job->url_len;
+  out->born = job->born;
+  return true;
+}
+
 const char *pump_halt_message(const struct pump *p)
 {
   switch(p->halt) {
@@ -105,6 +137,8 @@ const char *pump_halt_message(const struct pump *p)
   }
   return "results could not be written";
 }
+
+static void watch_input(struct pump *p);
 
 /* Cancels every live task, pending ones first so that no transfer slot
    freed by a cancelled one starts a task about to be cancelled too.
@@ -132,6 +166,7 @@ static void halt(struct pump *p, enum pump_halt why, char *msg)
   p->halt = why;
   p->halt_msg = msg;
   p->stopped = true;
+  watch_input(p); /* no more reading: the loop need not wait for it */
   cancel_all(p, pump_halt_message(p));
 }
 
@@ -153,11 +188,7 @@ static char *message(const char *fmt, ...)
 
 void pump_interrupt(struct pump *p, int signum)
 {
-  halt(p, PUMP_SIGNAL,
-       message("%s by %s", signum == SIGINT ? "interrupted" : "terminated",
-               signum == SIGINT    ? "SIGINT"
-               : signum == SIGTERM ? "SIGTERM"
-                                   : "a signal"));
+  halt(p, PUMP_SIGNAL, message("%s", interrupt_message(signum)));
 }
 
 void pump_stop(struct pump *p)
@@ -181,7 +212,7 @@ static int write_out(const char *data, size_t len, void *ud)
 {
   struct pump *p = ud;
 
-  if(output_write(p->out, data, len) || output_tick(p->out)) {
+  if(output_write(p->out, data, len)) {
     output_failed(p);
     return -1;
   }
@@ -189,8 +220,10 @@ static int write_out(const char *data, size_t len, void *ud)
 }
 
 /* Hands a formatted record (or, len 0, its empty place) to the output,
-   through the ring when records go out in input order. */
-static void put(struct pump *p, uint64_t index, const char *data, size_t len)
+   through the ring when records go out in input order (by seq: the order
+   this run read the URLs in, which is the input's, with no gaps even
+   where --resume skips URLs). */
+static void put(struct pump *p, uint64_t seq, const char *data, size_t len)
 {
   if(!p->policy.ordered) {
     if(len && !output_error(p->out)) {
@@ -201,11 +234,11 @@ static void put(struct pump *p, uint64_t index, const char *data, size_t len)
   if(output_error(p->out)) {
     len = 0;
   }
-  if(reorder_put(&p->ro, index, data, len, write_out, p) &&
+  if(reorder_put(&p->ro, seq, data, len, write_out, p) &&
      !output_error(p->out)) {
     fprintf(stderr,
             "sluice: out of memory holding record %" PRIu64 " for its turn\n",
-            index);
+            seq);
     p->fatal = true;
   }
 }
@@ -233,17 +266,12 @@ static void judge(struct pump *p, const struct record *r)
   }
 }
 
-/* Counts one record, writes it (or holds it for its turn) and lets
+/* Counts one record, writes it (or holds it for its turn, seq) and lets
    --fail-fast and --first judge it. */
-static void emit(struct pump *p, const struct record *r, int kind)
+static void emit(struct pump *p, const struct record *r, int kind,
+                 uint64_t seq)
 {
-  if(r->ok) {
-    summary_add_ok(p->sum, r->bytes);
-  } else if(r->has_status && r->status >= 400) {
-    summary_add_http_error(p->sum, r->bytes);
-  } else {
-    summary_add_failed(p->sum, kind, r->error_kind);
-  }
+  summary_add(p->sum, r, kind);
 
   sl_buf_truncate(&p->rec, 0);
   if(!output_error(p->out) && record_format(&p->rec, r)) {
@@ -252,14 +280,14 @@ static void emit(struct pump *p, const struct record *r, int kind)
     p->fatal = true;
     sl_buf_truncate(&p->rec, 0);
   }
-  put(p, r->index, p->rec.p, p->rec.len);
+  put(p, seq, p->rec.p, p->rec.len);
   judge(p, r);
 }
 
 /* A record for a URL that never became a task. */
-static void emit_failure(struct pump *p, uint64_t index, const char *url,
-                         size_t url_len, enum sl_error_kind kind,
-                         const char *msg)
+static void emit_failure(struct pump *p, uint64_t index, uint64_t seq,
+                         const char *url, size_t url_len,
+                         enum sl_error_kind kind, const char *msg)
 {
   struct record r = {0};
 
@@ -268,7 +296,7 @@ static void emit_failure(struct pump *p, uint64_t index, const char *url,
   r.url_len = url_len;
   r.error_kind = sl_error_kind_name(kind);
   r.error_msg = msg;
-  emit(p, &r, (int)kind);
+  emit(p, &r, (int)kind, seq);
 }
 
 static void refill(struct pump *p);
@@ -356,7 +384,8 @@ static void on_done(sl_task *t, void *ud)
 
   SL_LIST_REMOVE(p->jobs, p->jobs_tail, job, prev, next);
   p->live--;
-  emit(p, &r, kind); /* after the unlink: it may cancel all the others */
+  /* after the unlink: it may cancel all the others */
+  emit(p, &r, kind, job->seq);
   free_job(job);
   sl_task_free(t);
   refill(p);
@@ -397,8 +426,8 @@ static void request_of(const struct pump *p, struct job *job,
 }
 
 /* A job for the URL (copied), with its saving when bodies are saved. */
-static struct job *new_job(struct pump *p, uint64_t index, const char *url,
-                           size_t url_len)
+static struct job *new_job(struct pump *p, uint64_t index, uint64_t seq,
+                           const char *url, size_t url_len)
 {
   struct job *job = malloc(sizeof(*job) + url_len + 1);
 
@@ -415,6 +444,8 @@ static struct job *new_job(struct pump *p, uint64_t index, const char *url,
   }
   job->pump = p;
   job->index = index;
+  job->seq = seq;
+  job->born = pump_now();
   job->url_len = url_len;
   memcpy(job->url, url, url_len);
   job->url[url_len] = '\0';
@@ -430,17 +461,19 @@ static void free_job(struct job *job)
   free(job);
 }
 
-/* Starts the task for one URL (url NUL-terminated, url_len its length). */
-static void start(struct pump *p, const char *url, size_t url_len)
+/* Starts the task for the URL of index (url_len bytes, copied), its turn
+   seq. */
+static void start(struct pump *p, uint64_t index, uint64_t seq,
+                  const char *url, size_t url_len)
 {
-  uint64_t index = p->next_index++;
   struct sl_request req = {0};
-  struct job *job = new_job(p, index, url, url_len);
+  struct job *job = new_job(p, index, seq, url, url_len);
   sl_task *t;
   char msg[128];
 
   if(!job) {
-    emit_failure(p, index, url, url_len, SL_ERR_INTERNAL, "out of memory");
+    emit_failure(p, index, seq, url, url_len, SL_ERR_INTERNAL,
+                 "out of memory");
     return;
   }
   request_of(p, job, &req);
@@ -448,14 +481,14 @@ static void start(struct pump *p, const char *url, size_t url_len)
   if(!t) {
     snprintf(msg, sizeof(msg), "cannot start the request: %s",
              strerror(errno));
-    emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL, msg);
+    emit_failure(p, index, seq, job->url, url_len, SL_ERR_INTERNAL, msg);
     free_job(job);
     return;
   }
   if(sl_task_on_done(t, on_done, job) != SL_OK) {
     sl_task_cancel(t, NULL);
     sl_task_free(t);
-    emit_failure(p, index, job->url, url_len, SL_ERR_INTERNAL,
+    emit_failure(p, index, seq, job->url, url_len, SL_ERR_INTERNAL,
                  "cannot watch the request: out of memory");
     free_job(job);
     return;
@@ -465,10 +498,12 @@ static void start(struct pump *p, const char *url, size_t url_len)
   p->live++;
 }
 
-/* Handles one line from an input: starts it, or writes the record of a
-   line that cannot be a URL. */
-static void start_line(struct pump *p, const struct input_line *line)
+/* Handles the line of index: starts it, or writes the record of a line
+   that cannot be a URL. */
+static void start_line(struct pump *p, uint64_t index,
+                       const struct input_line *line)
 {
+  uint64_t seq = p->next_seq++;
   char msg[160];
 
   if(line->too_long) {
@@ -476,25 +511,26 @@ static void start_line(struct pump *p, const struct input_line *line)
              "line %" PRIu64 " is %" PRIu64 " bytes long, over the limit "
              "of %d (url shows its first %d bytes)",
              line->lineno, line->raw_len, INPUT_MAX_LINE, INPUT_LONG_PREFIX);
-    emit_failure(p, p->next_index++, line->data, line->len, SL_ERR_INVALID_URL,
+    emit_failure(p, index, seq, line->data, line->len, SL_ERR_INVALID_URL,
                  msg);
     return;
   }
   if(line->has_nul) {
     snprintf(msg, sizeof(msg), "line %" PRIu64 " contains a NUL byte",
              line->lineno);
-    emit_failure(p, p->next_index++, line->data, line->len, SL_ERR_INVALID_URL,
+    emit_failure(p, index, seq, line->data, line->len, SL_ERR_INVALID_URL,
                  msg);
     return;
   }
   /* input_next() hands out the line in its own buffer, not terminated:
      start() copies it, and sl_fetch() gets the copy */
-  start(p, line->data, line->len);
+  start(p, index, seq, line->data, line->len);
 }
 
 /* The next URL from the sources, URL arguments first: 1 with *line set
    (an argument has lineno 0), 0 when every source is exhausted or reading
-   was stopped by a signal, -1 on a read error (reported; p->fatal). */
+   was stopped by a signal, or when a live input has no line yet
+   (p->wait_fd set), -1 on a read error (reported; p->fatal). */
 static int next_line(struct pump *p, struct input_line *line)
 {
   while(!p->input_done) {
@@ -511,6 +547,10 @@ static int next_line(struct pump *p, struct input_line *line)
 
       if(rc > 0) {
         return 1;
+      }
+      if(rc == INPUT_AGAIN) {
+        p->wait_fd = input_fd(p->inputs[p->cur_input]);
+        return 0;
       }
       if(rc == 0) {
         p->cur_input++;
@@ -530,6 +570,82 @@ static int next_line(struct pump *p, struct input_line *line)
   return 0;
 }
 
+/* The next URL to start and its index: with --resume, first those the
+   results file lacked below its last record (read while checking it),
+   then the sources from where that check stopped.  As next_line(). */
+static int take_line(struct pump *p, struct input_line *line, uint64_t *index)
+{
+  int rc;
+
+  if(p->resume && resume_next_hole(p->resume, index, line)) {
+    return 1;
+  }
+  rc = next_line(p, line);
+  if(rc > 0) {
+    *index = p->next_index++;
+  }
+  return rc;
+}
+
+void pump_set_output(struct pump *p, struct output *out)
+{
+  p->out = out;
+}
+
+/* Where a line came from, for a message: "urls.txt, line 7". */
+static void origin(const struct pump *p, const struct input_line *l, char *buf,
+                   size_t size)
+{
+  if(l->lineno) {
+    snprintf(buf, size, "%s, line %" PRIu64, p->input_names[p->cur_input],
+             l->lineno);
+  } else {
+    snprintf(buf, size, "an argument");
+  }
+}
+
+int pump_resume(struct pump *p, struct resume *rs, const char *path)
+{
+  struct input_line line;
+  uint64_t index;
+  char where[600];
+  int rc = 0, m;
+
+  while(!rc && p->next_index < rs->n) {
+    rc = take_line(p, &line, &index);
+    if(rc <= 0) {
+      if(rc == 0 && !stop_flagged(p)) {
+        fprintf(stderr,
+                "sluice: --resume: '%s' has records up to index %" PRIu64
+                ", but the input has only %" PRIu64 " URLs: it was made "
+                "from another list\n",
+                path, rs->n - 1, p->next_index);
+        return PUMP_RESUME_OTHER_LIST;
+      }
+      return PUMP_RESUME_FAILED;
+    }
+    m = resume_match(rs, index, line.data, line.len);
+    if(m < 0) {
+      origin(p, &line, where, sizeof(where));
+      fprintf(stderr,
+              "sluice: --resume: the URL of index %" PRIu64 " (%s) is not "
+              "the one '%s' has for it: it was made from another list\n",
+              index, where, path);
+      return PUMP_RESUME_OTHER_LIST;
+    }
+    rc = m == 0 && resume_hold(rs, index, &line) ? -1 : 0;
+  }
+  if(rc) {
+    fputs("sluice: out of memory\n", stderr);
+    p->fatal = true;
+    return PUMP_RESUME_FAILED;
+  }
+  resume_checked(rs);
+  p->resume = rs;
+  p->sum->skipped = rs->records;
+  return 0;
+}
+
 /* True when one more URL may start now. */
 static bool has_room(const struct pump *p)
 {
@@ -537,25 +653,92 @@ static bool has_room(const struct pump *p)
     return false;
   }
   /* in input order, a finished record keeps its place until written */
-  return !p->policy.ordered || reorder_room(&p->ro, p->next_index) > 0;
+  return !p->policy.ordered || reorder_room(&p->ro, p->next_seq) > 0;
 }
 
-/* Reads input and starts tasks until the window is full or the input
-   ends.  Input files are read with blocking reads from here: waiting for a
-   slow pipe delays the loop, which is what an input-bound run wants
-   anyway. */
+/* A live input is readable: one read, then the lines it brought. */
+static void on_readable(int fd, void *ud)
+{
+  struct pump *p = ud;
+
+  (void)fd;
+  input_fill(p->inputs[p->cur_input]); /* an error: next_line() tells */
+  refill(p);
+}
+
+/* Keeps a reader on the loop exactly while a live input has no line and
+   there is room for one.  Out of memory for it, the input is read with
+   blocking reads instead, as a regular file is. */
+static void watch_input(struct pump *p)
+{
+  int fd =
+      p->wait_fd >= 0 && has_room(p) && !stop_flagged(p) ? p->wait_fd : -1;
+
+  if(fd == p->watch_fd) {
+    return;
+  }
+  if(p->watch_fd >= 0) {
+    sl_remove_reader(p->ctx, p->watch_fd);
+  }
+  p->watch_fd = -1;
+  if(fd < 0) {
+    return;
+  }
+  if(sl_add_reader(p->ctx, fd, on_readable, p) == SL_OK &&
+     sl_reader_keep_alive(p->ctx, fd, true) == SL_OK) {
+    p->watch_fd = fd;
+    return;
+  }
+  sl_remove_reader(p->ctx, fd);
+  input_set_live(p->inputs[p->cur_input], false);
+  refill(p);
+}
+
+/* Reads input and starts tasks until the window is full, the input ends
+   or a live input has nothing more yet (then the loop watches it).
+   Regular files are read with blocking reads from here, which never wait
+   long. */
 static void refill(struct pump *p)
 {
   struct input_line line;
+  uint64_t index;
 
-  while(has_room(p) && !stop_flagged(p) && next_line(p, &line) > 0) {
-    start_line(p, &line);
+  p->wait_fd = -1;
+  while(has_room(p) && !stop_flagged(p) && take_line(p, &line, &index) > 0) {
+    start_line(p, index, &line);
   }
   if(stop_flagged(p)) {
     /* a signal interrupted the read, or came before the loop could
        deliver it: act now rather than when the loop gets to it */
     pump_interrupt(p, (int)*p->stop_flag);
   }
+  watch_input(p);
+}
+
+/* Inputs that are not regular files are read on the loop. */
+static void set_live(struct pump *p, bool live)
+{
+  struct stat st;
+
+  for(int i = 0; i < p->ninputs; i++) {
+    int fd = input_fd(p->inputs[i]);
+    input_set_live(p->inputs[i],
+                   live && !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode)));
+  }
+}
+
+/* Every OUTPUT_FLUSH_MS while the loop runs: what was written goes out,
+   so a crash loses no more than that. */
+static void on_flush(void *ud)
+{
+  struct pump *p = ud;
+
+  p->flush = NULL; /* fired: sluice frees it */
+  if(output_flush(p->out)) {
+    output_failed(p);
+    return;
+  }
+  p->flush = sl_call_later(p->ctx, OUTPUT_FLUSH_MS, on_flush, p);
 }
 
 static void on_deadline(void *ud)
@@ -581,10 +764,16 @@ int pump_run(struct pump *p)
       return -1;
     }
   }
+  /* out of memory for it: records still go out when the buffer fills */
+  p->flush = sl_call_later(p->ctx, OUTPUT_FLUSH_MS, on_flush, p);
+  set_live(p, true);
   refill(p);
   rc = sl_run(p->ctx);
+  set_live(p, false);
   sl_timer_cancel(p->timer);
   p->timer = NULL;
+  sl_timer_cancel(p->flush);
+  p->flush = NULL;
   if(rc != SL_OK) {
     fprintf(stderr, "sluice: the event loop failed: %s\n", sl_strerror(rc));
     p->fatal = true;
@@ -603,15 +792,17 @@ int pump_run(struct pump *p)
 void pump_drain(struct pump *p)
 {
   struct input_line line;
+  uint64_t index;
   const char *why = pump_halt_message(p);
 
   if(p->halt != PUMP_DEADLINE && p->halt != PUMP_FAIL_FAST &&
      p->halt != PUMP_FIRST) {
     return;
   }
-  while(!stop_flagged(p) && !output_error(p->out) && next_line(p, &line) > 0) {
-    emit_failure(p, p->next_index++, line.data, line.len, SL_ERR_CANCELLED,
-                 why);
+  while(!stop_flagged(p) && !output_error(p->out) &&
+        take_line(p, &line, &index) > 0) {
+    emit_failure(p, index, p->next_seq++, line.data, line.len,
+                 SL_ERR_CANCELLED, why);
   }
 }
 
@@ -619,6 +810,8 @@ void pump_free(struct pump *p)
 {
   sl_timer_cancel(p->timer);
   p->timer = NULL;
+  sl_timer_cancel(p->flush);
+  p->flush = NULL;
   reorder_free(&p->ro);
   sl_buf_free(&p->rec);
   free(p->halt_msg);

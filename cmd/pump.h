@@ -4,8 +4,11 @@
  * The pump keeps at most max_live tasks alive.  It starts that many, then
  * each done callback writes its record, frees the task and reads just
  * enough input to start the next ones, so memory is bounded by max_live
- * whatever the length of the input.  With --ordered, a record that
- * finished early also holds its place in that window until it is written.
+ * whatever the length of the input.  Regular files are read with plain
+ * reads; other inputs (pipes, terminals) are live: read on the loop as
+ * their lines come (sl_add_reader), so a slow producer stalls nothing.
+ * With --ordered, a record that finished early also holds its place in
+ * that window until it is written.
  *
  * A run may be halted early: by --deadline, --fail-fast, --first, a
  * signal, or results that cannot be written.  Everything live is then
@@ -26,6 +29,7 @@
 #include "output.h"
 #include "record.h"
 #include "reorder.h"
+#include "resume.h"
 #include "save.h"
 #include "summary.h"
 
@@ -79,7 +83,11 @@ struct pump {
   volatile sig_atomic_t *stop_flag; /* set by a signal: stop reading */
 
   uint64_t next_index;
+  uint64_t next_seq;     /* URLs started (or recorded) by this run */
+  struct resume *resume; /* --resume: the URLs the results lacked */
   unsigned live;
+  int wait_fd;       /* the current input is live and needs reading, or -1 */
+  int watch_fd;      /* the fd with a reader on the loop, or -1 */
   bool input_done;   /* every source is exhausted (or failed) */
   bool stopped;      /* start nothing more */
   bool fatal;        /* the run could not complete: exit status 3 */
@@ -87,6 +95,7 @@ struct pump {
   enum pump_halt halt;
   char *halt_msg;    /* why, for records and stderr; NULL: a fallback */
   sl_timer *timer;   /* the --deadline timer, until it fires */
+  sl_timer *flush;   /* writes the records out every OUTPUT_FLUSH_MS */
   struct reorder ro; /* with policy.ordered */
   struct sl_buf rec;
   struct job *jobs, *jobs_tail; /* the live tasks, newest first, for
@@ -107,6 +116,21 @@ void pump_set_inputs(struct pump *p, struct input **inputs, const char **names,
                      int ninputs);
 void pump_set_stop_flag(struct pump *p, volatile sig_atomic_t *stop_flag);
 
+/* The output, when it is opened after pump_init() (--resume). */
+void pump_set_output(struct pump *p, struct output *out);
+
+/* --resume, before pump_run(): reads the sources from the start through
+   the highest index rs has a record for (with plain reads), checking
+   that each URL with a record is the record's; those without one are
+   fetched first by pump_run(), then the sources go on.  rs must outlive
+   the pump.  0; PUMP_RESUME_OTHER_LIST when the input is not the list
+   the results were made from (said on stderr, path naming the file);
+   PUMP_RESUME_FAILED when reading failed, a signal stopped it or memory
+   ran out (said; p->fatal unless it was the signal). */
+#define PUMP_RESUME_OTHER_LIST (-1)
+#define PUMP_RESUME_FAILED     (-2)
+int pump_resume(struct pump *p, struct resume *rs, const char *path);
+
 /* Fetches everything, or until halted: returns when every URL read has
    its record.  0, or -1 when the run could not complete (p->fatal; a
    message was printed). */
@@ -120,6 +144,23 @@ void pump_drain(struct pump *p);
 /* Halts the run for signal signum (from the loop): cancels everything
    live and stops reading. */
 void pump_interrupt(struct pump *p, int signum);
+
+/* What the pump knows of one of its tasks, for the progress line and the
+   SIGUSR1 dump. */
+struct pump_task_info {
+  uint64_t index;  /* the URL's index */
+  const char *url; /* as in the input (not NUL-terminated) */
+  size_t url_len;
+  int64_t born; /* when it was read: CLOCK_MONOTONIC, ns (pump_now()) */
+};
+
+/* Fills *out for t, a task the pump started (from sl_ctx_foreach_task):
+   true, or false when t is not the pump's. */
+bool pump_task_info(const struct pump *p, sl_task *t,
+                    struct pump_task_info *out);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t pump_now(void);
 
 /* Why the run was halted, or NULL when it was not. */
 const char *pump_halt_message(const struct pump *p);

@@ -16,6 +16,7 @@
 #include "fetcher/admit.h"
 
 #include "base/container_of.h"
+#include "fetcher/bandwidth.h"
 #include "fetcher/ctx.h"
 #include "fetcher/task.h"
 #include "fetcher/timeout.h"
@@ -43,10 +44,16 @@ int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
   sl_hosts_config_init(&hc);
   hc.max_conns = o->per_host ? o->per_host : SIZE_MAX;
   hc.burst = o->burst;
+  hc.bandwidth = o->host_bandwidth;
   hc.seed = seed;
   errno = EINVAL;
   if(o->host_rate && !sl_rate_parse(o->host_rate, &hc.rate, &why))
     return -1;
+  if(o->host_bandwidth > SL_BYTERATE_MAX)
+    return -1;
+  if(o->bandwidth && !sl_byterate_init(&a->bw, o->bandwidth, 0, 0))
+    return -1;
+  a->has_bw = o->bandwidth > 0;
   if(o->rate) {
     if(!sl_rate_parse(o->rate, &rate, &why))
       return -1;
@@ -242,6 +249,9 @@ static void stage_due(struct sl_tmr *tm)
     case SL_ST_GLOBAL_RATE:
       if(!final_step(t))
         global_release(t->ctx);
+      break;
+    case SL_ST_RUNNING:
+      sl__bw_resume(t); /* paused by the bandwidth caps */
       break;
     default:
       break;

@@ -11,6 +11,7 @@
 #include "sluice.h"
 
 #include "limits/bucket.h"
+#include "limits/byterate.h"
 #include "limits/hosts.h"
 #include "limits/retry.h"
 #include "limits/sem.h"
@@ -27,6 +28,8 @@ struct sl_admission {
   bool hosts_ready;             /* hosts needs freeing */
   struct sl_bucket global_rate; /* when has_rate */
   bool has_rate;
+  struct sl_byterate bw; /* bandwidth over all transfers, when has_bw */
+  bool has_bw;
   struct sl_retry retry; /* max_attempts 1: no retries */
 };
 

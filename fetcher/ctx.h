@@ -30,6 +30,8 @@ struct sl_ctx {
   struct sl_group *groups, *groups_tail;           /* top-level groups */
   struct sl_as_completed *iters, *iters_tail;      /* live iterators */
   struct sl_timer *user_timers, *user_timers_tail; /* call_later */
+  struct sl_reader *readers, *readers_tail;        /* add_reader */
+  unsigned readers_kept; /* readers that keep sl_run() going */
 };
 
 /* as_completed.c, services.c, group.c: what is left at sl_ctx_free */

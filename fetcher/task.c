@@ -301,6 +301,11 @@ unsigned sl_task_attempts(const sl_task *t)
   return t ? t->attempts : 0;
 }
 
+uint64_t sl_task_bytes(const sl_task *t)
+{
+  return t ? t->resp.bytes : 0;
+}
+
 void *sl_task_userdata(const sl_task *t)
 {
   return t ? t->userdata : NULL;

@@ -75,6 +75,8 @@ struct sl_task {
   bool sink_fed;    /* on_body has had pieces since it last started */
   bool sink_reset;  /* on_body is told to start over before more */
   bool sink_failed; /* on_body stopped the transfer (err says why) */
+  bool bw_paused;   /* RUNNING: paused by the bandwidth caps (its stage
+                       timer unpauses it) */
 
   struct sl_task *all_prev, *all_next; /* registry: all, or spare */
   struct sl_group *group;

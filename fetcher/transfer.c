@@ -9,6 +9,7 @@
 #include "fetcher/transfer.h"
 
 #include "fetcher/proxy.h"
+#include "fetcher/bandwidth.h"
 #include "fetcher/redirect.h"
 #include "fetcher/response.h"
 #include "fetcher/task.h"
@@ -84,6 +85,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
   struct sl_easy *x = ud;
   struct sl_task *t = x->task;
   size_t len = size * n;
+  if(!sl__bw_pass(t, len))
+    return CURL_WRITEFUNC_PAUSE; /* libcurl gives it again once unpaused */
   if(!t->body_seen && (t->flags & SL_REQ_FOLLOW_REDIRECTS))
     body_begins(t, x->curl);
   if(t->skip_body)
@@ -449,7 +452,7 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
   }
   t->easy = x;
   t->started_at = now;
-  t->body_seen = t->skip_body = false;
+  t->body_seen = t->skip_body = t->bw_paused = false;
   if(!t->hopping) { /* a try begins */
     t->attempts++;
     t->try_start = now;
@@ -457,6 +460,12 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
   }
   t->hopping = false;
   return 0;
+}
+
+CURLcode sl__xfer_unpause(struct sl_task *t, CURL **easy)
+{
+  *easy = t->easy->curl;
+  return curl_easy_pause(*easy, CURLPAUSE_CONT);
 }
 
 void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)

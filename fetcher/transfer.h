@@ -48,6 +48,13 @@ void sl__xfer_free(struct sl_xfer *x);
    set (its deadline has passed, out of memory). */
 int sl__xfer_start(struct sl_xfer *x, struct sl_task *t, int64_t now);
 
+/* Unpauses t's running transfer (paused by bandwidth.c): libcurl hands
+   the piece it kept to the write callback again before this returns.
+   CURLE_OK, or the error that callback's refusal made (then the
+   transfer is still in curl: *easy is its handle, for the caller to
+   end). */
+CURLcode sl__xfer_unpause(struct sl_task *t, CURL **easy);
+
 /* Removes t's running transfer from curl at once, keeping what came of
    the response. */
 void sl__xfer_stop(struct sl_xfer *x, struct sl_task *t);

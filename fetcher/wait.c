@@ -162,7 +162,7 @@ int sl_run(sl_ctx *ctx)
   if(rc)
     return rc;
   while(ctx->tasks.stats.pending || ctx->tasks.stats.running ||
-        !sl__sched_idle(&ctx->sched))
+        !sl__sched_idle(&ctx->sched) || ctx->readers_kept)
     sl__sched_run_once(&ctx->sched);
   return SL_OK;
 }

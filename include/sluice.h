@@ -332,6 +332,16 @@ struct sl_options {
   unsigned retries;        /* retries after the first try; 0 = none */
   long retry_max_delay_ms; /* cap of one backoff wait, and of a
                               Retry-After pause; 0 = 30 s */
+  /* Bandwidth caps: body bytes received per second, over all transfers
+     together and for each host on its own; 0 = none, at most 2^60.  A
+     transfer that finds a cap used up is paused (libcurl stops reading
+     its socket, so TCP slows the server down) until the cap allows more.
+     Over any window of W seconds a cap lets through at most rate x W +
+     rate / 20 (the bucket: 50 ms of the rate) + 16 KiB (libcurl hands a
+     body over in pieces of up to that).  Counted as sl_response.bytes
+     counts them: decoded bodies, no headers. */
+  uint64_t bandwidth;
+  uint64_t host_bandwidth;
 
   /* Names are resolved by c-ares on the loop (never by a thread), A and
      AAAA, /etc/hosts first; answers are cached for their TTL (1 s to
@@ -386,7 +396,8 @@ SL_API bool sl_proxy_env_check(const char **var, const char **why);
 
 /* A new context, or NULL: errno EINVAL for a bad option (a malformed
    rate, dns_servers or resolve entry that does not parse, a line break
-   in user_agent or proxy, a bad header line, a negative max_redirects),
+   in user_agent or proxy, a bad header line, a negative max_redirects,
+   a bandwidth over 2^60),
    ENOMEM, or EIO when curl, c-ares or libev failed to start.  opts may
    be NULL.
 
@@ -405,9 +416,10 @@ SL_API void sl_ctx_free(sl_ctx *ctx);
 /* The libev loop the context uses. */
 SL_API struct ev_loop *sl_ctx_loop(const sl_ctx *ctx);
 
-/* Runs the loop until no task is live and every done callback has run.
-   SL_EBUSY when the loop belongs to the caller or when called from inside
-   a done callback. */
+/* Runs the loop until no task is live, no reader keeps it going
+   (sl_reader_keep_alive) and every done callback has run.  SL_EBUSY when
+   the loop belongs to the caller or when called from inside a done
+   callback. */
 SL_API int sl_run(sl_ctx *ctx);
 
 /* Live tasks (PENDING or RUNNING) now, and tasks that reached each final
@@ -469,6 +481,14 @@ SL_API const char *sl_task_url(const sl_task *t);
    then sends it once more on a new connection).  Known once the
    transfer ends. */
 SL_API unsigned sl_task_attempts(const sl_task *t);
+
+/* Body bytes received so far by the task's current transfer, counted as
+   sl_response.bytes counts them (decoded; a redirect's body that is
+   followed is not counted), while it runs: a progress meter's figure.
+   It starts again from 0 when a retry or a redirect begins, and once the
+   task is final it is its response's bytes (0 without a response).  0
+   before the first transfer. */
+SL_API uint64_t sl_task_bytes(const sl_task *t);
 SL_API void *sl_task_userdata(const sl_task *t);
 SL_API sl_ctx *sl_task_ctx(const sl_task *t);
 
@@ -629,7 +649,7 @@ SL_API int sl_group_on_done(sl_group *g, void (*cb)(sl_group *g, void *ud),
    a no-op. */
 SL_API void sl_group_free(sl_group *g);
 
-/* ---- loop services (asyncio's call_later, add_signal_handler) ---------- */
+/* ---- loop services (call_later, add_signal_handler, add_reader) ------ */
 
 /* cb(ud) runs once on the loop after ms milliseconds.  NULL on ENOMEM;
    then cb never runs. */
@@ -647,6 +667,36 @@ SL_API int sl_on_signal(sl_ctx *ctx, int signum,
                         void (*cb)(int signum, void *ud), void *ud);
 /* Stops watching signum. */
 SL_API void sl_off_signal(sl_ctx *ctx, int signum);
+
+/*
+ * asyncio's loop.add_reader: cb(fd, ud) runs on the loop each time fd is
+ * readable, until sl_remove_reader(ctx, fd).  Level-triggered: it runs
+ * again on the next iteration while unread bytes (or the end of the
+ * input) are left, so it should read each time; one read(2) does not
+ * block then, even without O_NONBLOCK (unless another process reads the
+ * same fd first).  For descriptors epoll can watch: pipes, sockets,
+ * terminals; a regular file counts as always readable (libev's rule), so
+ * read those directly.  Adding a reader for an fd that has one replaces
+ * its callback and ud.  cb may add and remove readers, its own too, and
+ * create, cancel and free tasks; the fd is never closed by sluice.
+ *
+ * A reader does not keep the loop running: sl_run() returns once no
+ * task is live, and a caller's ev_run() ends as if it were not there,
+ * however long it waits for input.  sl_reader_keep_alive(ctx, fd, true)
+ * asks for that: while it is kept, sl_run() goes on (blocking in the
+ * loop until the fd is readable, a timer or a signal), as for a live
+ * task, and so does the caller's ev_run().
+ *
+ * SL_OK, SL_EINVAL (fd < 0, cb NULL), SL_ENOMEM (then cb never runs).
+ */
+SL_API int sl_add_reader(sl_ctx *ctx, int fd, void (*cb)(int fd, void *ud),
+                         void *ud);
+/* Stops watching fd (its keep-alive goes with it): true, or false when
+   fd had no reader. */
+SL_API bool sl_remove_reader(sl_ctx *ctx, int fd);
+/* Whether fd's reader keeps the loop running (see sl_add_reader; a new
+   reader does not).  SL_OK, SL_ENOENT when fd has no reader, SL_EINVAL. */
+SL_API int sl_reader_keep_alive(sl_ctx *ctx, int fd, bool keep);
 
 /* ---- names for values ------------------------------------------------- */
 

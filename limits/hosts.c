@@ -66,11 +66,16 @@ bool sl_host_take(struct sl_host *h, int64_t now)
 }
 
 /* The time from which h, unused, can be freed: its pause is over and its
-   bucket is full.  <= now: at once. */
+   buckets are full.  <= now: at once. */
 static int64_t forgettable_at(struct sl_host *h, int64_t now)
 {
-  return past_pause(
-      h, h->has_bucket ? sl_bucket_full_at(&h->bucket, now) : now, now);
+  int64_t t = h->has_bucket ? sl_bucket_full_at(&h->bucket, now) : now;
+  if(h->has_bw) {
+    int64_t full = sl_byterate_full_at(&h->bw, now);
+    if(full > t)
+      t = full;
+  }
+  return past_pause(h, t, now);
 }
 
 /* --- idle heap ----------------------------------------------------- */
@@ -137,6 +142,11 @@ bool sl_hosts_init(struct sl_hosts *t, const struct sl_hosts_config *c)
     if(!sl_bucket_init(&probe, &t->cfg.rate, t->cfg.burst, 0))
       return false;
   }
+  if(t->cfg.bandwidth) {
+    struct sl_byterate probe;
+    if(!sl_byterate_init(&probe, t->cfg.bandwidth, 0, 0))
+      return false;
+  }
   /* a zero seed would make the table pick a random one itself */
   sl_htable_init(&t->table, t->cfg.seed ? t->cfg.seed : 1, &t->cfg.alloc);
   return sl_heap_reserve(&t->idle, MIN_HEAP) == 0;
@@ -191,6 +201,8 @@ static struct sl_host *create(struct sl_hosts *t, const char *key,
     h->has_bucket =
         sl_bucket_init(&h->bucket, &t->cfg.rate, t->cfg.burst, now);
   }
+  if(t->cfg.bandwidth) /* validated in sl_hosts_init too */
+    h->has_bw = sl_byterate_init(&h->bw, t->cfg.bandwidth, 0, now);
   h->pause_until = NO_PAUSE;
   sl_heap_node_init(&h->idle);
   h->last = now;

@@ -1,6 +1,7 @@
 /*
  * hosts.h - the per-host table: for each "host:port" a FIFO semaphore
- * (per-host concurrency), an optional token bucket (per-host rate) and a
+ * (per-host concurrency), an optional token bucket (per-host rate), an
+ * optional byte bucket (per-host bandwidth, limits/byterate.h) and a
  * pause (Retry-After), created on first use and freed once idle.
  *
  * Pure policy: no loop, no clock (every call takes `now`, int64_t ns, see
@@ -11,11 +12,11 @@
  * from the moment it knows its host until it is final (queued, waiting
  * and running all count).  An entry with no user is freed as soon as it
  * is also "forgettable": no permit held, no waiter, no pause in the
- * future, and its bucket full again, i.e. indistinguishable from a fresh
- * entry (freeing it earlier would forgive the host's rate or its
- * Retry-After).  Until then it lingers in a heap ordered by the time it
- * becomes forgettable, and any later get/put/sweep frees it.  So memory
- * follows the hosts that are in use or still owed a wait, never the
+ * future, and its buckets full again, i.e. indistinguishable from a fresh
+ * entry (freeing it earlier would forgive the host's rate, its bandwidth
+ * debt or its Retry-After).  Until then it lingers in a heap ordered by the
+ * time it becomes forgettable, and any later get/put/sweep frees it.  So
+ * memory follows the hosts that are in use or still owed a wait, never the
  * number of hosts ever seen.
  *
  * Admission.  A task leaves PENDING when the global semaphore, its
@@ -68,6 +69,7 @@
 #include <stdint.h>
 
 #include "limits/bucket.h"
+#include "limits/byterate.h"
 #include "base/hash.h"
 #include "base/heap.h"
 #include "limits/rate.h"
@@ -80,6 +82,7 @@ struct sl_hosts_config {
   size_t max_conns;      /* per host, >= 1 (SIZE_MAX: no limit); default 6 */
   struct sl_rate rate;   /* per host; count 0 (the default): no rate */
   unsigned burst;        /* per host bucket; 0 (the default) means 1 */
+  uint64_t bandwidth;    /* per host, bytes per second; 0: no cap */
   uint64_t seed;         /* hash seed (randomize against crafted lists) */
   struct sl_alloc alloc; /* entries, slots and heap; zero: malloc/free */
 };
@@ -88,6 +91,8 @@ struct sl_host {
   struct sl_sem sem;       /* per-host concurrency, FIFO */
   struct sl_bucket bucket; /* per-host rate, when has_bucket */
   bool has_bucket;
+  struct sl_byterate bw; /* per-host bandwidth, when has_bw */
+  bool has_bw;
   int64_t pause_until; /* paused while now < pause_until */
   size_t users;        /* sl_hosts_get() not yet matched by put */
   /* private to hosts.c */
@@ -109,7 +114,8 @@ struct sl_hosts {
 void sl_hosts_config_init(struct sl_hosts_config *c);
 
 /* c NULL: the defaults.  Returns false on an invalid configuration
-   (max_conns 0, a rate sl_bucket_init() rejects) or out of memory. */
+   (max_conns 0, a rate sl_bucket_init() rejects, a bandwidth
+   sl_byterate_init() rejects) or out of memory. */
 bool sl_hosts_init(struct sl_hosts *t, const struct sl_hosts_config *c);
 
 /* Frees every entry, used or not: entries still referenced dangle. */

@@ -62,6 +62,17 @@ struct sigw {
 };
 static struct sigw *sig_owner[NSIG];
 
+/* A file descriptor watched for the program around the fetcher (its
+   input).  Unref'd unless held, so that by default it never keeps ev_run
+   going on its own. */
+struct sl_loop_reader {
+  ev_io io;
+  struct sl_loop *loop;
+  void (*cb)(int fd, void *ud);
+  void *ud;
+  bool held;
+};
+
 struct sl_loop {
   struct ev_loop *ev;
   CURLM *multi;
@@ -478,6 +489,61 @@ void sl_loop_signal_stop(struct sl_loop *l, int signum)
   ev_signal_stop(l->ev, &s->sig);
   sig_owner[signum] = NULL;
   free(s);
+}
+
+static void on_reader(struct ev_loop *evl, ev_io *w, int revents)
+{
+  struct sl_loop_reader *r = (struct sl_loop_reader *)w;
+  struct sl_loop *l = r->loop; /* the callback may free r */
+  (void)evl;
+  (void)revents;
+  l->depth++;
+  r->cb(w->fd, r->ud);
+  l->depth--;
+}
+
+struct sl_loop_reader *sl_loop_reader_new(struct sl_loop *l, int fd,
+                                          void (*cb)(int fd, void *ud),
+                                          void *ud)
+{
+  struct sl_loop_reader *r = calloc(1, sizeof(*r));
+  if(!r)
+    return NULL;
+  r->loop = l;
+  r->cb = cb;
+  r->ud = ud;
+  ev_io_init(&r->io, on_reader, fd, EV_READ);
+  ev_io_start(l->ev, &r->io);
+  ev_unref(l->ev);
+  return r;
+}
+
+void sl_loop_reader_set(struct sl_loop_reader *r, void (*cb)(int fd, void *ud),
+                        void *ud)
+{
+  r->cb = cb;
+  r->ud = ud;
+}
+
+void sl_loop_reader_hold(struct sl_loop_reader *r, bool hold)
+{
+  if(r->held == hold)
+    return;
+  r->held = hold;
+  if(hold)
+    ev_ref(r->loop->ev);
+  else
+    ev_unref(r->loop->ev);
+}
+
+void sl_loop_reader_free(struct sl_loop_reader *r)
+{
+  if(!r)
+    return;
+  if(!r->held)
+    ev_ref(r->loop->ev); /* balance the unref before the stop */
+  ev_io_stop(r->loop->ev, &r->io);
+  free(r);
 }
 
 unsigned sl_loop_depth(const struct sl_loop *l)

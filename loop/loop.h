@@ -88,6 +88,26 @@ int sl_loop_signal_start(struct sl_loop *l, int signum,
                          void (*cb)(int signum, void *ud), void *ud);
 void sl_loop_signal_stop(struct sl_loop *l, int signum);
 
+/* Runs cb(fd, ud) on the loop each time fd is readable (level-triggered:
+   again on the next iteration while unread bytes are left), for a file
+   descriptor epoll can watch (a pipe, a socket, a terminal; libev
+   reports a regular file as always readable).  The watcher does not keep
+   the loop alive until sl_loop_reader_hold(r, true).  cb may free its
+   own reader.  NULL when out of memory. */
+struct sl_loop_reader;
+struct sl_loop_reader *sl_loop_reader_new(struct sl_loop *l, int fd,
+                                          void (*cb)(int fd, void *ud),
+                                          void *ud);
+/* Gives the reader another callback (asyncio's add_reader on a watched
+   fd replaces the callback). */
+void sl_loop_reader_set(struct sl_loop_reader *r, void (*cb)(int fd, void *ud),
+                        void *ud);
+/* Whether the reader keeps the loop alive (ev_run goes on while it
+   watches). */
+void sl_loop_reader_hold(struct sl_loop_reader *r, bool hold);
+/* Stops watching and frees the reader; NULL is a no-op. */
+void sl_loop_reader_free(struct sl_loop_reader *r);
+
 /* > 0 while one of the loop's watcher callbacks is running. */
 unsigned sl_loop_depth(const struct sl_loop *l);
 

@@ -526,9 +526,14 @@ class TestOutput(Base):
         self.assertEqual(rc, 1)
         self.assertRegex(
             err,
-            r"^sluice: 3 URLs in \d+\.\d\d s \(\d+ req/s\): 1 ok, "
+            r"^sluice: 3 URLs in \d+\.\d\d s: 1 ok, "
             r"1 http error, 1 failed \(invalid_url 1\); "
-            r"[0-9.]+ (bytes?|kB) received\n$")
+            r"[0-9.]+ (bytes?|kB) received\n"
+            r"sluice: 2 requests sent \(\d+/s\), 0 retries; "
+            r"responses: 2xx 1, 4xx 1\n"
+            r"sluice: latency p50 [0-9.]+ ms, p90 [0-9.]+ ms, "
+            r"p99 [0-9.]+ ms, max [0-9.]+ ms\n"
+            r"sluice: most failures: 127\.0\.0\.1:\d+ 1\n$")
 
 
 class TestUsage(Base):
@@ -1243,15 +1248,18 @@ class TestStreaming(Base):
                         % (peak_kib, base_kib))
 
 
-def main():
+def main(doc=__doc__, module="__main__"):
+    """Every test file's main: SLUICE and FIXTURE from argv, the rest for
+    unittest (the tests of `module`); 2 and the usage (doc) without
+    them."""
     global SLUICE, FIXTURE
     if len(sys.argv) < 3:
-        sys.stderr.write(__doc__)
+        sys.stderr.write(doc)
         return 2
     SLUICE = os.path.abspath(sys.argv[1])
     FIXTURE = os.path.abspath(sys.argv[2])
     argv = [sys.argv[0]] + sys.argv[3:]
-    prog = unittest.main(argv=argv, exit=False, verbosity=2)
+    prog = unittest.main(module=module, argv=argv, exit=False, verbosity=2)
     return 0 if prog.result.wasSuccessful() else 1
 
 

@@ -17,7 +17,6 @@ The fixture, the helpers and the record checks are test_cli.py's.
 
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_cli as cli  # noqa: E402
@@ -403,16 +402,5 @@ class TestOutputDir(Base):
         self.assertEqual(recs[0]["file"], host + "/bytes_11~1")
 
 
-def main():
-    if len(sys.argv) < 3:
-        sys.stderr.write(__doc__)
-        return 2
-    cli.SLUICE = os.path.abspath(sys.argv[1])
-    cli.FIXTURE = os.path.abspath(sys.argv[2])
-    argv = [sys.argv[0]] + sys.argv[3:]
-    prog = unittest.main(argv=argv, exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.main(__doc__))

@@ -5,8 +5,9 @@
  * group deadlines, wait's three conditions and its timeout, as_completed
  * in completion order with a timeout, deadlines that pass while a task is
  * still queued, cancelling 1000 in-flight transfers, current_task,
- * foreach, the never-retrieved warning, call_later and signals, and the
- * re-entrant cases (a group freed from its own completion).
+ * foreach, the never-retrieved warning, call_later and signals, readers
+ * (a pipe read as it comes, keeping sl_run going only when asked), and
+ * the re-entrant cases (a group freed from its own completion).
  *
  * argv[1] is the sluice-fixture binary.
  */
@@ -547,6 +548,109 @@ static void test_call_later_and_signals(void **state)
   sl_ctx_free(ctx);
 }
 
+/* ---- add_reader ------------------------------------------------------- */
+
+struct piped {
+  sl_ctx *ctx;
+  int fds[2];
+  int reads, eof;
+  sl_task *task; /* fetched from the line read */
+  char line[256];
+  size_t len;
+};
+
+static void on_pipe(int fd, void *ud)
+{
+  struct piped *p = ud;
+  ssize_t n = read(fd, p->line + p->len, sizeof(p->line) - 1 - p->len);
+  p->reads++;
+  if(n > 0) {
+    p->len += (size_t)n;
+    p->line[p->len] = '\0';
+    if(strchr(p->line, '\n') && !p->task) {
+      *strchr(p->line, '\n') = '\0';
+      p->task = harness_fetch(p->ctx, p->line, 5000);
+    }
+    return;
+  }
+  p->eof++;
+  assert_true(sl_remove_reader(p->ctx, fd)); /* its own, from inside */
+}
+
+static void write_url(void *ud)
+{
+  struct piped *p = ud;
+  const char *u = fixture_url(&fx, "/bytes/3");
+  char buf[256];
+  int n = snprintf(buf, sizeof(buf), "%s\n", u);
+  assert_int_equal(write(p->fds[1], buf, (size_t)n), n);
+}
+
+static void close_pipe(void *ud)
+{
+  struct piped *p = ud;
+  close(p->fds[1]);
+  p->fds[1] = -1;
+}
+
+static void not_called(int fd, void *ud)
+{
+  (void)fd;
+  (void)ud;
+  fail();
+}
+
+/* A reader that is not kept lets sl_run() and ev_run() end at once; one
+   that is kept holds sl_run() until the line came, was fetched, and the
+   pipe closed. */
+static void test_reader_keeps_run_when_asked(void **state)
+{
+  struct piped p = {0};
+  const struct sl_response *r;
+  (void)state;
+  p.ctx = harness_ctx(4);
+  assert_int_equal(pipe(p.fds), 0);
+  assert_int_equal(sl_add_reader(p.ctx, -1, on_pipe, &p), SL_EINVAL);
+  assert_int_equal(sl_reader_keep_alive(p.ctx, p.fds[0], true), SL_ENOENT);
+  assert_false(sl_remove_reader(p.ctx, p.fds[0]));
+  assert_int_equal(sl_add_reader(p.ctx, p.fds[0], not_called, NULL), SL_OK);
+  assert_int_equal(sl_run(p.ctx), SL_OK); /* not kept: nothing to wait for */
+  ev_run(sl_ctx_loop(p.ctx), 0);          /* nor for the caller's ev_run */
+  /* the same fd again: the callback is replaced */
+  assert_int_equal(sl_add_reader(p.ctx, p.fds[0], on_pipe, &p), SL_OK);
+  assert_int_equal(sl_reader_keep_alive(p.ctx, p.fds[0], true), SL_OK);
+  sl_call_later(p.ctx, 50, write_url, &p);
+  sl_call_later(p.ctx, 150, close_pipe, &p);
+  assert_int_equal(sl_run(p.ctx), SL_OK);
+  assert_int_equal(p.eof, 1);
+  assert_int_equal(p.reads, 2);
+  assert_non_null(p.task);
+  assert_int_equal(sl_task_state(p.task), SL_DONE);
+  assert_int_equal(sl_task_response(p.task, &r), SL_OK);
+  assert_int_equal(r->bytes, 3);
+  sl_task_free(p.task);
+  close(p.fds[0]);
+  sl_ctx_free(p.ctx);
+}
+
+/* A reader left in place goes with its context (ASan would see a leak);
+   letting go of the keep-alive lets sl_run() end. */
+static void test_reader_let_go_and_freed_with_ctx(void **state)
+{
+  int fds[2];
+  sl_ctx *ctx = harness_ctx(4);
+  (void)state;
+  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(sl_add_reader(ctx, fds[0], not_called, NULL), SL_OK);
+  assert_int_equal(sl_reader_keep_alive(ctx, fds[0], true), SL_OK);
+  assert_int_equal(sl_reader_keep_alive(ctx, fds[0], false), SL_OK);
+  assert_int_equal(sl_run(ctx), SL_OK);
+  assert_int_equal(sl_reader_keep_alive(ctx, fds[0], true), SL_OK);
+  sl_ctx_free(ctx); /* kept and never readable: freed all the same */
+  close(fds[0]);
+  close(fds[1]);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -564,6 +668,8 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_current_task_and_foreach),
       cmocka_unit_test(test_never_retrieved_warning),
       cmocka_unit_test(test_call_later_and_signals),
+      cmocka_unit_test(test_reader_keeps_run_when_asked),
+      cmocka_unit_test(test_reader_let_go_and_freed_with_ctx),
   };
   /* 1000 transfers at once need 1000 sockets on each side */
   static const struct harness h = {

@@ -3,8 +3,9 @@
  * finish exactly once, the global cap as the server counts it, prompt
  * cancellation of hanging transfers (the server sees the sockets close),
  * timeouts, invalid URLs among good ones, responses, bodies, headers,
- * size limits, connection reuse, and kept-alive connections between
- * transfers (the caller's loop still ends; a server closing one idle).
+ * size limits, bytes so far of a running transfer, connection reuse, and
+ * kept-alive connections between transfers (the caller's loop still
+ * ends; a server closing one idle).
  *
  * argv[1] is the sluice-fixture binary.
  */
@@ -281,6 +282,43 @@ static void test_body_headers_and_limits(void **state)
   sl_ctx_free(ctx);
 }
 
+/* ---- bytes so far: a progress meter's figure -------------------------- */
+
+struct midway {
+  sl_task *t;
+  uint64_t bytes;
+  enum sl_state state;
+};
+
+static void look_midway(void *ud)
+{
+  struct midway *m = ud;
+  m->bytes = sl_task_bytes(m->t);
+  m->state = sl_task_state(m->t);
+}
+
+/* /drip/20/20: 20 bytes, one every 20 ms.  Halfway through, some have
+   come and not all; at the end, the response's count. */
+static void test_bytes_so_far(void **state)
+{
+  sl_ctx *ctx = harness_ctx(4);
+  struct midway m = {0};
+  const struct sl_response *r;
+  (void)state;
+  assert_int_equal(sl_task_bytes(NULL), 0);
+  m.t = harness_get(ctx, "/drip/20/20", 0);
+  assert_int_equal(sl_task_bytes(m.t), 0);
+  sl_call_later(ctx, 200, look_midway, &m);
+  sl_run(ctx);
+  assert_int_equal(m.state, SL_RUNNING);
+  assert_true(m.bytes >= 2 && m.bytes <= 18);
+  assert_int_equal(sl_task_response(m.t, &r), SL_OK);
+  assert_int_equal(sl_task_bytes(m.t), 20);
+  assert_int_equal(r->bytes, 20);
+  sl_task_free(m.t);
+  sl_ctx_free(ctx);
+}
+
 static void test_connection_reuse(void **state)
 {
   sl_ctx *ctx = harness_ctx(1);
@@ -499,6 +537,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_invalid_in_the_middle),
       cmocka_unit_test(test_status_is_a_response),
       cmocka_unit_test(test_body_headers_and_limits),
+      cmocka_unit_test(test_bytes_so_far),
       cmocka_unit_test(test_connection_reuse),
       cmocka_unit_test(test_idle_connection_lets_loop_end),
       cmocka_unit_test(test_deadline_lets_loop_end),

@@ -4,7 +4,7 @@
  * what it saw (requests, highest in flight, arrival times).  Per-host
  * caps, no head-of-line blocking, the global and per-host request rates,
  * Retry-After pausing a whole host, retries with backoff bounded by
- * count and deadline.
+ * count and deadline, bandwidth caps (all transfers, each host).
  *
  * argv[1] is the sluice-fixture binary.
  */
@@ -318,6 +318,94 @@ static void test_bad_rates(void **state)
   assert_null(sl_ctx_new(&o));
 }
 
+/* ---- bandwidth -------------------------------------------------------- */
+
+/* Host H served n bodies of `size` bytes one after another (one
+   connection): the next request arrives once the last body was taken, so
+   the span of the arrivals is the time n - 1 bodies took. */
+static void check_bandwidth(int h, int n, double size, double rate)
+{
+  double a[16], span, want = (n - 1) * size / rate;
+  assert_true(n <= 16);
+  assert_int_equal(fixture_arrivals(&fx[h], fx[h].host, a, n), n);
+  span = a[n - 1] - a[0];
+  print_message("host %d: %d bodies of %.0f bytes at %.0f bytes/s: span "
+                "%.3f s (ideal %.3f, error %+.1f %%)\n",
+                h, n, size, rate, span, want, (span - want) / want * 100);
+  /* the bucket (50 ms of the rate) goes at once; the rest is paced */
+  assert_true(span >= want - 0.05 - 0.03 && span <= want * 1.07);
+}
+
+static void test_bandwidth(void **state)
+{
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  (void)state;
+  reset_all();
+  o.max_concurrency = 8;
+  o.per_host = 1;
+  o.bandwidth = 256 * 1024; /* over all: host 0 alone */
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  spawn(ctx, 0, "/bytes/65536", 9);
+  sl_run(ctx);
+  sl_ctx_free(ctx);
+  check_bandwidth(0, 9, 65536, 256 * 1024);
+
+  o.bandwidth = 0;
+  o.host_bandwidth = 256 * 1024; /* each host on its own, at once */
+  ctx = sl_ctx_new(&o);
+  spawn(ctx, 1, "/bytes/65536", 5);
+  spawn(ctx, 2, "/bytes/65536", 5);
+  sl_run(ctx);
+  sl_ctx_free(ctx);
+  check_bandwidth(1, 5, 65536, 256 * 1024);
+  check_bandwidth(2, 5, 65536, 256 * 1024);
+
+  o.host_bandwidth = (UINT64_C(1) << 60) + 1;
+  errno = 0;
+  assert_null(sl_ctx_new(&o));
+  assert_int_equal(errno, EINVAL);
+}
+
+static void cancel_cb(void *ud)
+{
+  sl_task_cancel(ud, "enough");
+}
+
+/* At 128 KiB/s each 16 KiB piece after the first is held back and handed
+   over again on unpause: the one that crosses max_body fails the task
+   there (kind too_large, as without a cap); a transfer cancelled while
+   paused ends with what had come. */
+static void test_bandwidth_ends(void **state)
+{
+  struct sl_options o = {0};
+  struct sl_request req;
+  const struct sl_response *r;
+  const struct sl_error *e;
+  sl_task *big, *cut;
+  sl_ctx *ctx;
+  (void)state;
+  o.bandwidth = 128 * 1024;
+  ctx = sl_ctx_new(&o);
+  req = harness_req("/bytes/65536", 0);
+  req.url = fixture_url(&fx[0], "/bytes/65536");
+  req.max_body = 40000;
+  big = sl_fetch(ctx, &req);
+  cut = get(ctx, 1, "/bytes/1000000", 0);
+  sl_call_later(ctx, 300, cancel_cb, cut);
+  sl_run(ctx);
+  assert_int_equal(sl_task_state(big), SL_FAILED);
+  assert_int_equal(sl_task_error(big, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_TOO_LARGE);
+  assert_int_equal(sl_task_state(cut), SL_CANCELLED);
+  assert_int_equal(sl_task_response(cut, &r), SL_OK);
+  assert_true(r->bytes > 0 && r->bytes < 1000000);
+  sl_task_free(big);
+  sl_task_free(cut);
+  sl_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -329,6 +417,8 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_retry_after_pauses_host),
       cmocka_unit_test(test_retries),
       cmocka_unit_test(test_bad_rates),
+      cmocka_unit_test(test_bandwidth),
+      cmocka_unit_test(test_bandwidth_ends),
   };
   static const struct harness h = {.fx = fx, .fixtures = 3};
   return harness_main(argc, argv, tests, &h);

@@ -1,9 +1,9 @@
 /*
  * test_hosts.c - the per-host table of limits/: one entry per host:port,
  * freed once forgettable (bounded memory over a million hosts), kept
- * while its rate or pause still matters, pauses, admission helpers, and
- * out-of-memory.  Allocations go through cmocka's test_malloc, so a leak
- * fails the test.
+ * while its rate, bandwidth debt or pause still matters, pauses,
+ * admission helpers, and out-of-memory.  Allocations go through cmocka's
+ * test_malloc, so a leak fails the test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -198,6 +198,39 @@ static void test_million_hosts_with_rate(void **state)
   assert_int_equal(t.idle.cap, 16);
   sl_hosts_free(&t);
   assert_int_equal(live, 0);
+}
+
+/* A host's bandwidth debt is not forgiven either: the entry lingers
+   until its byte bucket is full again; each host has its own. */
+static void test_bandwidth_remembered(void **state)
+{
+  struct sl_hosts t;
+  struct sl_hosts_config c;
+  struct sl_host *h, *other;
+  (void)state;
+  config(&c);
+  c.bandwidth = 1000; /* bytes/s: a 50-byte bucket */
+  assert_true(sl_hosts_init(&t, &c));
+  h = sl_hosts_get(&t, "big.test", 80, 0);
+  other = sl_hosts_get(&t, "other.test", 80, 0);
+  assert_true(h->has_bw);
+  sl_byterate_take(&h->bw, 0, 1050); /* 1000 owed */
+  assert_int_equal(sl_byterate_next_at(&h->bw, 0), 1001 * MS);
+  assert_int_equal(sl_byterate_next_at(&other->bw, 0), 0);
+  sl_hosts_put(&t, other, 0);
+  sl_hosts_put(&t, h, 0);
+  assert_int_equal(t.table.count, 1); /* big.test lingers */
+  h = sl_hosts_get(&t, "big.test", 80, 500 * MS);
+  assert_int_equal(sl_byterate_next_at(&h->bw, 500 * MS), 1001 * MS);
+  sl_hosts_put(&t, h, 500 * MS);
+  sl_hosts_sweep(&t, 1050 * MS - 1); /* full 50 bytes after 1050 ms */
+  assert_int_equal(t.table.count, 1);
+  sl_hosts_sweep(&t, 1050 * MS);
+  assert_int_equal(t.table.count, 0);
+  sl_hosts_free(&t);
+  assert_int_equal(live, 0);
+  c.bandwidth = SL_BYTERATE_MAX + 1;
+  assert_false(sl_hosts_init(&t, &c));
 }
 
 static void test_rate_remembered(void **state)
@@ -470,6 +503,7 @@ int main(void)
       cmocka_unit_test_setup(test_million_hosts, setup),
       cmocka_unit_test_setup(test_million_hosts_with_rate, setup),
       cmocka_unit_test_setup(test_rate_remembered, setup),
+      cmocka_unit_test_setup(test_bandwidth_remembered, setup),
       cmocka_unit_test_setup(test_burst_per_host, setup),
       cmocka_unit_test_setup(test_pause, setup),
       cmocka_unit_test_setup(test_pause_clock_jumps, setup),

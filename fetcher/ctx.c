@@ -212,6 +212,12 @@ size_t sl_ctx_foreach_task(sl_ctx *ctx, bool (*fn)(sl_task *t, void *ud),
   return n;
 }
 
+void sl__ctx_hold(struct sl_ctx *ctx)
+{
+  const struct sl_stats *s = &ctx->tasks.stats;
+  sl_loop_hold(ctx->loop, s->pending || s->running || ctx->user_timers);
+}
+
 struct ev_loop *sl_ctx_loop(const sl_ctx *ctx)
 {
   return ctx ? sl_loop_ev(ctx->loop) : NULL;

@@ -74,6 +74,8 @@ void sl__task_stage(struct sl_task *t, enum sl_stage st)
   (*state_counter(&ts->stats, t->state))--;
   (*state_counter(&ts->stats, to))++;
   t->state = to;
+  if(!ts->stats.pending && !ts->stats.running)
+    sl__ctx_hold(t->ctx); /* the last live task: the loop may end */
 }
 
 bool sl_task_is_final(const sl_task *t)
@@ -443,7 +445,8 @@ struct sl_task *sl__task_new(struct sl_ctx *ctx, const struct sl_request *req)
   t->state = SL_PENDING;
   t->stage = SL_ST_NEW;
   ts->stats.created++;
-  ts->stats.pending++;
+  if(!ts->stats.pending++ && !ts->stats.running)
+    sl__ctx_hold(ctx); /* the first live task holds the loop */
   SL_LIST_APPEND(ts->all, ts->all_tail, t, all_prev, all_next);
   return t;
 nomem:

@@ -290,9 +290,8 @@ enum sl_http_version {
 struct sl_options {
   struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
                                   it (sl_run, sl_task_wait); otherwise the caller
-                                  runs this loop and sluice only adds watchers;
-                                  those of connections idle in libcurl's cache
-                                  do not keep ev_run() going */
+                                  runs this loop and sluice only adds watchers
+                                  (see "Embedding" below) */
   unsigned max_concurrency;    /* global cap on RUNNING tasks; 0 = 50 */
   unsigned max_pooled_handles; /* easy handles kept for reuse; 0 = cap */
   const char *user_agent;      /* NULL: "sluice/VERSION"; "": none; a CR or
@@ -355,6 +354,25 @@ struct sl_options {
   bool insecure;      /* https:// without checking the server's
                          certificate or name (curl -k) */
 };
+
+/*
+ * Embedding: with sl_options.loop set, the caller runs the loop
+ * (ev_run) and sluice's work happens in its watchers' callbacks.  The
+ * loop is kept alive by sluice only while it has work: a live (PENDING
+ * or RUNNING) task, a done or other callback due, or a timer the caller
+ * asked for (sl_call_later); nothing else of sluice's keeps ev_run()
+ * going: not connections idle in libcurl's cache, curl's or c-ares's
+ * timers, a lookup whose task was cancelled, an as_completed timeout,
+ * nor signal watchers.  So ev_run(loop, 0) returns once the work is
+ * done, as sl_run() does.  One iteration of sluice's does a bounded
+ * amount of work (a few hundred queued callbacks at most, then the
+ * caller's watchers get their turn), so a caller's timers keep their
+ * time while thousands of requests run.  The calls that wait (sl_run,
+ * sl_task_wait, sl_gather, sl_wait, sl_group_wait, sl_as_completed_next)
+ * run the loop themselves, and only when sluice owns it;
+ * on a caller's loop they return SL_EBUSY, and each has a callback form,
+ * named where it is declared.
+ */
 
 /* Checks a rate as sl_options.rate takes it.  true, or false with *why
    (a static message) set. */

@@ -184,6 +184,38 @@ static void test_deadline_covers_resolution(void **state)
   sl_ctx_free(ctx);
 }
 
+static void cancel_later(void *ud)
+{
+  sl_task_cancel(ud, "no longer wanted");
+}
+
+/* A task waiting on a name that does not answer is cancelled: the
+   lookup goes on inside c-ares (its socket and timer stay), but nothing
+   of it keeps a caller's loop running once no task is live. */
+static void test_cancelled_lookup_lets_loop_end(void **state)
+{
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  sl_task *t;
+  double t0;
+  (void)state;
+  o.loop = loop;
+  o.dns_servers = fx.dns_server;
+  o.dns_timeout_ms = 2000;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  t = get(ctx, "slow.test", "/", 0);
+  assert_non_null(sl_call_later(ctx, 50, cancel_later, t));
+  t0 = ev_time();
+  ev_run(loop, 0);
+  assert_true(ev_time() - t0 < 0.5); /* the lookup alone would take 4 s */
+  assert_int_equal(sl_task_state(t), SL_CANCELLED);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
+
 static void test_hosts_file_and_fixed_answers(void **state)
 {
   struct sl_options o = {0};
@@ -270,6 +302,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_one_query_per_ttl),
       cmocka_unit_test(test_dns_failures_and_the_run_goes_on),
       cmocka_unit_test(test_deadline_covers_resolution),
+      cmocka_unit_test(test_cancelled_lookup_lets_loop_end),
       cmocka_unit_test(test_hosts_file_and_fixed_answers),
       cmocka_unit_test(test_dns_servers_are_checked),
   };

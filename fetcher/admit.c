@@ -126,6 +126,10 @@ static bool start(struct sl_task *t, int64_t now)
   sl__timers_disarm(&ctx->timers, &t->tmr);
   if(sl__xfer_start(&ctx->xfer, t, now) == 0) {
     sl__task_stage(t, SL_ST_RUNNING);
+    if(t->host) {
+      t->host->running++;
+      t->host_running = true;
+    }
     return true;
   }
   t->holds_permit = false;
@@ -279,6 +283,9 @@ void sl__admit_init(struct sl_task *t)
   sl_tmr_init(&t->tmr, deadline_due);
   sl_tmr_init(&t->stage_tmr, stage_due);
   t->dns.done = resolved;
+  /* every wait of the task is in its priority's order */
+  t->stage_tmr.prio = t->wait.prio = t->host_wait.prio = t->dns.prio =
+      t->priority;
 }
 
 void sl__admit(struct sl_task *t)
@@ -299,6 +306,10 @@ static void leave(struct sl_task *t)
   struct sl_ctx *ctx = t->ctx;
   sl__timers_disarm(&ctx->timers, &t->stage_tmr);
   sl__resolve_leave(&t->dns);
+  if(t->host_running) {
+    t->host->running--;
+    t->host_running = false;
+  }
   if(t->host)
     sl_sem_remove(&t->host->sem, &t->host_wait);
   sl_sem_remove(&ctx->adm.sem, &t->wait);

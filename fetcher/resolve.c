@@ -290,7 +290,7 @@ bool sl__resolve(struct sl_resolver *r, const char *host, unsigned port,
   }
   w->entry = e;
   w->port = port;
-  SL_LIST_APPEND(e->wait_head, e->wait_tail, w, prev, next);
+  SL_LIST_INSERT_SORTED(e->wait_head, e->wait_tail, w, prev, next, prio);
   return false;
 }
 

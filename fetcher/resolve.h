@@ -29,11 +29,13 @@ struct sl_name_result {
   int64_t waited;          /* ns the lookup took; 0 when answered at once */
 };
 
-/* A caller waiting for a name. */
+/* A caller waiting for a name.  The waiters of a name are answered
+   lowest prio first, FIFO within one. */
 struct sl_name_wait {
   struct dns_entry *entry; /* NULL when not waiting */
   struct sl_name_wait *prev, *next;
   unsigned port;
+  int prio;
   void (*done)(struct sl_name_wait *w, const struct sl_name_result *r);
 };
 

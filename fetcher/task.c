@@ -411,6 +411,7 @@ static bool copy_request(struct sl_task *t, const struct sl_request *req,
                          int64_t now)
 {
   t->flags = req->flags;
+  t->priority = req->priority;
   t->connect_timeout_ms = req->connect_timeout_ms;
   t->max_redirects = req->max_redirects;
   t->max_body = req->max_body;

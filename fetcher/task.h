@@ -66,6 +66,7 @@ struct sl_task {
   bool retrieved; /* its error or response was read */
   bool holds_permit;
   bool holds_host;
+  bool host_running; /* counted in its host's running */
   bool too_large;
   bool nomem;       /* a body or header buffer could not grow */
   bool dispatching; /* its done callbacks are running */
@@ -95,6 +96,7 @@ struct sl_task {
 
   /* the request, copied */
   unsigned flags;
+  int priority;
   long connect_timeout_ms, max_redirects;
   size_t max_body;
   void *userdata;

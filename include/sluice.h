@@ -227,6 +227,15 @@ struct sl_request {
   const char *accept_encoding; /* NULL: none, no decoding; "": all */
   sl_body_cb on_body;          /* NULL: the body is only counted */
   void *body_ud;               /* for on_body */
+
+  /* Where the task waits for its name or a limit (a slot of its host, a
+     global slot, a rate's token, the end of its host's pause), tasks
+     with a lower priority go first, and tasks of one priority in the
+     order they came (FIFO).  0 is the default; a breadth-first crawler
+     gives a page its depth, so each host fetches depth d before d + 1.
+     Priority orders waiting tasks only: it never holds a task back while
+     a limit has room. */
+  int priority;
 };
 
 /* Timing of a response, in milliseconds.  "The start" is when the
@@ -420,6 +429,23 @@ struct sl_stats {
   uint64_t dns_queries; /* names looked up (A + AAAA count once) */
 };
 SL_API void sl_ctx_stats(const sl_ctx *ctx, struct sl_stats *out);
+
+/* ---- politeness -------------------------------------------------------- */
+
+/* Where one host stands (a host is a politeness key: "host:port", the
+   name as written in the URL, lower case). */
+struct sl_host_stats {
+  size_t waiting;   /* its tasks that are PENDING (queued, waiting for a
+                       rate or its pause, backing off) */
+  size_t running;   /* its tasks that are RUNNING */
+  size_t max_conns; /* its concurrency limit; 0: none */
+  long paused_ms;   /* what is left of its Retry-After pause; 0: none */
+};
+
+/* Fills *out for key: SL_OK; SL_ENOENT (*out zeroed) when sluice keeps
+   nothing for it (no task of it is live, and it owes no wait). */
+SL_API int sl_host_stats(sl_ctx *ctx, const char *key,
+                         struct sl_host_stats *out);
 
 /* ---- tasks ------------------------------------------------------------ */
 

@@ -258,3 +258,16 @@ const char *sl_host_key(const struct sl_host *h)
 {
   return h->key;
 }
+
+struct sl_host *sl_hosts_find(struct sl_hosts *t, const char *key)
+{
+  char low[SL_HOSTS_MAX_HOST + 8];
+  size_t n = strlen(key);
+  struct sl_hnode *x;
+  if(n >= sizeof(low))
+    return NULL;
+  for(size_t i = 0; i <= n; i++)
+    low[i] = (key[i] >= 'A' && key[i] <= 'Z') ? (char)(key[i] + 32) : key[i];
+  x = sl_htable_find(&t->table, low, n, sl_htable_hash(&t->table, low, n));
+  return x ? sl_container_of(x, struct sl_host, node) : NULL;
+}

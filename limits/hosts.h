@@ -90,6 +90,8 @@ struct sl_host {
   bool has_bucket;
   int64_t pause_until; /* paused while now < pause_until */
   size_t users;        /* sl_hosts_get() not yet matched by put */
+  size_t running;      /* of the users, those whose transfer runs (the
+                          caller counts them; the rest wait) */
   /* private to hosts.c */
   struct sl_hnode node;     /* in the table, keyed by key */
   struct sl_heap_node idle; /* in the idle heap while unused */
@@ -134,6 +136,11 @@ void sl_hosts_sweep(struct sl_hosts *t, int64_t now);
 
 /* "host:port" */
 const char *sl_host_key(const struct sl_host *h);
+
+/* The entry of key ("host:port", as sl_host_key() gives it, compared
+   without regard to ASCII case), or NULL: none is alive.  Counts no
+   user. */
+struct sl_host *sl_hosts_find(struct sl_hosts *t, const char *key);
 
 /* Pauses h until `until` (Retry-After), keeping the later of the current
    pause and the new one. */

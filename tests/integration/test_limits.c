@@ -296,6 +296,86 @@ static void test_retries(void **state)
   sl_ctx_free(ctx);
 }
 
+/* ---- priorities --------------------------------------------------------- */
+
+struct host_seen {
+  const char *key;
+  struct sl_host_stats st;
+  int rc;
+};
+
+static void look_at_host(void *ud)
+{
+  struct host_seen *h = ud;
+  h->rc = sl_host_stats(sl_task_ctx(NULL), h->key, &h->st); /* EINVAL */
+}
+
+static sl_ctx *prio_ctx;
+
+static void look_at_host_now(void *ud)
+{
+  struct host_seen *h = ud;
+  look_at_host(ud);
+  assert_int_equal(h->rc, SL_EINVAL);
+  h->rc = sl_host_stats(prio_ctx, h->key, &h->st);
+}
+
+/* Tasks waiting at one host are admitted lowest priority first, FIFO
+   within one, at its slots and at its rate's tokens alike, as the server
+   sees them arrive: two blockers hold both slots, then 24 tasks of
+   scrambled priorities queue; when the blockers end, two at a time hold
+   a slot and wait for the next token together.  While they wait, the
+   host's counts say so. */
+static void test_priority_order_at_a_host(void **state)
+{
+  enum { N = 24 };
+  static char paths[N + 4][FIXTURE_PATH_MAX];
+  struct sl_options o = {0};
+  struct host_seen seen = {fx[0].host, {0}, 0};
+  long n;
+  int last_p = -1, last_i = -1;
+  (void)state;
+  reset_all();
+  assert_int_equal(fixture_journal_reset(&fx[0]), 0);
+  o.max_concurrency = 50;
+  o.per_host = 2;
+  o.host_rate = "40/s";
+  o.burst = 2;
+  prio_ctx = sl_ctx_new(&o);
+  for(int b = 0; b < 2; b++) {
+    struct sl_request req = harness_req("/delay/150", 0);
+    req.priority = -1;
+    sl_task_on_done(sl_fetch(prio_ctx, &req), harness_free_task, NULL);
+  }
+  for(int i = 0; i < N; i++) {
+    struct sl_request req = {0};
+    char path[64];
+    snprintf(path, sizeof(path), "/bytes/1?p=%d&i=%d", (i * 5) % 4, i);
+    req.url = fixture_url(&fx[0], path);
+    req.priority = (i * 5) % 4;
+    sl_task_on_done(sl_fetch(prio_ctx, &req), harness_free_task, NULL);
+  }
+  sl_call_later(prio_ctx, 60, look_at_host_now, &seen);
+  sl_run(prio_ctx);
+  assert_int_equal(seen.rc, SL_OK);
+  assert_int_equal(seen.st.running, 2);
+  assert_int_equal(seen.st.waiting, N);
+  assert_int_equal(seen.st.max_conns, 2);
+  /* kept until its bucket is full again, but nothing waits or runs */
+  sl_host_stats(prio_ctx, fx[0].host, &seen.st);
+  assert_int_equal(seen.st.running + seen.st.waiting, 0);
+  n = fixture_paths(&fx[0], "/bytes/1", paths, N + 4);
+  assert_int_equal(n, N);
+  for(long k = 0; k < n; k++) {
+    int p, i;
+    assert_int_equal(sscanf(paths[k], "/bytes/1?p=%d&i=%d", &p, &i), 2);
+    assert_true(p > last_p || (p == last_p && i > last_i));
+    last_p = p;
+    last_i = i;
+  }
+  sl_ctx_free(prio_ctx);
+}
+
 static void test_bad_rates(void **state)
 {
   struct sl_options o = {0};
@@ -328,6 +408,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_host_rate_leaves_others_free),
       cmocka_unit_test(test_retry_after_pauses_host),
       cmocka_unit_test(test_retries),
+      cmocka_unit_test(test_priority_order_at_a_host),
       cmocka_unit_test(test_bad_rates),
   };
   static const struct harness h = {.fx = fx, .fixtures = 3};

@@ -223,6 +223,35 @@ long fixture_dns_queries(const struct fixture *fx, const char *name,
   return q && q < end ? strtol(q + strlen(key), NULL, 10) : 0;
 }
 
+long fixture_paths(const struct fixture *fx, const char *prefix,
+                   char (*out)[FIXTURE_PATH_MAX], long max)
+{
+  static char buf[1 << 22];
+  char q[300];
+  const char *p = buf;
+  long n = 0;
+  snprintf(q, sizeof(q), "/_requests?path=%s", prefix);
+  if(get(fx, q, buf, sizeof(buf)))
+    return -1;
+  /* each entry starts {"method":..,"path":"..." (no escapes in ours) */
+  while(n < max && (p = strstr(p, "\"path\":\""))) {
+    size_t len;
+    p += strlen("\"path\":\"");
+    len = strcspn(p, "\"");
+    if(len >= FIXTURE_PATH_MAX)
+      len = FIXTURE_PATH_MAX - 1;
+    memcpy(out[n], p, len);
+    out[n++][len] = '\0';
+  }
+  return n;
+}
+
+int fixture_journal_reset(const struct fixture *fx)
+{
+  char buf[4096];
+  return get(fx, "/_requests/reset", buf, sizeof(buf));
+}
+
 int fixture_reset(const struct fixture *fx)
 {
   char buf[4096];

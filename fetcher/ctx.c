@@ -187,6 +187,7 @@ void sl_ctx_free(sl_ctx *ctx)
   ctx->tasks.closing = true;
   cancel_all(ctx);
   sl__sched_drain(&ctx->sched); /* the done callbacks, from inside here */
+  sl__queue_free_all(ctx);
   sl__group_free_all(ctx);
   sl__as_completed_free_all(ctx);
   sl__services_free_all(ctx);

@@ -30,6 +30,7 @@ struct sl_ctx {
   struct sl_group *groups, *groups_tail;           /* top-level groups */
   struct sl_as_completed *iters, *iters_tail;      /* live iterators */
   struct sl_timer *user_timers, *user_timers_tail; /* call_later */
+  struct sl_queue *queues, *queues_tail;           /* queue.c */
 };
 
 /* Holds the loop (keeps a caller's ev_run going) while the context has
@@ -41,5 +42,6 @@ void sl__ctx_hold(struct sl_ctx *ctx);
 void sl__as_completed_free_all(struct sl_ctx *ctx);
 void sl__services_free_all(struct sl_ctx *ctx);
 void sl__group_free_all(struct sl_ctx *ctx);
+void sl__queue_free_all(struct sl_ctx *ctx);
 
 #endif

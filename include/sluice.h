@@ -50,6 +50,7 @@ typedef struct sl_task sl_task;
 typedef struct sl_group sl_group;
 typedef struct sl_as_completed sl_as_completed;
 typedef struct sl_timer sl_timer;
+typedef struct sl_queue sl_queue;
 
 /* Return codes of API calls (not request outcomes): name, value, the
    message sl_strerror() gives.  Each list below is the one place its
@@ -69,7 +70,9 @@ typedef struct sl_timer sl_timer;
   /* gather, group wait */                                                    \
   XX(EFAILED, -7, "a task of the set failed")                                 \
   /* wait, as_completed */                                                    \
-  XX(ETIMEOUT, -8, "the wait's own timeout passed")
+  XX(ETIMEOUT, -8, "the wait's own timeout passed")                           \
+  /* sl_queue_put: maxsize items wait */                                      \
+  XX(EFULL, -9, "the queue is full")
 
 enum sl_rc {
 #define SL_XX(name, value, msg) SL_##name = value,
@@ -654,6 +657,76 @@ SL_API int sl_group_on_done(sl_group *g, void (*cb)(sl_group *g, void *ud),
    group's own done callback and the done callbacks of its tasks.  NULL is
    a no-op. */
 SL_API void sl_group_free(sl_group *g);
+
+/* ---- queue (asyncio.Queue(maxsize), with priorities) -------------------- */
+
+/*
+ * A bounded queue of requests with workers: a crawler's frontier.
+ * sl_queue_put() copies a request (as sl_fetch() does) into the queue;
+ * requests wait there lowest req.priority first, in the order they were
+ * put within one priority.  `workers` items at most are in progress at
+ * once: while fewer are, the queue takes the first waiting request and
+ * fetches it (into `group` when set), and that task goes through the
+ * name and every limit as any other, with its priority (so the tasks of
+ * a host are admitted in priority order too).  An item is done (asyncio's
+ * task_done) once its task is final and on_done has returned; with
+ * manual_done, only at sl_queue_task_done().  A request the queue cannot
+ * fetch when its turn comes (its group has failed or was cancelled, or
+ * memory ran out) is dropped and counts as done; on_done does not run for
+ * it.  Every callback runs on the loop, never from inside a call of
+ * yours, and may put, free tasks and groups, and free the queue.
+ */
+struct sl_queue_options {
+  size_t maxsize; /* requests waiting at most: sl_queue_put() answers
+                     SL_EFULL beyond; 0 = no bound */
+  size_t workers; /* items in progress at most; 0 = twice the global
+                     cap (sl_options.max_concurrency) */
+  sl_group *group;  /* fetch into this group; NULL: none */
+  bool manual_done; /* an item stays in progress after on_done until
+                       sl_queue_task_done() (asyncio's explicit one) */
+  /* Each task the queue fetched, once final (it is a done callback of
+     the task: sl_current_task() is t).  t is the queue's: it is freed
+     when on_done returns, so keep nothing of it but copies. */
+  void (*on_done)(sl_queue *q, sl_task *t, void *ud);
+  /* After sl_queue_put() answered SL_EFULL: runs once, when a request
+     has left the queue and there is room for one again. */
+  void (*on_space)(sl_queue *q, void *ud);
+  /* join's callback form: runs each time every request put has been
+     done (none waits, none is in progress), once per such time. */
+  void (*on_join)(sl_queue *q, void *ud);
+  void *ud;
+};
+
+/* A new queue (o may be NULL: the defaults), or NULL with errno EINVAL
+   (no ctx, or a group of another context) or ENOMEM. */
+SL_API sl_queue *sl_queue_new(sl_ctx *ctx, const struct sl_queue_options *o);
+
+/* asyncio's put_nowait: SL_OK (the request is copied and waits);
+   SL_EFULL when maxsize requests wait (then on_space runs once there is
+   room); SL_ENOMEM; SL_EINVAL.  Never waits, never fetches from inside:
+   workers take requests on the loop. */
+SL_API int sl_queue_put(sl_queue *q, const struct sl_request *req);
+
+/* With manual_done: one item whose on_done has run is done.  SL_OK;
+   SL_ESTATE when no such item is left; SL_EINVAL without manual_done. */
+SL_API int sl_queue_task_done(sl_queue *q);
+
+/* Requests waiting (asyncio's qsize), and waiting plus in progress (the
+   count join waits for). */
+SL_API size_t sl_queue_size(const sl_queue *q);
+SL_API size_t sl_queue_unfinished(const sl_queue *q);
+
+/* asyncio's join, blocking: runs the loop until every request put is
+   done.  SL_OK; SL_EBUSY on a caller's loop or inside a callback: use
+   on_join there. */
+SL_API int sl_queue_join(sl_queue *q);
+
+/* Frees the queue: waiting requests are dropped, tasks in progress are
+   cancelled and freed, and no callback of the queue runs again.  Safe
+   inside the queue's own callbacks.  sl_ctx_free() frees the queues
+   left (after their tasks' callbacks ran, CANCELLED).  NULL is a
+   no-op. */
+SL_API void sl_queue_free(sl_queue *q);
 
 /* ---- loop services (asyncio's call_later, add_signal_handler) ---------- */
 

@@ -329,11 +329,8 @@ static void look_at_host_now(void *ud)
 static void test_priority_order_at_a_host(void **state)
 {
   enum { N = 24 };
-  static char paths[N + 4][FIXTURE_PATH_MAX];
   struct sl_options o = {0};
   struct host_seen seen = {fx[0].host, {0}, 0};
-  long n;
-  int last_p = -1, last_i = -1;
   (void)state;
   reset_all();
   assert_int_equal(fixture_journal_reset(&fx[0]), 0);
@@ -364,15 +361,7 @@ static void test_priority_order_at_a_host(void **state)
   /* kept until its bucket is full again, but nothing waits or runs */
   sl_host_stats(prio_ctx, fx[0].host, &seen.st);
   assert_int_equal(seen.st.running + seen.st.waiting, 0);
-  n = fixture_paths(&fx[0], "/bytes/1", paths, N + 4);
-  assert_int_equal(n, N);
-  for(long k = 0; k < n; k++) {
-    int p, i;
-    assert_int_equal(sscanf(paths[k], "/bytes/1?p=%d&i=%d", &p, &i), 2);
-    assert_true(p > last_p || (p == last_p && i > last_i));
-    last_p = p;
-    last_i = i;
-  }
+  harness_assert_priority_order(&fx[0], "/bytes/1", N);
   sl_ctx_free(prio_ctx);
 }
 

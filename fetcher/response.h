@@ -17,6 +17,13 @@ struct sl_task;
    from the handle e into t->resp. */
 void sl__response_keep(struct sl_task *t, CURL *e);
 
+/* curl's CURLINFO_HTTP_VERSION as the API gives it: 10, 11, 20, 30. */
+int sl__http_version(long v);
+
+/* The headers of the response e has now (the last one: not a 1xx, nor a
+   redirect followed) into t->headers; false when memory ran out. */
+bool sl__response_keep_headers(struct sl_task *t, CURL *e);
+
 /* The outcome of a try that curl ended with rc (errbuf: curl's words):
    SL_ERR_NONE, or the kind with t's error set. */
 enum sl_error_kind sl__response_outcome(struct sl_task *t, CURLcode rc,

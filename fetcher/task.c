@@ -249,24 +249,29 @@ int sl_task_error(const sl_task *t, const struct sl_error **out)
   return rc;
 }
 
-const char *sl_task_header(const sl_task *t, const char *name)
+const char *sl_task_header_next(const sl_task *t, const char *name,
+                                size_t *pos, const char **name_out)
 {
-  size_t n, off = 0;
-  if(!t || !name || !t->headers.len)
+  if(!t || !pos)
     return NULL;
-  n = strlen(name);
-  while(off < t->headers.len) {
-    const char *line = t->headers.p + off;
-    size_t len = strlen(line);
-    if(len > n && line[n] == ':' && !strncasecmp(line, name, n)) {
-      const char *v = line + n + 1;
-      while(*v == ' ' || *v == '\t')
-        v++;
+  /* entries "Name\0value\0" (response.c), *pos at the next one */
+  while(*pos < t->headers.len) {
+    const char *hn = t->headers.p + *pos;
+    const char *v = hn + strlen(hn) + 1;
+    *pos = (size_t)(v - t->headers.p) + strlen(v) + 1;
+    if(!name || !strcasecmp(hn, name)) {
+      if(name_out)
+        *name_out = hn;
       return v;
     }
-    off += len + 1;
   }
   return NULL;
+}
+
+const char *sl_task_header(const sl_task *t, const char *name)
+{
+  size_t pos = 0;
+  return name ? sl_task_header_next(t, name, &pos, NULL) : NULL;
 }
 
 int sl_task_set_name(sl_task *t, const char *name)
@@ -418,6 +423,10 @@ static bool copy_request(struct sl_task *t, const struct sl_request *req,
   t->userdata = req->userdata;
   t->on_body = req->on_body;
   t->body_ud = req->body_ud;
+  t->on_headers = req->on_headers;
+  t->headers_ud = req->headers_ud;
+  if(t->on_headers)
+    t->flags |= SL_REQ_KEEP_HEADERS;
   t->body_fd = -1;
   t->created_at = now;
   if(req->timeout_ms > 0)

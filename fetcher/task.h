@@ -76,6 +76,8 @@ struct sl_task {
   bool sink_fed;    /* on_body has had pieces since it last started */
   bool sink_reset;  /* on_body is told to start over before more */
   bool sink_failed; /* on_body stopped the transfer (err says why) */
+  bool head_given;  /* on_headers ran for this transfer */
+  bool declined;    /* on_headers stopped the transfer (err says why) */
 
   struct sl_task *all_prev, *all_next; /* registry: all, or spare */
   struct sl_group *group;
@@ -102,6 +104,8 @@ struct sl_task {
   void *userdata;
   sl_body_cb on_body;
   void *body_ud;
+  sl_headers_cb on_headers;
+  void *headers_ud;
   struct sl_buf url;
   struct sl_buf name; /* empty: "Task-<id>" */
   char namebuf[32];
@@ -124,7 +128,7 @@ struct sl_task {
   struct sl_response resp;
   struct sl_errstore err;
   struct sl_buf body;    /* SL_REQ_BUFFER_BODY */
-  struct sl_buf headers; /* SL_REQ_KEEP_HEADERS: "Name: value\0"... */
+  struct sl_buf headers; /* SL_REQ_KEEP_HEADERS: "Name\0value\0"... */
   struct sl_buf meta;    /* strings the response points to */
 
   struct sl_cb cbs_inline[SL_INLINE_CBS];

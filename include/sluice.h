@@ -158,6 +158,36 @@ struct sl_error {
 typedef const char *(*sl_body_cb)(sl_task *t, const char *data, size_t len,
                                   void *ud);
 
+/* What is known of a response once its headers are in. */
+struct sl_response_head {
+  long status;            /* 200 and up: never a 1xx */
+  int http_version;       /* 10, 11, 20, 30 */
+  const char *content_type; /* NULL when the server sent none */
+  int64_t content_length; /* -1 when not given */
+  const char *url;        /* the URL that answered (after redirects) */
+};
+
+/*
+ * The headers of a response as they arrive, before any of its body:
+ * cb(t, head, ud) runs once per response, and only for responses the task
+ * may end with: never for a 1xx, nor for a redirect that sluice follows
+ * (SL_REQ_FOLLOW_REDIRECTS), but again for a retry's response.  Inside
+ * it, sl_task_header() and sl_task_header_next() read this response's
+ * headers (a request with on_headers keeps them, as with
+ * SL_REQ_KEEP_HEADERS); head and its strings are valid during the call.
+ * It runs on the loop inside libcurl, with on_body's rules: it must not
+ * wait, nor create, cancel or free tasks.  Return NULL to go on; any other
+ * string declines the response: the transfer stops at once (no body byte
+ * is read or given to on_body), and the task ends CANCELLED, kind
+ * cancelled, with that message (copied), keeping the status and headers
+ * (sl_task_response answers SL_OK).  A cancel, unlike on_body's stop,
+ * because declining is the caller's choice, not a failure: a group does
+ * not count it, nothing is retried.
+ */
+typedef const char *(*sl_headers_cb)(sl_task *t,
+                                     const struct sl_response_head *head,
+                                     void *ud);
+
 /*
  * A request.  Zero-initialise it and set what you need: all zero is a
  * GET of url with the context's headers.  sl_fetch() copies what it
@@ -214,7 +244,10 @@ struct sl_request {
   unsigned flags;          /* SL_REQ_* */
   long timeout_ms;         /* total deadline from sl_fetch(); 0 = none */
   long connect_timeout_ms; /* 0 = curl's default */
-  size_t max_body;         /* bytes; 0 = no limit; over it: too_large */
+  size_t max_body;         /* bytes; 0 = no limit; over it: too_large,
+                              and the response is kept as far as the
+                              limit (status, headers, the first max_body
+                              bytes buffered and given to on_body) */
   long max_redirects;      /* with SL_REQ_FOLLOW_REDIRECTS: 0 = the
                               context's (sl_options.max_redirects);
                               SL_REDIRECTS_NONE: a redirect fails */
@@ -230,6 +263,8 @@ struct sl_request {
   const char *accept_encoding; /* NULL: none, no decoding; "": all */
   sl_body_cb on_body;          /* NULL: the body is only counted */
   void *body_ud;               /* for on_body */
+  sl_headers_cb on_headers;    /* NULL: none */
+  void *headers_ud;            /* for on_headers */
 
   /* Where the task waits for its name or a limit (a slot of its host, a
      global slot, a rate's token, the end of its host's pause), tasks
@@ -482,11 +517,24 @@ SL_API int sl_task_response(const sl_task *t, const struct sl_response **out);
    task: SL_OK and *out = NULL.  SL_ESTATE for a live task. */
 SL_API int sl_task_error(const sl_task *t, const struct sl_error **out);
 
-/* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS:
-   those of the last response (after redirects followed; not a 1xx), its
-   value trimmed; the first value when repeated.  NULL when absent or not
-   kept. */
+/* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS
+   or on_headers: those of the last response (after redirects followed;
+   not a 1xx), its value trimmed; the first value when repeated.  NULL
+   when absent or not kept. */
 SL_API const char *sl_task_header(const sl_task *t, const char *name);
+
+/* Every header value, in the order received, repeats kept (Link,
+   Set-Cookie): those named name (case-insensitive), or every header when
+   name is NULL.  Start with *pos = 0; each call returns the next value
+   and sets *name_out (when not NULL) to its name as received, or returns
+   NULL at the end.  What is kept is what sl_task_header() reads.
+
+     size_t pos = 0;
+     const char *v;
+     while((v = sl_task_header_next(t, "Link", &pos, NULL)))
+       ...                                                              */
+SL_API const char *sl_task_header_next(const sl_task *t, const char *name,
+                                       size_t *pos, const char **name_out);
 
 /* Names.  The default is "Task-N", N counting from 1 per context.  The
    name is copied.  SL_ENOMEM or SL_EINVAL on failure. */

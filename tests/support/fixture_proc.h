@@ -58,6 +58,10 @@ long fixture_arrivals(const struct fixture *fx, const char *host, double *out,
 long fixture_paths(const struct fixture *fx, const char *prefix,
                    char (*out)[FIXTURE_PATH_MAX], long max);
 
+/* POST /_routes: STUB (one JSON object, as a route file's line) answers
+   ahead of the others.  0 or -1. */
+int fixture_add_route(const struct fixture *fx, const char *stub);
+
 /* GET /_requests/reset: the journal is emptied.  0 or -1. */
 int fixture_journal_reset(const struct fixture *fx);
 

@@ -664,13 +664,41 @@ SL_API void sl_as_completed_free(sl_as_completed *ac);
  * A group of tasks.  The first task in it that FAILS (not one that is
  * cancelled) cancels every other task of the group still pending or
  * running, and every child group, before the failing task's callbacks
- * run; the message of those cancellations names the failed task.  A child
- * group that fails counts as a failure of its parent.  A group may carry
+ * run; the message of those cancellations names the failed task
+ * (sl_group_set_policy() changes what counts and how many are tolerated).
+ * A child group that fails counts as a failure of its parent.  Memory is
+ * O(live tasks): a task leaves its group once final and counted.  A group may carry
  * a deadline (timeout_ms from now; 0 = none, or the parent's): each task
  * gets the earlier of its own timeout and the group's deadline, and fails
  * with kind timeout past it.  parent may be NULL.  NULL on ENOMEM.
  */
 SL_API sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms);
+
+/*
+ * A group's failure policy, for groups that fit a site: what counts as a
+ * failure, how many the group tolerates, how many it reports.  The
+ * default (all zero) is asyncio's: the first FAILED task fails the group.
+ * A group fails once it has counted more failures than `tolerate`: it
+ * then cancels every task of it and of its child groups still pending or
+ * running (the message names the failure that tripped it and the count),
+ * refuses new tasks, and is one failure of its parent (whose policy
+ * decides for it).  A failure tolerated changes nothing but the count.
+ */
+struct sl_group_policy {
+  size_t tolerate;   /* failures that do not fail the group; 0: none
+                        (fail fast); SIZE_MAX: any number */
+  bool http_errors;  /* a DONE task with a status >= 400 counts as a
+                        failure too (the task stays DONE) */
+  size_t max_errors; /* failures sl_group_errors() keeps, the first ones;
+                        0 = 64 */
+};
+
+/* Sets g's policy (copied), for the failures counted from then on.
+   SL_OK or SL_EINVAL. */
+SL_API int sl_group_set_policy(sl_group *g, const struct sl_group_policy *p);
+
+/* Failures counted so far (each child group that failed is one). */
+SL_API size_t sl_group_failures(const sl_group *g);
 
 /* sl_fetch() into the group.  NULL (errno ECANCELED) once the group has
    failed or been cancelled, as asyncio refuses create_task then. */
@@ -681,13 +709,16 @@ SL_API sl_task *sl_group_fetch(sl_group *g, const struct sl_request *req);
 SL_API bool sl_group_cancel(sl_group *g, const char *msg);
 
 /* Runs the loop until every task of the group and its children is final.
-   SL_OK when none FAILED, SL_EFAILED otherwise; SL_EBUSY as
-   sl_task_wait(). */
+   SL_OK unless the group failed (its policy tripped): SL_EFAILED; SL_EBUSY
+   as sl_task_wait(): on a caller's loop use sl_group_on_done(). */
 SL_API int sl_group_wait(sl_group *g);
 
-/* The error group: the tasks that FAILED (cancellations are not errors),
-   in the order they failed, their errors counted as retrieved.  *out
-   stays valid until the group is freed.  Returns the count. */
+/* The error group: the failures counted (FAILED tasks, and DONE ones
+   with a status >= 400 under http_errors; cancellations are not errors),
+   in the order they came, at most the policy's max_errors (the first
+   ones; sl_group_failures() has the count), their errors counted as
+   retrieved.  A child group's failure is listed as the task that tripped
+   it.  *out stays valid until the group is freed.  Returns the count. */
 SL_API size_t sl_group_errors(sl_group *g, sl_task *const **out);
 
 /* True once every task of the group and its children is final. */

@@ -140,6 +140,95 @@ static void test_group_failure_cancels_siblings(void **state)
   sl_ctx_free(ctx);
 }
 
+/* A group that fits a site: 404s count (http_errors), two are
+   tolerated, the third fails the group and cancels the slow rest with a
+   message that says so; the 404 tasks stay DONE. */
+static void test_group_tolerates_failures(void **state)
+{
+  sl_ctx *ctx = harness_ctx(16);
+  sl_group *g = sl_group_new(ctx, NULL, 0);
+  struct sl_group_policy p = {2, true, 0};
+  sl_task *nf[3], *slow[4];
+  sl_task *const *errs;
+  const struct sl_error *e;
+  (void)state;
+  assert_int_equal(sl_group_set_policy(g, &p), SL_OK);
+  for(int i = 0; i < 4; i++)
+    slow[i] = harness_group_get(g, "/delay/2000", 0);
+  for(int i = 0; i < 3; i++)
+    nf[i] = harness_group_get(g, "/status/404", 0);
+  assert_int_equal(sl_group_wait(g), SL_EFAILED);
+  assert_int_equal(sl_group_failures(g), 3);
+  assert_int_equal(sl_group_errors(g, &errs), 3);
+  for(int i = 0; i < 3; i++)
+    assert_int_equal(sl_task_state(nf[i]), SL_DONE);
+  for(int i = 0; i < 4; i++) {
+    assert_int_equal(sl_task_state(slow[i]), SL_CANCELLED);
+    sl_task_error(slow[i], &e);
+    assert_non_null(
+        strstr(e->message, "3 failures, more than the 2 tolerated"));
+    assert_non_null(strstr(e->message, "HTTP status 404"));
+  }
+  free_all(nf, 3);
+  free_all(slow, 4);
+  sl_group_free(g);
+  sl_ctx_free(ctx);
+}
+
+/* A crawl of sites: each site a child group that fails fast, the crawl a
+   parent that tolerates any number of failed sites and reports the
+   first two; one site failing leaves the others running.  The tasks free
+   themselves as they end: the groups keep only the two reported. */
+static void test_sites_in_a_crawl(void **state)
+{
+  sl_ctx *ctx = harness_ctx(16);
+  sl_group *crawl = sl_group_new(ctx, NULL, 0);
+  sl_group *site[3];
+  struct sl_group_policy any = {SIZE_MAX, false, 2};
+  sl_task *good;
+  sl_task *const *errs;
+  (void)state;
+  assert_int_equal(sl_group_set_policy(crawl, &any), SL_OK);
+  for(int s = 0; s < 3; s++)
+    site[s] = sl_group_new(ctx, crawl, 0);
+  good = harness_group_get(site[0], "/delay/100", 0);
+  for(int s = 1; s < 3; s++)
+    for(int i = 0; i < 5; i++) {
+      sl_task *t = harness_group_get(
+          site[s], i ? "/delay/1000" : "/status/500", i ? 0 : FAIL500);
+      sl_task_on_done(t, harness_free_task, NULL);
+    }
+  assert_int_equal(sl_group_wait(crawl), SL_OK);
+  assert_int_equal(sl_task_state(good), SL_DONE);
+  assert_int_equal(sl_group_wait(site[1]), SL_EFAILED);
+  assert_int_equal(sl_group_wait(site[0]), SL_OK);
+  assert_int_equal(sl_group_failures(crawl), 2);
+  assert_int_equal(sl_group_errors(crawl, &errs), 2);
+  assert_int_equal(sl_task_state(errs[0]), SL_FAILED);
+  sl_task_free(good);
+  sl_group_free(crawl);
+  sl_ctx_free(ctx);
+}
+
+/* Failures past max_errors are counted, not kept. */
+static void test_group_report_is_bounded(void **state)
+{
+  sl_ctx *ctx = harness_ctx(16);
+  sl_group *g = sl_group_new(ctx, NULL, 0);
+  struct sl_group_policy p = {SIZE_MAX, false, 3};
+  sl_task *const *errs;
+  (void)state;
+  sl_group_set_policy(g, &p);
+  for(int i = 0; i < 20; i++)
+    sl_task_on_done(harness_group_get(g, "/status/503", FAIL500),
+                    harness_free_task, NULL);
+  assert_int_equal(sl_group_wait(g), SL_OK);
+  assert_int_equal(sl_group_failures(g), 20);
+  assert_int_equal(sl_group_errors(g, &errs), 3);
+  sl_group_free(g);
+  sl_ctx_free(ctx);
+}
+
 static void test_nested_groups(void **state)
 {
   sl_ctx *ctx = harness_ctx(16);
@@ -554,6 +643,9 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_gather_first_failure),
       cmocka_unit_test(test_group_failure_cancels_siblings),
       cmocka_unit_test(test_nested_groups),
+      cmocka_unit_test(test_group_tolerates_failures),
+      cmocka_unit_test(test_sites_in_a_crawl),
+      cmocka_unit_test(test_group_report_is_bounded),
       cmocka_unit_test(test_group_deadline),
       cmocka_unit_test(test_group_freed_in_own_callback),
       cmocka_unit_test(test_wait_conditions),

@@ -56,6 +56,7 @@ int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
   sl_retry_init(&a->retry, seed);
   a->retry.parse_date = sl__http_date;
   a->retry.max_attempts = o->retries + 1;
+  a->key_by = o->politeness;
   if(o->retry_max_delay_ms > 0)
     a->retry.cap = sl_ns_from_ms(o->retry_max_delay_ms);
   return 0;
@@ -103,15 +104,19 @@ static void global_release(struct sl_ctx *ctx)
   }
 }
 
-/* Hands a freed host slot to its next waiter. */
-static void host_release(struct sl_host *h)
+void sl__admit_host_slots(struct sl_sem_waiter *w, struct sl_host *h)
 {
-  struct sl_sem_waiter *w = sl_sem_release(&h->sem);
-  if(w) {
+  for(; w; w = sl_sem_next_admitted(&h->sem)) {
     struct sl_task *t = TASK_OF(w, host_wait);
     t->holds_host = true;
     host_rate_step(t);
   }
+}
+
+/* Hands a freed host slot to its next waiter. */
+static void host_release(struct sl_host *h)
+{
+  sl__admit_host_slots(sl_sem_release(&h->sem), h);
 }
 
 /* Both slots held, both rates allow it: the transfer starts.  False
@@ -250,11 +255,15 @@ static void resolved(struct sl_name_wait *w, const struct sl_name_result *r)
     return;
   }
   t->resolve = r->list;
+  /* its key may be its address: the host is known only now */
+  if(!sl__polite_take_host(t)) {
+    fail(t, SL_ERR_INTERNAL, 0, "out of memory");
+    return;
+  }
   host_step(t);
 }
 
-/* Its URL checked, its host found and its deadline armed; false when the
-   task failed. */
+/* Its URL checked and its deadline armed; false when the task failed. */
 static bool prepare(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
@@ -268,10 +277,7 @@ static bool prepare(struct sl_task *t)
     fail(t, SL_ERR_INVALID_URL, 0, why);
     return false;
   }
-  /* always: a Retry-After pauses a host even without per-host limits */
-  t->host = sl_hosts_get(&ctx->adm.hosts, t->host_name, t->port, now_ns(t));
-  if(!t->host ||
-     (t->deadline > 0 && sl__timers_arm(&ctx->timers, &t->tmr, t->deadline))) {
+  if(t->deadline > 0 && sl__timers_arm(&ctx->timers, &t->tmr, t->deadline)) {
     fail(t, SL_ERR_INTERNAL, 0, "out of memory");
     return false;
   }

@@ -48,6 +48,7 @@ static int check_options(const struct sl_options *o)
 {
   /* a line break would let the value inject headers */
   if((unsigned)o->http_version > SL_HTTP_1_1 ||
+     (unsigned)o->politeness > SL_POLITE_IP ||
      (o->user_agent && strpbrk(o->user_agent, "\r\n")) ||
      (o->proxy && strpbrk(o->proxy, "\r\n")) || o->max_redirects < 0) {
     errno = EINVAL;

@@ -1,13 +1,19 @@
 /*
- * polite.c - politeness seen from outside: what the host table knows of
- * one key (tasks waiting and running, its limit, its pause), for a
- * crawler that wants to know where its work stands.  The table itself
- * is limits/hosts.c; admit.c counts the running tasks in it.
+ * polite.c - politeness keys: what a task's host is (its host name and
+ * port, its registrable domain, or its address: sl_options.politeness),
+ * a key's own limits set at run time (a crawler's Crawl-delay), and what
+ * the host table knows of one key (tasks waiting and running, its limit,
+ * its pause).  The table itself is limits/hosts.c; admit.c takes a
+ * task's entry through here once its name is resolved, and counts the
+ * running tasks in it.
  */
 #include "fetcher/ctx.h"
 
+#include "fetcher/domain.h"
 #include "limits/hosts.h"
+#include "limits/rate.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int sl_host_stats(sl_ctx *ctx, const char *key, struct sl_host_stats *out)
@@ -28,5 +34,88 @@ int sl_host_stats(sl_ctx *ctx, const char *key, struct sl_host_stats *out)
   if(sl_host_paused(h, now))
     out->paused_ms =
         (long)((h->pause_until - now + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
+  return SL_OK;
+}
+
+/* t's key into t->key: its host and port, its registrable domain, or
+   the address it resolved to, as the context keys hosts. */
+static size_t make_key(struct sl_task *t)
+{
+  const char *k = t->host_name;
+  int n;
+  switch(t->ctx->adm.key_by) {
+    case SL_POLITE_HOST:
+      n = snprintf(t->key, sizeof(t->key), "%s:%u", t->host_name, t->port);
+      return n > 0 && (size_t)n < sizeof(t->key) ? (size_t)n : 0;
+    case SL_POLITE_DOMAIN:
+      k = sl__registrable_domain(t->host_name);
+      break;
+    case SL_POLITE_IP:
+      if(sl__resolve_first_addr(t->resolve, t->key, sizeof(t->key)))
+        return strlen(t->key);
+      break; /* an address as written, or a name left to a proxy */
+  }
+  n = snprintf(t->key, sizeof(t->key), "%s", k);
+  return n > 0 && (size_t)n < sizeof(t->key) ? (size_t)n : 0;
+}
+
+bool sl__polite_take_host(struct sl_task *t)
+{
+  /* always: a Retry-After pauses a host even without per-host limits */
+  size_t n = make_key(t);
+  t->host = n ? sl_hosts_get_key(&t->ctx->adm.hosts, t->key, n,
+                                 sl_loop_now(t->ctx->loop))
+              : NULL;
+  return t->host != NULL;
+}
+
+const char *sl_task_host_key(const sl_task *t)
+{
+  return t && t->key[0] ? t->key : NULL;
+}
+
+/* l's rate into *r: l->rate parsed, or one per l->interval_ms, or count
+   0 (none); NULL for the context's.  false when it is not one. */
+static bool wanted_rate(const struct sl_host_limits *l, struct sl_rate *r,
+                        const struct sl_rate **out)
+{
+  const char *why;
+  *out = r;
+  r->count = 0;
+  if(l->interval_ms > 0 && l->rate)
+    return false;
+  if(l->interval_ms > 0)
+    return sl_rate_set(r, 1, sl_ns_from_ms(l->interval_ms));
+  if(!l->rate)
+    *out = NULL;
+  else if(*l->rate)
+    return sl_rate_parse(l->rate, r, &why);
+  return true;
+}
+
+int sl_host_limits_set(sl_ctx *ctx, const char *key,
+                       const struct sl_host_limits *l)
+{
+  struct sl_hosts *hs = ctx ? &ctx->adm.hosts : NULL;
+  char low[SL_KEY_MAX];
+  struct sl_rate r;
+  const struct sl_rate *rate = NULL;
+  struct sl_host *h;
+  int64_t now;
+  size_t n = key ? strlen(key) : 0;
+  if(!ctx || !n || n >= sizeof(low) || (l && !wanted_rate(l, &r, &rate)))
+    return SL_EINVAL;
+  for(size_t i = 0; i <= n; i++)
+    low[i] = (key[i] >= 'A' && key[i] <= 'Z') ? (char)(key[i] + 32) : key[i];
+  now = sl_loop_now(ctx->loop);
+  h = l ? sl_hosts_pin(hs, low, n, now) : sl_hosts_find(hs, low);
+  if(!h)
+    return l ? SL_ENOMEM : SL_OK;
+  if(l && l->pause_ms > 0)
+    sl_host_pause_until(h, now + sl_ns_from_ms(l->pause_ms), now);
+  sl__admit_host_slots(
+      sl_host_set_limits(hs, h, l ? l->max_conns : 0, rate, now), h);
+  if(!l) /* back to the context's limits, and forgettable again */
+    sl_hosts_unpin(hs, h, now);
   return SL_OK;
 }

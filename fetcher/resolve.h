@@ -69,6 +69,11 @@ void sl__resolve_leave(struct sl_name_wait *w);
 /* Drops a reference to a list; NULL is a no-op. */
 void sl__resolve_list_unref(struct sl_resolve_list *l);
 
+/* The first address of a list, without brackets, into buf (cap bytes):
+   true, or false for NULL or one that does not fit. */
+bool sl__resolve_first_addr(const struct sl_resolve_list *l, char *buf,
+                            size_t cap);
+
 /* The list for CURLOPT_RESOLVE; NULL for NULL. */
 struct curl_slist *sl__resolve_slist(const struct sl_resolve_list *l);
 

@@ -26,6 +26,9 @@
 
 #include <stdint.h>
 
+/* The longest politeness key: "host:port" (polite.c). */
+#define SL_KEY_MAX 264
+
 /* name, the public state it belongs to, what the task waits for */
 #define SL_STAGE_MAP(XX)                                                      \
   XX(NEW, PENDING, "created, not yet admitted")                               \
@@ -91,6 +94,7 @@ struct sl_task {
   struct sl_tmr tmr;               /* its deadline while PENDING */
   char retry_after[64];            /* Retry-After of the last response */
   char host_name[256];             /* from the URL, lower case */
+  char key[SL_KEY_MAX];            /* its politeness key; "" before */
   unsigned port;
   struct sl_name_wait dns;         /* RESOLVING: on its name */
   struct sl_resolve_list *resolve; /* CURLOPT_RESOLVE, referenced */

@@ -327,6 +327,24 @@ enum sl_http_version {
      request that reuses such a connection (curl issue 10634). */
 };
 
+/* What the per-host limits (per_host, host_rate, Retry-After pauses,
+   sl_host_limits_set) key on: a politeness key (sl_options.politeness). */
+enum sl_politeness {
+  SL_POLITE_HOST = 0, /* "host:port", the name as written in the URL (lower
+                         case): localhost and 127.0.0.1 are two keys */
+  SL_POLITE_DOMAIN,   /* the host's registrable domain from the Public
+                         Suffix List (libpsl): www.example.co.uk and
+                         img.example.co.uk are "example.co.uk"; an address,
+                         "localhost" or a public suffix is its own; every
+                         port */
+  SL_POLITE_IP        /* the address the name resolved to (the first of
+                         sluice's answer; an address as written is
+                         itself), as Scrapy's per-IP mode: names that
+                         share a server share its limits; every port.
+                         With a proxy, names are the proxy's to resolve:
+                         the host name then */
+};
+
 /* Proxies: with sl_options.proxy NULL, libcurl's environment variables
    (http_proxy, https_proxy, all_proxy, no_proxy, and their upper-case
    forms but HTTP_PROXY) are honoured.  sl_ctx_new() looks for them once.
@@ -354,11 +372,13 @@ struct sl_options {
   void *warn_ud;
   bool quiet;
 
-  /* Politeness.  A task leaves PENDING only when its host (host:port, the
-     name as written in the URL) has a free slot and is not paused, the
-     host's rate and the global rate allow a request, and a global slot
-     (max_concurrency) is free.  Tasks waiting on one host never hold a
-     global slot, so a slow host does not hold up the others. */
+  /* Politeness.  A task leaves PENDING only when its host (its
+     politeness key: by default host:port, the name as written in the
+     URL) has a free slot and is not paused, the host's rate and the
+     global rate allow a request, and a global slot (max_concurrency) is
+     free.  Tasks waiting on one host never hold a global slot, so a slow
+     host does not hold up the others. */
+  enum sl_politeness politeness; /* 0 = SL_POLITE_HOST */
   unsigned per_host;     /* transfers at once per host; 0 = no limit */
   const char *rate;      /* global request rate, "N/s", "N/m" or "N/h"
                             (N may be a decimal); NULL = none */
@@ -470,8 +490,37 @@ SL_API void sl_ctx_stats(const sl_ctx *ctx, struct sl_stats *out);
 
 /* ---- politeness -------------------------------------------------------- */
 
-/* Where one host stands (a host is a politeness key: "host:port", the
-   name as written in the URL, lower case). */
+/* A host's own limits, in place of the context's (per_host, host_rate)
+   for one politeness key. */
+struct sl_host_limits {
+  unsigned max_conns; /* transfers at once; 0: the context's per_host */
+  const char *rate;   /* "N/s", "N/m", "N/h"; NULL: the context's
+                         host_rate; "": none */
+  long interval_ms;   /* or: at least this long between two request starts
+                         (robots.txt's Crawl-delay); 0: see rate */
+  long pause_ms;      /* pause the host for this long from now (a pause
+                         already running that ends later stays); 0: none */
+};
+
+/* Gives the host of key (as sl_task_host_key() says it, or written by
+   hand in the form sl_options.politeness gives: "host:port", a domain,
+   an address; case does not matter) limits of its own, which it keeps
+   from now on, whether tasks use it or not, until l is NULL: then it
+   goes back to the context's.  Tasks waiting for the host are admitted
+   at once where a larger limit has room; a smaller one lets the running
+   finish.  A rate starts with its burst's tokens.  SL_OK; SL_EINVAL (no
+   key, a bad rate, both rate and interval_ms); SL_ENOMEM.  Memory: one
+   entry per key given limits, until they are cleared. */
+SL_API int sl_host_limits_set(sl_ctx *ctx, const char *key,
+                              const struct sl_host_limits *l);
+
+/* The politeness key of t's host (of its last hop, after redirects), for
+   sl_host_limits_set() and sl_host_stats(); NULL before t was admitted
+   that far (its name resolved).  Valid while t lives. */
+SL_API const char *sl_task_host_key(const sl_task *t);
+
+/* Where one host stands (a host is a politeness key, see
+   sl_options.politeness). */
 struct sl_host_stats {
   size_t waiting;   /* its tasks that are PENDING (queued, waiting for a
                        rate or its pause, backing off) */

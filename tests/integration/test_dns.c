@@ -184,6 +184,42 @@ static void test_deadline_covers_resolution(void **state)
   sl_ctx_free(ctx);
 }
 
+/* Keys by site and by address: www.a.test and img.a.test are one site
+   (a.test, whatever the port), and all three names one address, so with
+   two transfers per key the server never sees more than two at once
+   (by host name it would see two per name). */
+static void test_politeness_by_site_and_address(void **state)
+{
+  static const char *names[] = {"www.a.test", "img.a.test", "b.test"};
+  for(int mode = 0; mode < 2; mode++) {
+    struct sl_options o = {0};
+    struct fixture_counters c;
+    struct seen s = {0};
+    sl_ctx *ctx;
+    sl_task *probe;
+    (void)state;
+    assert_int_equal(fixture_reset(&fx), 0);
+    o.max_concurrency = 64;
+    o.per_host = 2;
+    o.dns_servers = fx.dns_server;
+    o.politeness = mode ? SL_POLITE_IP : SL_POLITE_DOMAIN;
+    ctx = sl_ctx_new(&o);
+    assert_non_null(ctx);
+    probe = get(ctx, "img.a.test", "/bytes/1", 0);
+    for(int n = 0; n < (mode ? 3 : 2); n++)
+      for(int i = 0; i < 10; i++)
+        sl_task_on_done(get(ctx, names[n], "/delay/30", 0), on_done, &s);
+    sl_run(ctx);
+    assert_int_equal(s.done, mode ? 30 : 20);
+    assert_int_equal(fixture_stats(&fx, NULL, &c), 0);
+    assert_int_equal(c.max_in_flight, 2);
+    assert_string_equal(sl_task_host_key(probe),
+                        mode ? "127.0.0.1" : "a.test");
+    sl_task_free(probe);
+    sl_ctx_free(ctx);
+  }
+}
+
 static void cancel_later(void *ud)
 {
   sl_task_cancel(ud, "no longer wanted");
@@ -303,6 +339,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_dns_failures_and_the_run_goes_on),
       cmocka_unit_test(test_deadline_covers_resolution),
       cmocka_unit_test(test_cancelled_lookup_lets_loop_end),
+      cmocka_unit_test(test_politeness_by_site_and_address),
       cmocka_unit_test(test_hosts_file_and_fixed_answers),
       cmocka_unit_test(test_dns_servers_are_checked),
   };

@@ -875,6 +875,42 @@ SL_API int sl_on_signal(sl_ctx *ctx, int signum,
 /* Stops watching signum. */
 SL_API void sl_off_signal(sl_ctx *ctx, int signum);
 
+/* ---- URLs (for crawlers; no context needed) ----------------------------- */
+
+/*
+ * On libcurl's URL API.  Each writes its result into buf (size bytes,
+ * always NUL-terminated when size > 0) and returns its length, as
+ * snprintf does: a length of size or more means it did not fit (buf holds
+ * its start; call again with more room).  Negative: SL_EINVAL (not an
+ * http or https URL, a reference that gives none: "mailto:x",
+ * "javascript:...", or one curl cannot parse), SL_ENOMEM.
+ *
+ * Normalised means: scheme and host in lower case, no default port (80,
+ * 443), dot segments removed ("/a/./b/../c" is "/a/c"), no fragment, an
+ * empty path "/", spaces and bytes over 0x7f escaped, and every escape
+ * written one way (an unreserved character as itself: "%7e" is "~";
+ * others in upper case: "%2a" is "%2A").  Two spellings of one URL give
+ * one string, to compare or to keep in a set of URLs seen.
+ */
+
+/* A link (absolute, or relative as in an href: "../b", "?page=2",
+   "//host/x", "#top"; spaces and control characters around it dropped)
+   resolved against base (the page's URL, after its redirects), RFC 3986
+   section 5, then normalised. */
+SL_API int sl_url_resolve(const char *base, const char *ref, char *buf,
+                          size_t size);
+
+/* url normalised. */
+SL_API int sl_url_normalize(const char *url, char *buf, size_t size);
+
+/* Whether two http(s) URLs are of one site: their hosts have the same
+   registrable domain (the Public Suffix List's, through libpsl:
+   www.example.co.uk and example.co.uk are one site, a.github.io and
+   b.github.io two), whatever their scheme and port; a host that is an
+   address, or has no registrable domain, is only its own site.  false
+   when either is not an http(s) URL. */
+SL_API bool sl_url_same_site(const char *a, const char *b);
+
 /* ---- names for values ------------------------------------------------- */
 
 SL_API const char *sl_state_name(enum sl_state s); /* "pending", ... */

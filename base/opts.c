@@ -6,6 +6,8 @@
  */
 #include "base/opts.h"
 
+#include "base/term.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -46,12 +48,16 @@ void sl_opt_list_free(struct sl_opt_list *l)
 static enum sl_opts_rc complain(const struct sl_opts *p, const char *fmt, ...)
 {
   va_list ap;
+  char *msg = NULL;
+  int n;
 
-  fprintf(stderr, "%s: ", p->prog);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  n = vasprintf(&msg, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
+  /* the values quoted may come from anywhere (xargs over a list): kept
+     from driving the terminal */
+  sl_term_printf(stderr, "%s: %s\n", p->prog, n < 0 ? "out of memory" : msg);
+  free(msg);
   return SL_OPTS_USAGE;
 }
 

@@ -7,14 +7,17 @@
  */
 #include "duration.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 int duration_parse(const char *s, long *ms)
 {
   double whole = 0, frac = 0, scale = 1, unit, v;
   int digits = 0;
+  bool nonzero = false; /* a digit past the precision kept counts too */
 
   while(*s >= '0' && *s <= '9') {
+    nonzero |= *s != '0';
     if(whole < 1e15) {
       whole = whole * 10 + (*s - '0');
     }
@@ -24,6 +27,7 @@ int duration_parse(const char *s, long *ms)
   if(*s == '.') {
     s++;
     while(*s >= '0' && *s <= '9') {
+      nonzero |= *s != '0';
       if(scale < 1e15) {
         scale *= 10;
         frac += (*s - '0') / scale;
@@ -51,7 +55,7 @@ int duration_parse(const char *s, long *ms)
     return -1;
   }
   *ms = (long)v;
-  if(*ms == 0 && v > 0) {
+  if(*ms == 0 && nonzero) {
     *ms = 1;
   } else if(v - (double)*ms >= 0.5) {
     (*ms)++;

@@ -21,6 +21,8 @@
 struct input {
   int fd;
   bool own_fd;
+  input_read_fn *read; /* NULL: read(2) on fd */
+  void *read_ud;
   bool eof;
   bool discarding;   /* inside a too-long line, skipping to its end */
   uint64_t lineno;   /* lines consumed so far */
@@ -39,6 +41,17 @@ struct input *input_new(int fd, bool own_fd)
   if(in) {
     in->fd = fd;
     in->own_fd = own_fd;
+  }
+  return in;
+}
+
+struct input *input_new_reader(input_read_fn *fn, void *ud)
+{
+  struct input *in = input_new(-1, false);
+
+  if(in) {
+    in->read = fn;
+    in->read_ud = ud;
   }
   return in;
 }
@@ -79,7 +92,9 @@ static ssize_t fill(struct input *in)
     in->start = 0;
   }
   do {
-    n = read(in->fd, in->buf + in->end, INPUT_BUFSIZE - in->end);
+    n = in->read
+            ? in->read(in->read_ud, in->buf + in->end, INPUT_BUFSIZE - in->end)
+            : read(in->fd, in->buf + in->end, INPUT_BUFSIZE - in->end);
   } while(n < 0 && errno == EINTR && !(in->stop && *in->stop));
   if(n > 0) {
     in->end += (size_t)n;
@@ -102,7 +117,10 @@ static void save_prefix(struct input *in, const char *p, size_t have)
 static int classify(struct input *in, const char *p, size_t len, bool too_long,
                     size_t raw_len, struct input_line *line)
 {
-  in->lineno++;
+  if(!in->lineno++ && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
+    p += 3; /* a byte-order mark: not part of the first URL */
+    len -= 3;
+  }
   while(len && is_space(*p)) {
     p++;
     len--;

@@ -18,8 +18,11 @@
 
 #include <sluice.h>
 
+#include "base/term.h"
+
 #include "input.h"
 #include "interrupt.h"
+#include "nofile.h"
 #include "options.h"
 #include "output.h"
 #include "pump.h"
@@ -55,8 +58,8 @@ static int open_input(struct run *r, const char *path)
   int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 
   if(fd < 0) {
-    fprintf(stderr, "sluice: --input: cannot open '%s': %s\n", path,
-            strerror(errno));
+    sl_term_printf(stderr, "sluice: --input: cannot open '%s': %s\n", path,
+                   strerror(errno));
     return EXIT_USAGE;
   }
   r->ins[r->nins] = input_new(fd, !is_stdin);
@@ -101,8 +104,8 @@ static int open_output(struct run *r, const char *path)
   if(path) {
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if(fd < 0) {
-      fprintf(stderr, "sluice: --results: cannot open '%s': %s\n", path,
-              strerror(errno));
+      sl_term_printf(stderr, "sluice: --results: cannot open '%s': %s\n", path,
+                     strerror(errno));
       return EXIT_USAGE;
     }
   }
@@ -179,8 +182,8 @@ static int open_files(struct run *r, struct cli_options *opts)
   /* curl reads it at each new TLS connection: an unreadable file would
      fail every https:// URL, so say so now */
   if(ca_file && access(ca_file, R_OK)) {
-    fprintf(stderr, "sluice: --cacert: cannot read '%s': %s\n", ca_file,
-            strerror(errno));
+    sl_term_printf(stderr, "sluice: --cacert: cannot read '%s': %s\n", ca_file,
+                   strerror(errno));
     return EXIT_USAGE;
   }
   return open_output(r, opts->results);
@@ -188,6 +191,15 @@ static int open_files(struct run *r, struct cli_options *opts)
 
 static int make_context(struct run *r, const struct cli_options *opts)
 {
+  const char *var, *why;
+
+  if(!sl_proxy_env_check(&var, &why)) {
+    /* curl would fail every URL, each as a "dns" error */
+    sl_term_printf(stderr, "sluice: environment variable %s='%s': %s\n", var,
+                   getenv(var), why);
+    return EXIT_USAGE;
+  }
+  nofile_raise(opts->lib.max_concurrency);
   errno = 0;
   r->ctx = sl_ctx_new(&opts->lib);
   if(!r->ctx && errno == EINVAL) {
@@ -273,7 +285,8 @@ static void fetch(struct run *r, bool silent)
     return;
   }
   if(pump->halt != PUMP_RUNNING && pump->halt != PUMP_OUTPUT) {
-    fprintf(stderr, "sluice: stopped: %s\n", pump_halt_message(pump));
+    /* it quotes a URL and a server's words: kept from the terminal */
+    sl_term_printf(stderr, "sluice: stopped: %s\n", pump_halt_message(pump));
   }
   if(interrupt_signum && pump->halt != PUMP_SIGNAL) {
     /* it came after the loop: while the rest of the input was read, or

@@ -330,7 +330,8 @@ static const struct sl_opt table[] = {
     COUNT("retry", 0, lib.retries, 0, CLI_RETRIES_MAX,
           "the same as --retries"),
     DURATION("retry-max-delay", lib.retry_max_delay_ms, 1, DURATION_MAX_MS,
-             "longest wait before one retry (default 30s)"),
+             "longest wait before one retry, and longest pause of a host by "
+             "Retry-After (default 30s)"),
 
     {.kind = SL_OPT_SECTION, .help = "Names:"},
     {"dns-server", 0, SL_OPT_FUNC, .at = AT(dns_servers, struct sl_buf),
@@ -338,8 +339,8 @@ static const struct sl_opt table[] = {
      .help = "ask this DNS server (IPv6 as [::1]:53) instead of "
              "/etc/resolv.conf's; repeatable"},
     DURATION("dns-timeout", lib.dns_timeout_ms, 1, CLI_DNS_TIMEOUT_MAX_MS,
-             "wait DUR for a DNS answer, per try (2 tries; default 2s, at "
-             "most 1h)"),
+             "the longest a name may take to resolve, both tries told "
+             "(default 5s, at most 1h)"),
     LIST("resolve", 0, resolve, resolve, "HOST:PORT:ADDR[,ADDR]",
          "use ADDR for HOST:PORT without asking DNS, as curl's --resolve; "
          "repeatable"),
@@ -367,7 +368,8 @@ static const char footer[] =
     "read so far get their records; a second signal exits at once.\n"
     "\n"
     "A 429 or 503 answer with Retry-After pauses its whole host until\n"
-    "then, with or without --retries.\n"
+    "then, with or without --retries, but for --retry-max-delay at most;\n"
+    "a URL whose host is paused past its --timeout fails at once.\n"
     "\n"
     "Each record: "
     "{\"index\",\"url\",\"status\",\"ok\",\"bytes\",\"time_ms\",\n"

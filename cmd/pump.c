@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "base/list.h"
+#include "base/term.h"
 
 struct job {
   struct pump *pump;
@@ -519,8 +520,8 @@ static int next_line(struct pump *p, struct input_line *line)
       if(errno == EINTR && stop_flagged(p)) {
         return 0;
       }
-      fprintf(stderr, "sluice: reading %s: %s\n", p->input_names[p->cur_input],
-              strerror(errno));
+      sl_term_printf(stderr, "sluice: reading %s: %s\n",
+                     p->input_names[p->cur_input], strerror(errno));
       p->fatal = true;
       return -1;
     }

@@ -18,6 +18,7 @@
 #include "base/container_of.h"
 #include "fetcher/ctx.h"
 #include "fetcher/task.h"
+#include "fetcher/timeout.h"
 #include "fetcher/transfer.h"
 #include "fetcher/url.h"
 #include "limits/rate.h"
@@ -27,6 +28,10 @@
 #include <string.h>
 
 #define TASK_OF(ptr, field) sl_container_of(ptr, struct sl_task, field)
+
+/* How long past its deadline a running transfer may go before sluice
+   stops it itself: curl's own timeout normally ends it at the deadline. */
+#define RUNNING_GRACE SL_NS_PER_SEC
 
 int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
                        unsigned cap, uint64_t seed)
@@ -59,6 +64,9 @@ int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
   a->key_by = o->politeness;
   if(o->retry_max_delay_ms > 0)
     a->retry.cap = sl_ns_from_ms(o->retry_max_delay_ms);
+  /* the ceiling of a Retry-After: a host is paused no longer, and a
+     retry that would have to wait longer is not made (outcome.c) */
+  a->retry.max_retry_after = a->retry.cap;
   return 0;
 }
 
@@ -74,9 +82,22 @@ static int64_t now_ns(struct sl_task *t)
   return sl_loop_now(t->ctx->loop);
 }
 
+/* Whether t's host is paused past t's deadline: it would wait for
+   nothing. */
+static bool paused_past_deadline(struct sl_task *t, int64_t now)
+{
+  return t->deadline > 0 && t->host && sl_host_paused(t->host, now) &&
+         t->host->pause_until >= t->deadline;
+}
+
 static void wait_until(struct sl_task *t, enum sl_stage st, int64_t at)
 {
   sl__task_stage(t, st);
+  /* paused past its deadline: its deadline timer fires now instead (it
+     says why), outside whatever step called this */
+  if(paused_past_deadline(t, now_ns(t)) &&
+     !sl__timers_arm(&t->ctx->timers, &t->tmr, now_ns(t)))
+    return;
   if(sl__timers_arm(&t->ctx->timers, &t->stage_tmr, at))
     t->stage_tmr.fire(&t->stage_tmr); /* out of memory: poll instead */
 }
@@ -135,6 +156,11 @@ static bool start(struct sl_task *t, int64_t now)
       t->host->running++;
       t->host_running = true;
     }
+    /* curl keeps the deadline (CURLOPT_TIMEOUT_MS); this is the guard
+       for when it does not (libcurl 7.88 can lose a transfer's timer
+       when it runs out of memory inside) */
+    if(t->deadline > 0)
+      sl__timers_arm(&ctx->timers, &t->tmr, t->deadline + RUNNING_GRACE);
     return true;
   }
   t->holds_permit = false;
@@ -231,16 +257,27 @@ static void stage_due(struct sl_tmr *tm)
   }
 }
 
-/* The task's own deadline passed while it was PENDING. */
+/* The task's own deadline passed while it was PENDING, or its host is
+   paused past it (wait_until), or it is RUNNING past its deadline and
+   the grace curl was given. */
 static void deadline_due(struct sl_tmr *tm)
 {
   struct sl_task *t = TASK_OF(tm, tmr);
-  if(t->state != SL_PENDING)
+  int64_t now = now_ns(t);
+  if(sl_task_is_final(t))
     return;
   sl__admit_cancel(t);
-  fail(t, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
-       t->attempts ? "deadline passed while waiting to retry"
-                   : "deadline passed while waiting for a slot");
+  if(t->state == SL_RUNNING)
+    sl__timeout_pending(t, now,
+                        "and libcurl had not ended the transfer a "
+                        "second later");
+  else if(now < t->deadline && paused_past_deadline(t, now))
+    sl__timeout_paused(t, now, t->host->pause_until);
+  else
+    sl__timeout_pending(t, now,
+                        t->attempts ? "while waiting to retry"
+                                    : "while waiting for its turn");
+  sl__task_finish(t, SL_ST_FAILED);
 }
 
 /* The resolver answered a task waiting on its name. */

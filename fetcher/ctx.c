@@ -43,14 +43,16 @@ bool sl_rate_check(const char *rate, const char **why)
   return ok;
 }
 
-/* Options no part checks itself.  0, or -1 with errno EINVAL. */
+/* Options no part checks itself, and the proxy variables (curl would
+   fail every URL for a malformed one).  0, or -1 with errno EINVAL. */
 static int check_options(const struct sl_options *o)
 {
   /* a line break would let the value inject headers */
   if((unsigned)o->http_version > SL_HTTP_1_1 ||
      (unsigned)o->politeness > SL_POLITE_IP ||
      (o->user_agent && strpbrk(o->user_agent, "\r\n")) ||
-     (o->proxy && strpbrk(o->proxy, "\r\n")) || o->max_redirects < 0) {
+     (o->proxy && strpbrk(o->proxy, "\r\n")) || o->max_redirects < 0 ||
+     (!o->proxy && !sl_proxy_env_check(NULL, NULL))) {
     errno = EINVAL;
     return -1;
   }

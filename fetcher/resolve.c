@@ -50,6 +50,7 @@ struct dns_entry {
   int64_t expires; /* loop time */
   int64_t started;
   char msg[160];
+  enum sl_error_kind fail_kind;          /* E_FAILED: dns, or invalid_url */
   char *addrs;                           /* "A,[B]" as CURLOPT_RESOLVE */
   struct sl_resolve_list *lists[NLISTS]; /* per port, built on demand */
   struct sl_name_wait *wait_head, *wait_tail;
@@ -156,7 +157,7 @@ static void answer(struct dns_entry *e, const char *name, unsigned port,
   memset(out, 0, sizeof(*out));
   if(e->state == E_FAILED) {
     out->error = e->msg;
-    out->kind = SL_ERR_DNS;
+    out->kind = e->fail_kind;
     return;
   }
   out->list = list_for(e, name, port);
@@ -181,6 +182,8 @@ static void on_answer(void *ud, const struct sl_dns_answer *a)
     ttl = ttl < TTL_MIN ? TTL_MIN : ttl > TTL_MAX ? TTL_MAX : ttl;
   } else {
     e->state = E_FAILED;
+    e->fail_kind =
+        a->status == SL_DNS_BADNAME ? SL_ERR_INVALID_URL : SL_ERR_DNS;
     snprintf(e->msg, sizeof(e->msg), "%s",
              a->status == SL_DNS_OK ? "out of memory" : a->message);
     ttl = TTL_FAIL;

@@ -14,6 +14,7 @@
 #include "fetcher/task.h"
 #include "limits/ns.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,8 +53,18 @@ bool sl__response_keep_headers(struct sl_task *t, CURL *e)
   return true;
 }
 
-static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
+/* The kind of rc for t, whose response was kept.  What a hostile server
+   or the system makes libcurl say is told by the transfer's details: an
+   unsupported protocol (http and https were checked, and redirects are
+   ours) is a server that does not speak HTTP (HTTP/0.9, a status line
+   like 099 or 1000); "out of memory" after the request went out is
+   libcurl's limit on a response header (100 KB); "could not connect"
+   with EMFILE is sluice out of file descriptors (sock_errno: errno of
+   the socket() that failed, or 0). */
+static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t,
+                                  CURL *e, int sock_errno)
 {
+  curl_off_t sent = 0;
   switch(rc) {
     case CURLE_OPERATION_TIMEDOUT:
       return SL_ERR_TIMEOUT;
@@ -61,7 +72,10 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
     case CURLE_COULDNT_RESOLVE_PROXY:
       return SL_ERR_DNS;
     case CURLE_COULDNT_CONNECT:
-      return SL_ERR_CONNECT;
+      return sock_errno == EMFILE || sock_errno == ENFILE ||
+                     sock_errno == ENOMEM
+                 ? SL_ERR_INTERNAL
+                 : SL_ERR_CONNECT;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -82,6 +96,7 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
         return SL_ERR_TOO_LARGE;
       return SL_ERR_INTERNAL;
     case CURLE_UNSUPPORTED_PROTOCOL:
+      return SL_ERR_PROTOCOL;
     case CURLE_URL_MALFORMAT:
       return SL_ERR_INVALID_URL;
     case CURLE_WEIRD_SERVER_REPLY:
@@ -91,10 +106,27 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t)
     case CURLE_BAD_CONTENT_ENCODING:
       return SL_ERR_PROTOCOL;
     case CURLE_OUT_OF_MEMORY:
-      return SL_ERR_INTERNAL;
+      curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &sent);
+      return sent > 0 ? SL_ERR_PROTOCOL : SL_ERR_INTERNAL;
     default:
       return SL_ERR_IO; /* reset, truncated, empty reply, send/recv */
   }
+}
+
+/* What to say of a failure whose kind is not the one its CURLcode
+   suggests (see kind_of), or NULL for curl's own message. */
+static const char *reworded(CURLcode rc, enum sl_error_kind kind,
+                            int sock_errno)
+{
+  if(rc == CURLE_OUT_OF_MEMORY && kind == SL_ERR_PROTOCOL)
+    return "response header too large (over libcurl's 100 KB a header), or "
+           "libcurl out of memory";
+  if(rc == CURLE_COULDNT_CONNECT && kind == SL_ERR_INTERNAL)
+    return sock_errno == ENOMEM
+               ? "out of memory opening a socket"
+               : "out of file descriptors (too many open files): lower -j "
+                 "or raise the limit (ulimit -n)";
+  return NULL;
 }
 
 static double us_to_ms(CURL *e, CURLINFO info)
@@ -195,9 +227,11 @@ void sl__response_keep(struct sl_task *t, CURL *e)
 
 /* The error of a try that curl ended with rc (not a success). */
 static enum sl_error_kind failure(struct sl_task *t, CURLcode rc,
-                                  const char *errbuf)
+                                  const char *errbuf, CURL *e, int sock_errno)
 {
-  enum sl_error_kind kind = kind_of(rc, t);
+  enum sl_error_kind kind = kind_of(rc, t, e, sock_errno);
+  const char *why = reworded(rc, kind, sock_errno);
+  const char *curls = errbuf[0] ? errbuf : curl_easy_strerror(rc);
   char msg[512];
   if(kind == SL_ERR_TOO_LARGE) {
     snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
@@ -206,15 +240,17 @@ static enum sl_error_kind failure(struct sl_task *t, CURLcode rc,
     kind = SL_ERR_IO;
     snprintf(msg, sizeof(msg), "reading the body file '%s': %s",
              sl__reqx_str(&t->rx, t->rx.body_file), strerror(t->read_errno));
-  } else
-    snprintf(msg, sizeof(msg), "%s",
-             errbuf[0] ? errbuf : curl_easy_strerror(rc));
+  } else if(kind == SL_ERR_PROTOCOL && rc == CURLE_UNSUPPORTED_PROTOCOL)
+    snprintf(msg, sizeof(msg), "not an HTTP response: %s", curls);
+  else
+    snprintf(msg, sizeof(msg), "%s", why ? why : curls);
   sl__err_set(&t->err, kind, rc, msg);
   return kind;
 }
 
 enum sl_error_kind sl__response_outcome(struct sl_task *t, CURLcode rc,
-                                        const char *errbuf)
+                                        const char *errbuf, CURL *e,
+                                        int sock_errno)
 {
   char msg[96];
   if(t->sink_failed) /* its message is set */
@@ -227,7 +263,7 @@ enum sl_error_kind sl__response_outcome(struct sl_task *t, CURLcode rc,
     return SL_ERR_INTERNAL;
   }
   if(rc != CURLE_OK)
-    return failure(t, rc, errbuf);
+    return failure(t, rc, errbuf, e, sock_errno);
   if(!(t->flags & SL_REQ_FAIL_ON_HTTP_ERROR) || t->resp.status < 400)
     return SL_ERR_NONE;
   snprintf(msg, sizeof(msg), "HTTP status %ld", t->resp.status);

@@ -24,10 +24,12 @@ int sl__http_version(long v);
    redirect followed) into t->headers; false when memory ran out. */
 bool sl__response_keep_headers(struct sl_task *t, CURL *e);
 
-/* The outcome of a try that curl ended with rc (errbuf: curl's words):
+/* The outcome of a try that curl ended with rc on handle e (errbuf:
+   curl's words; sock_errno: errno of a socket() that failed, or 0):
    SL_ERR_NONE, or the kind with t's error set. */
 enum sl_error_kind sl__response_outcome(struct sl_task *t, CURLcode rc,
-                                        const char *errbuf);
+                                        const char *errbuf, CURL *e,
+                                        int sock_errno);
 
 /* Clears what one try (or one redirect) left in t: response, buffers,
    error; the time it was queued stays.  A body already given to on_body

@@ -13,6 +13,7 @@
 
 #include "base/container_of.h"
 #include "base/list.h"
+#include "base/term.h"
 #include "fetcher/admit.h"
 #include "fetcher/ctx.h"
 #include "fetcher/group.h"
@@ -58,8 +59,8 @@ static uint64_t *state_counter(struct sl_stats *s, enum sl_state st)
 
 static void trace(const struct sl_task *t, enum sl_stage to)
 {
-  fprintf(stderr, "sluice: %s %s -> %s (%s)\n", sl_task_name(t),
-          sl__stage_name(t->stage), sl__stage_name(to), t->url.p);
+  sl_term_printf(stderr, "sluice: %s %s -> %s (%s)\n", sl_task_name(t),
+                 sl__stage_name(t->stage), sl__stage_name(to), t->url.p);
 }
 
 void sl__task_stage(struct sl_task *t, enum sl_stage st)
@@ -351,8 +352,8 @@ static void warn_unretrieved(struct sl_tasks *ts, struct sl_task *t)
            t->err.e.message);
   if(ts->warn)
     ts->warn(msg, ts->warn_ud);
-  else
-    fprintf(stderr, "%s\n", msg);
+  else /* the URL and the message may hold anything */
+    sl_term_printf(stderr, "%s\n", msg);
 }
 
 /* A task nobody needs any more: to the pool, keeping its buffers'

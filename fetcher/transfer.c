@@ -8,9 +8,11 @@
  */
 #include "fetcher/transfer.h"
 
+#include "fetcher/proxy.h"
 #include "fetcher/redirect.h"
 #include "fetcher/response.h"
 #include "fetcher/task.h"
+#include "fetcher/timeout.h"
 #include "fetcher/url.h"
 #include "limits/ns.h"
 #include "loop/loop.h"
@@ -37,10 +39,12 @@ struct sl_easy {
   const struct curl_slist *headers; /* the list it was given last */
   enum sl_method method;            /* how the last request was sent */
   bool tls, curlu;
-  bool custom;   /* CURLOPT_CUSTOMREQUEST is set */
-  bool encoding; /* CURLOPT_ACCEPT_ENCODING is set */
-  bool hdrfn;    /* CURLOPT_HEADERFUNCTION is set (on_headers) */
-  bool rx;       /* the last request was more than a plain GET */
+  bool custom;              /* CURLOPT_CUSTOMREQUEST is set */
+  bool encoding;            /* CURLOPT_ACCEPT_ENCODING is set */
+  bool hdrfn;               /* CURLOPT_HEADERFUNCTION is set (on_headers) */
+  bool rx;                  /* the last request was more than a plain GET */
+  unsigned sends;           /* requests curl sent for this transfer */
+  struct sl_loop_easy sock; /* the loop's: why a socket failed */
 };
 
 /* The first piece of a body, when the task follows redirects: the body
@@ -177,24 +181,6 @@ static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
   return 1;
 }
 
-/* Whether curl would find a proxy in the environment (url.c's
-   detect_proxy in libcurl: <scheme>_proxy, upper case too except
-   HTTP_PROXY, then all_proxy).  When none is set (nor sl_options.proxy),
-   easy handles say "no proxy" outright, which spares curl five getenv()
-   calls per request; otherwise curl reads the environment as usual. */
-static bool proxy_in_env(void)
-{
-  static const char *const vars[] = {"http_proxy",  "https_proxy",
-                                     "HTTPS_PROXY", "all_proxy",
-                                     "ALL_PROXY",   NULL};
-  for(const char *const *v = vars; *v; v++) {
-    const char *val = getenv(*v);
-    if(val && *val)
-      return true;
-  }
-  return false;
-}
-
 int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
                   const struct sl_options *o, size_t max_pool)
 {
@@ -202,7 +188,7 @@ int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
   memset(xf, 0, sizeof(*xf));
   xf->loop = loop;
   xf->http_version = o->http_version;
-  xf->proxied = o->proxy ? *o->proxy != '\0' : proxy_in_env();
+  xf->proxied = o->proxy ? *o->proxy != '\0' : sl__proxy_in_env();
   xf->insecure = o->insecure;
   xf->max_redirects = o->max_redirects > 0 ? o->max_redirects : 10;
   xf->max_pool = max_pool;
@@ -219,6 +205,21 @@ int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
   if(o->proxy && *o->proxy && !(xf->proxy = strdup(o->proxy)))
     return -1;
   return 0;
+}
+
+/* CURLOPT_PREREQFUNCTION: a request is about to go out.  More than one
+   per transfer (redirects aside) means libcurl sent it again by itself,
+   on a new connection, after a reused one died before any answer
+   (Curl_retry_request): those are attempts too. */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port,
+                     int local_port)
+{
+  (void)ip;
+  (void)local_ip;
+  (void)port;
+  (void)local_port;
+  ((struct sl_easy *)ud)->sends++;
+  return CURL_PREREQFUNC_OK;
 }
 
 static struct sl_easy *easy_get(struct sl_xfer *xf)
@@ -238,7 +239,7 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   x->curl = e;
   /* options that never change between requests are set once; curl never
      follows redirects itself (redirect.c does, hop by hop) */
-  sl_loop_prepare(xf->loop, e);
+  sl_loop_prepare(xf->loop, e, &x->sock);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_READDATA, x);
@@ -248,6 +249,8 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
   curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   x->headers = xf->hdrs.list.head;
@@ -391,6 +394,8 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
 
   x->task = t;
   x->errbuf[0] = '\0';
+  x->sends = 0;
+  x->sock.socket_errno = 0;
   set_url(x, url);
   if(x->timeout_ms != timeout) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
@@ -469,8 +474,7 @@ static long time_left(struct sl_task *t, int64_t now)
   if(t->deadline <= 0)
     return 0;
   if(left < SL_NS_PER_MS) {
-    sl__err_set(&t->err, SL_ERR_TIMEOUT, CURLE_OPERATION_TIMEDOUT,
-                "deadline passed before the request started");
+    sl__timeout_pending(t, now, "before its transfer started");
     return -1;
   }
   return (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
@@ -532,7 +536,13 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
   t = x->task;
   sl__response_keep(t, easy);
-  *kind = sl__response_outcome(t, rc, x->errbuf);
+  /* libcurl sends a request again on a new connection when a kept-alive
+     one closed before answering, without telling: an attempt too */
+  if(x->sends > 1)
+    t->attempts += x->sends - 1;
+  *kind = sl__response_outcome(t, rc, x->errbuf, easy, x->sock.socket_errno);
+  if(*kind == SL_ERR_TIMEOUT)
+    sl__timeout_transfer(t, t->err.e.message); /* which timeout, and when */
   t->easy = NULL;
   body_close(t);
   easy_put(xf, x);

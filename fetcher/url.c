@@ -2,15 +2,17 @@
  * url.c - the cheap up-front look at a URL: turns input that can never be
  * fetched ("notaurl", "ftp://...", "file:///etc/passwd", "http://") into
  * an invalid_url failure with a clear message before any handle is used,
- * and finds the host and port that the per-host limits key on.  curl
- * still validates the rest (escapes, odd ports) and its
- * CURLE_URL_MALFORMAT maps to invalid_url too.
+ * and finds the host and port that the per-host limits key on (the name
+ * curl connects to: host.c).  curl still validates the rest (escapes,
+ * odd ports) and its CURLE_URL_MALFORMAT maps to invalid_url too.
  *
  * It also keeps each easy handle's CURLU (sl__curlu_set): curl parses a
  * URL given as a string anew for every transfer, and for a run of URLs on
  * one origin most of that work repeats.
  */
 #include "fetcher/url.h"
+
+#include "fetcher/host.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@ bool sl__url_host(const char *url, char *host, size_t cap, unsigned *port,
 {
   const char *p, *auth, *end, *at, *h, *hend;
   size_t scheme_len, n;
-  bool https;
+  bool https, bracketed;
 
   for(p = url; *p; p++) {
     if((unsigned char)*p <= 0x20 || *p == 0x7f) {
@@ -45,7 +47,8 @@ bool sl__url_host(const char *url, char *host, size_t cap, unsigned *port,
   end = auth + strcspn(auth, "/?#");
   at = memchr(auth, '@', (size_t)(end - auth));
   h = at ? at + 1 : auth;
-  if(*h == '[') { /* IPv6 literal */
+  bracketed = *h == '[';
+  if(bracketed) { /* IPv6 literal */
     hend = memchr(h, ']', (size_t)(end - h));
     if(!hend) {
       *why = "URL has an unterminated IPv6 address";
@@ -62,10 +65,6 @@ bool sl__url_host(const char *url, char *host, size_t cap, unsigned *port,
   n = (size_t)(hend - h);
   if(!n) {
     *why = "URL has no host";
-    return false;
-  }
-  if(n >= cap) {
-    *why = "URL host name is too long";
     return false;
   }
   *port = https ? 443 : 80;
@@ -87,10 +86,8 @@ bool sl__url_host(const char *url, char *host, size_t cap, unsigned *port,
     *why = "URL has junk after the host";
     return false;
   }
-  for(size_t i = 0; i < n; i++)
-    host[i] = (char)tolower((unsigned char)h[i]);
-  host[n] = '\0';
-  return true;
+  *why = sl__host_name(url, h, n, bracketed, host, cap);
+  return !*why;
 }
 
 /* The flags lib/url.c (parseurlandfillconn) parses CURLOPT_URL with. */
@@ -115,10 +112,20 @@ static bool plain_tail(const char *tail, size_t *path_len)
   return true;
 }
 
+/* Whether s[0..n) may hold a host that is not ASCII: a byte that is not,
+   or an escape. */
+static bool maybe_idn(const char *s, size_t n)
+{
+  for(size_t i = 0; i < n; i++)
+    if((unsigned char)s[i] >= 0x80 || s[i] == '%')
+      return true;
+  return false;
+}
+
 bool sl__curlu_set(struct sl_curlu *c, const char *url)
 {
   const char *auth = strstr(url, "://");
-  size_t origin_len, path_len;
+  size_t origin_len = 0, path_len;
   if(!c->u && !(c->u = curl_url()))
     return false;
   if(auth) {
@@ -147,8 +154,16 @@ bool sl__curlu_set(struct sl_curlu *c, const char *url)
   c->origin_len = 0;
   if(curl_url_set(c->u, CURLUPART_URL, url, CURL_URL_FLAGS))
     return false;
+  if(!auth)
+    return true;
+  /* an escape or a byte that is not ASCII in the origin: the host may be
+     one curl converts only in a UTF-8 locale (converted here); and not
+     cached, as curl 7.88 escapes such a host again each time a part is
+     set ("u%" becomes "u%25", then "u%2525") */
+  if(maybe_idn(url, origin_len))
+    return sl__host_ace(c->u);
   /* not with a fragment: the fast path replaces path and query only */
-  if(auth && origin_len < sizeof(c->origin) && !strchr(url, '#')) {
+  if(origin_len < sizeof(c->origin) && !strchr(url, '#')) {
     memcpy(c->origin, url, origin_len);
     c->origin_len = origin_len;
   }

@@ -29,7 +29,9 @@ struct sl_curlu {
 };
 
 /* Makes c->u hold url, parsed as curl parses CURLOPT_URL; false when curl
-   rejects it or memory runs out (then CURLOPT_URL reports the error). */
+   rejects it or memory runs out (then CURLOPT_URL reports the error).
+   url must be one sl__url_host accepted: curl would resolve a relative
+   URL against the one the handle held before. */
 bool sl__curlu_set(struct sl_curlu *c, const char *url);
 void sl__curlu_free(struct sl_curlu *c);
 

@@ -110,7 +110,7 @@ enum sl_state {
   XX(IO, "io")                   /* the connection broke: reset, cut */       \
   XX(PROTOCOL, "protocol")       /* the server spoke something not HTTP */    \
   XX(REDIRECT, "redirect")       /* too many, or not to http/https */         \
-  XX(INTERNAL, "internal")       /* out of memory or a bug: see message */    \
+  XX(INTERNAL, "internal")       /* out of memory or descriptors, a bug */    \
   /* a method, header, body or user agent that cannot be sent as given */     \
   XX(INVALID_REQUEST, "invalid_request")
 
@@ -351,7 +351,10 @@ enum sl_politeness {
    When a proxy is set (there or in sl_options.proxy), sluice leaves names
    to the proxy, and to libcurl's own resolver for no_proxy hosts and the
    proxy's name (fixed answers in sl_options.resolve still apply); when
-   none is, names are resolved as described below. */
+   none is, names are resolved as described below.  A variable that is
+   set but is not a proxy libcurl can use (http_proxy='::::') makes
+   sl_ctx_new() fail with EINVAL when sl_options.proxy is NULL;
+   sl_proxy_env_check() says which. */
 struct sl_options {
   struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
                                   it (sl_run, sl_task_wait); otherwise the caller
@@ -388,9 +391,13 @@ struct sl_options {
   /* Retries of connect errors, timeouts and 408, 429, 500, 502, 503, 504
      for idempotent methods, with exponential backoff and full jitter,
      bounded by the task's deadline.  A 429 or 503 with Retry-After pauses
-     the whole host until then, retries or not. */
+     the whole host until then, retries or not, but for retry_max_delay_ms
+     at most (and a retry that would have to wait longer is not made); a
+     task whose host is paused past its own deadline fails at once, kind
+     timeout. */
   unsigned retries;        /* retries after the first try; 0 = none */
-  long retry_max_delay_ms; /* cap of one backoff wait; 0 = 30 s */
+  long retry_max_delay_ms; /* cap of one backoff wait, and of a
+                              Retry-After pause; 0 = 30 s */
 
   /* Names are resolved by c-ares on the loop (never by a thread), A and
      AAAA, /etc/hosts first; answers are cached for their TTL (1 s to
@@ -400,7 +407,9 @@ struct sl_options {
                               instead of the system's (/etc/resolv.conf);
                               NULL or "" = system; checked by
                               sl_ctx_new */
-  long dns_timeout_ms;     /* per try (2 tries); 0 = 2000 */
+  long dns_timeout_ms;     /* the longest a lookup takes, its 2 tries
+                              told (the first gets a third of it); then
+                              a dns error, "timeout"; 0 = 5000 */
   /* Fixed answers, curl's --resolve syntax "HOST:PORT:ADDR[,ADDR]...",
      a NULL-terminated array; they win over DNS. */
   const char *const *resolve;
@@ -451,6 +460,12 @@ SL_API bool sl_rate_check(const char *rate, const char **why);
    with *why (a static message) set; why may be NULL. */
 SL_API bool sl_header_check(const char *line, const char **why);
 SL_API bool sl_method_check(const char *method, const char **why);
+
+/* Checks the proxy variables of the environment as sl_ctx_new() does:
+   true when each one set is a proxy libcurl can use, else false with
+   *var (the variable's name) and *why (a static message) set.  Either
+   may be NULL. */
+SL_API bool sl_proxy_env_check(const char **var, const char **why);
 
 /* ---- context ---------------------------------------------------------- */
 
@@ -593,7 +608,10 @@ SL_API const char *sl_task_name(const sl_task *t);
 SL_API const char *sl_task_url(const sl_task *t);
 
 /* Tries made so far: 0 before the first transfer starts, 1 after, more
-   when retried. */
+   when retried, and one more each time libcurl sent the request again by
+   itself (a reused connection that closed before any answer: libcurl
+   then sends it once more on a new connection).  Known once the
+   transfer ends. */
 SL_API unsigned sl_task_attempts(const sl_task *t);
 SL_API void *sl_task_userdata(const sl_task *t);
 SL_API sl_ctx *sl_task_ctx(const sl_task *t);

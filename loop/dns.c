@@ -34,12 +34,17 @@ struct sl_dns {
   ares_channel channel;
   ev_timer timer;
   struct dnsw *watchers, *watchers_tail;
+  double limit; /* seconds a lookup may take in all */
 };
 
+/* A lookup.  At its limit it is answered with a timeout and abandoned
+   (cb NULL): c-ares's query goes on until its own tries end, and its
+   answer only frees this. */
 struct query {
   struct sl_dns *dns;
   sl_dns_cb cb;
   void *ud;
+  ev_timer limit;
 };
 
 static void rearm(struct sl_dns *d)
@@ -126,8 +131,16 @@ struct sl_dns *sl_dns_new(struct sl_loop *l, const struct sl_dns_config *c)
   memset(&o, 0, sizeof(o));
   o.sock_state_cb = sock_state;
   o.sock_state_cb_data = d;
-  o.timeout = c->timeout_ms > 0 ? (int)c->timeout_ms : 2000;
+  /* c-ares doubles the wait at each round of tries: with one server, 2
+     tries take t + 2t.  So each try gets a third of the limit, and the
+     limit itself is kept by a timer per lookup (with more servers,
+     c-ares alone would take longer). */
+  d->limit =
+      (double)(c->timeout_ms > 0 ? c->timeout_ms : SL_DNS_LIMIT_MS) / 1000.0;
   o.tries = c->tries > 0 ? c->tries : 2;
+  o.timeout = (int)(d->limit * 1000.0 / ((1 << o.tries) - 1));
+  if(o.timeout < 1)
+    o.timeout = 1;
   o.lookups = (char *)"fb"; /* /etc/hosts first, then DNS */
   rc = ares_init_options(&d->channel, &o,
                          ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS |
@@ -203,7 +216,7 @@ static enum sl_dns_status status_of(int rc, const char **msg)
       return SL_DNS_ERROR;
     case ARES_EBADNAME:
       *msg = "not a valid host name";
-      return SL_DNS_ERROR;
+      return SL_DNS_BADNAME;
     default:
       *msg = ares_strerror(rc);
       return SL_DNS_ERROR;
@@ -256,8 +269,27 @@ static void on_answer(void *arg, int rc, int timeouts,
   a.addrs = buf;
   if(res)
     ares_freeaddrinfo(res);
-  q->cb(q->ud, &a);
+  sl_weak_timer_stop(q->dns->ev, &q->limit);
+  if(q->cb) /* not abandoned at its limit */
+    q->cb(q->ud, &a);
   free(q);
+}
+
+/* A lookup reached its limit: answered now with a timeout. */
+static void on_limit(struct ev_loop *evl, ev_timer *w, int revents)
+{
+  struct query *q = w->data;
+  struct sl_dns_answer a = {SL_DNS_TIMEOUT, NULL, "", 0, 0};
+  char msg[80];
+  sl_dns_cb cb = q->cb;
+  (void)revents;
+  sl_weak_timer_fired(evl);
+  snprintf(msg, sizeof(msg),
+           "timeout: no answer from the DNS server in %.0f ms",
+           q->dns->limit * 1000.0);
+  a.message = msg;
+  q->cb = NULL;
+  cb(q->ud, &a);
 }
 
 void sl_dns_lookup(struct sl_dns *d, const char *name, sl_dns_cb cb, void *ud)
@@ -272,9 +304,13 @@ void sl_dns_lookup(struct sl_dns *d, const char *name, sl_dns_cb cb, void *ud)
   q->dns = d;
   q->cb = cb;
   q->ud = ud;
+  ev_timer_init(&q->limit, on_limit, d->limit, 0.);
+  q->limit.data = q;
   memset(&hints, 0, sizeof(hints));
   hints.ai_family = AF_UNSPEC;
   hints.ai_flags = ARES_AI_NOSORT;
+  /* q is freed inside when c-ares answers at once */
+  sl_weak_timer_start(d->ev, &q->limit);
   ares_getaddrinfo(d->channel, name, NULL, &hints, on_answer, q);
   rearm(d);
 }

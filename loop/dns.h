@@ -13,10 +13,16 @@
 struct sl_loop;
 struct sl_dns;
 
+/* How long a lookup may take at most, tries and servers all told, by
+   default. */
+#define SL_DNS_LIMIT_MS 5000
+
 struct sl_dns_config {
   const char *servers; /* "ADDR[:PORT],..." (c-ares CSV); NULL: system */
-  long timeout_ms;     /* per try; 0: 2000 */
-  int tries;           /* 0: 2 */
+  long timeout_ms;     /* the longest a lookup takes, in all tries: a
+                          timeout after it; 0: SL_DNS_LIMIT_MS */
+  int tries;           /* 0: 2 (the first gets a third of the time, the
+                          second the rest: c-ares doubles the wait) */
 };
 
 enum sl_dns_status {
@@ -25,6 +31,7 @@ enum sl_dns_status {
   SL_DNS_NODATA,   /* the name exists but has no address */
   SL_DNS_SERVFAIL, /* the server failed (or refused) */
   SL_DNS_TIMEOUT,  /* no answer */
+  SL_DNS_BADNAME,  /* not a name DNS can ask for (an empty label, ...) */
   SL_DNS_ERROR     /* anything else: out of memory, bad name, closed */
 };
 

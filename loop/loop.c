@@ -16,6 +16,18 @@
  * CURLOPT_CLOSESOCKETFUNCTION, so a parked watcher never outlives its fd
  * (a new socket with the same number gets a fresh registration).
  *
+ * A socket's watcher is made when the socket is (CURLOPT_OPENSOCKETFUNCTION),
+ * where running out of memory fails that one transfer; the socket
+ * callback then only starts it.  A socket callback that fails cannot
+ * fail one transfer: curl 7.88 then marks the whole multi handle dead.
+ *
+ * One exception to "through close_cb": libcurl 7.88 closes the socket of
+ * a transfer removed while it is still connecting (a cancel) with a plain
+ * close(), and says CURL_POLL_REMOVE only afterwards.  sl_loop_remove()
+ * checks the sockets curl let go of during the removal, and a watcher
+ * whose fd is gone goes too (left running, libev would abort on the
+ * closed fd).
+ *
  * Every watcher here is weak (weak.h): none keeps a caller's loop alive.
  * The one reference that does is sl_loop_hold()'s, and the idle watcher
  * of a tick that is due.
@@ -29,6 +41,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +77,13 @@ struct sl_loop {
   bool tick_due;
   bool held;                      /* sl_loop_hold: the loop is kept alive */
   unsigned depth;                 /* > 0 inside one of our watcher callbacks */
-  struct sockw *live, *live_tail; /* active or parked */
+  struct sockw *live, *live_tail; /* made for a socket: started or not */
   struct sockw *spare, *spare_tail; /* stopped, for reuse */
   struct sockw **byfd;              /* live watchers by fd */
   size_t nbyfd;
+  bool removing;           /* inside sl_loop_remove */
+  struct sockw *let_go[4]; /* ... the sockets curl let go of meanwhile */
+  unsigned nlet_go;
   struct sl_loop_hooks hooks;
   void *ud;
 };
@@ -145,8 +161,9 @@ static void sockw_release(struct sl_loop *l, struct sockw *s)
   SL_LIST_PREPEND(l->spare, l->spare_tail, s, prev, next);
 }
 
-/* A new watcher for fd, which has none; NULL when out of memory. */
-static struct sockw *sockw_new(struct sl_loop *l, curl_socket_t fd, int events)
+/* A new watcher for fd, which has none, filed under it but not started;
+   NULL when out of memory. */
+static struct sockw *sockw_new(struct sl_loop *l, curl_socket_t fd)
 {
   struct sockw *s;
   size_t had = l->nbyfd;
@@ -164,8 +181,7 @@ static struct sockw *sockw_new(struct sl_loop *l, curl_socket_t fd, int events)
   s->parked = false;
   SL_LIST_PREPEND(l->live, l->live_tail, s, prev, next);
   l->byfd[fd] = s;
-  ev_io_init(&s->io, on_io, fd, events); /* a fresh fd for libev */
-  sl_weak_io_start(l->ev, &s->io);
+  ev_io_init(&s->io, on_io, fd, 0); /* a fresh fd for libev */
   return s;
 }
 
@@ -180,8 +196,17 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
   int events;
   (void)easy;
 
+  /* curl may hand back the pointer of a socket that was closed while its
+     transfer was out of the multi handle (curl_multi_remove_handle of a
+     running transfer: Curl_multi_closed does nothing then), for a new
+     socket with the same number: only the watcher filed under fd is
+     this socket's */
+  if(s && ((size_t)fd >= l->nbyfd || l->byfd[fd] != s))
+    s = NULL;
   if(what == CURL_POLL_REMOVE) {
-    if(s)
+    if(s && l->removing && l->nlet_go < 4)
+      l->let_go[l->nlet_go++] = s;
+    if(s && ev_is_active(&s->io))
       s->parked = true;
     return 0;
   }
@@ -192,10 +217,12 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
   if(s)
     s->parked = false;
   if(!s) {
-    if(!(s = sockw_new(l, fd, events)))
-      return -1; /* curl fails the transfer */
+    /* a socket open_cb did not make (none should be) */
+    if(!(s = sockw_new(l, fd)))
+      return -1; /* curl gives up the whole multi handle */
     curl_multi_assign(l->multi, fd, s);
-  } else if(s->io.events != events)
+  }
+  if(!ev_is_active(&s->io) || s->io.events != events)
     sl_weak_io_set(l->ev, &s->io, fd, events);
   return 0;
 }
@@ -209,19 +236,30 @@ static int close_cb(void *userp, curl_socket_t fd)
   return close(fd);
 }
 
-/* CURLOPT_OPENSOCKETFUNCTION: opens the socket as curl would.  A watcher
-   still filed under the new fd's number belongs to a socket closed behind
-   close_cb's back (none should be): it goes, so the new socket gets a
-   registration of its own. */
+/* CURLOPT_OPENSOCKETFUNCTION: opens the socket as curl would and makes
+   its watcher (out of memory, this transfer fails to connect), keeping
+   the errno of a failure for the handle.  A watcher still filed under the
+   new fd's number belongs to a socket closed behind close_cb's back (none
+   should be): it goes, so the new socket gets a registration of its
+   own. */
 static curl_socket_t open_cb(void *userp, curlsocktype purpose,
                              struct curl_sockaddr *a)
 {
-  struct sl_loop *l = userp;
+  struct sl_loop_easy *le = userp;
+  struct sl_loop *l = le->loop;
   curl_socket_t fd;
   (void)purpose;
   fd = socket(a->family, a->socktype, a->protocol);
-  if(fd != CURL_SOCKET_BAD && (size_t)fd < l->nbyfd && l->byfd[fd])
+  le->socket_errno = fd == CURL_SOCKET_BAD ? errno : 0;
+  if(fd == CURL_SOCKET_BAD)
+    return fd;
+  if((size_t)fd < l->nbyfd && l->byfd[fd])
     sockw_release(l, l->byfd[fd]);
+  if(!sockw_new(l, fd)) {
+    close(fd);
+    le->socket_errno = ENOMEM;
+    return CURL_SOCKET_BAD;
+  }
   return fd;
 }
 
@@ -340,11 +378,13 @@ int64_t sl_loop_now(struct sl_loop *l)
   return sl_ns_from_sec(ev_now(l->ev));
 }
 
-void sl_loop_prepare(struct sl_loop *l, CURL *easy)
+void sl_loop_prepare(struct sl_loop *l, CURL *easy, struct sl_loop_easy *le)
 {
+  le->loop = l;
+  le->socket_errno = 0;
   /* every connection must close through close_cb (see the top) */
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_cb);
-  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, l);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, le);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, l);
 }
@@ -356,7 +396,18 @@ int sl_loop_add(struct sl_loop *l, CURL *easy)
 
 void sl_loop_remove(struct sl_loop *l, CURL *easy)
 {
+  l->removing = true;
+  l->nlet_go = 0;
   curl_multi_remove_handle(l->multi, easy);
+  l->removing = false;
+  /* closed behind close_cb's back (see the top): no fd any more */
+  for(unsigned i = 0; i < l->nlet_go; i++) {
+    struct sockw *s = l->let_go[i];
+    int fd = s->io.fd;
+    if((size_t)fd < l->nbyfd && l->byfd[fd] == s && fcntl(fd, F_GETFD) == -1 &&
+       errno == EBADF)
+      sockw_release(l, s);
+  }
 }
 
 void sl_loop_wake(struct sl_loop *l)

@@ -45,11 +45,20 @@ struct ev_loop *sl_loop_ev(const struct sl_loop *l);
    stale) the cache is refreshed first. */
 int64_t sl_loop_now(struct sl_loop *l);
 
+/* What the loop keeps per easy handle: why its last socket could not be
+   made (curl says only "Couldn't connect to server", also when out of
+   file descriptors).  The caller owns it, for as long as the handle. */
+struct sl_loop_easy {
+  struct sl_loop *loop;
+  int socket_errno; /* errno of socket() failing; 0 when it did not */
+};
+
 /* Readies a new easy handle for this loop, once, before its first
    sl_loop_add: sets its CURLOPT_OPENSOCKETFUNCTION and
    CURLOPT_CLOSESOCKETFUNCTION (and their data), which the loop needs to
-   know when an fd is gone; callers must not set those. */
-void sl_loop_prepare(struct sl_loop *l, CURL *easy);
+   know when an fd is gone; callers must not set those.  le is the
+   handle's own (see above). */
+void sl_loop_prepare(struct sl_loop *l, CURL *easy, struct sl_loop_easy *le);
 
 /* Starts a transfer on a handle readied by sl_loop_prepare: 0, or a
    CURLMcode. */

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # test.sh - run every test: the unit and integration suites in a normal
-# build and again under AddressSanitizer + UndefinedBehaviorSanitizer.
-# Ends with one line "N passed, N failed" over both builds; exits non-zero
-# when anything failed.
+# build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# both with warnings as errors (werror is off for users' builds, on for
+# ours); then compile every buildtype with gcc and clang
+# (scripts/build-matrix.sh).  Ends with one line "N passed, N failed"
+# over all of it; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build || exit 1
+scripts/setup.sh build -Dwerror=true || exit 1
 scripts/setup.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-  || exit 1
+  -Dwerror=true || exit 1
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -21,5 +23,20 @@ for dir in build build-asan; do
   pass=$((pass + p))
   fail=$((fail + f))
 done
+
+# Each further step prints "NAME: N passed, N failed" last; counted here.
+count() {
+  local out
+  out=$("$@" | tee /dev/stderr | tail -n 1)
+  if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    pass=$((pass + BASH_REMATCH[1]))
+    fail=$((fail + BASH_REMATCH[2]))
+  else
+    echo "test.sh: $1 ended without its count" >&2
+    fail=$((fail + 1))
+  fi
+}
+echo "== every buildtype, gcc and clang (compile only)"
+count scripts/build-matrix.sh
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

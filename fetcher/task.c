@@ -419,6 +419,7 @@ static bool copy_request(struct sl_task *t, const struct sl_request *req,
   t->flags = req->flags;
   t->priority = req->priority;
   t->connect_timeout_ms = req->connect_timeout_ms;
+  t->try_timeout_ms = req->try_timeout_ms > 0 ? req->try_timeout_ms : 0;
   t->max_redirects = req->max_redirects;
   t->max_body = req->max_body;
   t->userdata = req->userdata;

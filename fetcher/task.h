@@ -103,7 +103,7 @@ struct sl_task {
   /* the request, copied */
   unsigned flags;
   int priority;
-  long connect_timeout_ms, max_redirects;
+  long connect_timeout_ms, max_redirects, try_timeout_ms;
   size_t max_body;
   void *userdata;
   sl_body_cb on_body;

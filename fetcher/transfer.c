@@ -466,18 +466,21 @@ static void body_close(struct sl_task *t)
   t->body_fd = -1;
 }
 
-/* The curl timeout of t at now: what is left of its deadline (0: none).
-   -1 with t's error set when it has passed. */
+/* The curl timeout of t at now: the nearer of what is left of its
+   deadline and its try timeout (0: neither).  -1 with t's error set when
+   the deadline has passed. */
 static long time_left(struct sl_task *t, int64_t now)
 {
   int64_t left = t->deadline - now;
+  long ms;
   if(t->deadline <= 0)
-    return 0;
+    return t->try_timeout_ms;
   if(left < SL_NS_PER_MS) {
     sl__timeout_pending(t, now, "before its transfer started");
     return -1;
   }
-  return (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
+  ms = (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
+  return t->try_timeout_ms && t->try_timeout_ms < ms ? t->try_timeout_ms : ms;
 }
 
 int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)

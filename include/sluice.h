@@ -242,7 +242,17 @@ typedef const char *(*sl_headers_cb)(sl_task *t,
 struct sl_request {
   const char *url;         /* required: http:// or https:// */
   unsigned flags;          /* SL_REQ_* */
-  long timeout_ms;         /* total deadline from sl_fetch(); 0 = none */
+  long timeout_ms;         /* the task's deadline, from sl_fetch(): time
+                              waiting for its name and limits, retries and
+                              redirects included; 0 = none */
+  long try_timeout_ms;     /* each transfer's (a try, or one hop of its
+                              redirects), from when it starts: connecting,
+                              sending, the whole response; a try that
+                              times out may be retried (sl_options.retries)
+                              within timeout_ms; 0 = none.  A timeout's
+                              message names the one that passed and its
+                              value ("the try timeout (2000 ms)", "the
+                              request's deadline (10000 ms)") */
   long connect_timeout_ms; /* 0 = curl's default */
   size_t max_body;         /* bytes; 0 = no limit; over it: too_large,
                               and the response is kept as far as the

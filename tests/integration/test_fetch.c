@@ -173,6 +173,64 @@ static void test_timeout_on_hang(void **state)
   sl_ctx_free(ctx);
 }
 
+/* Two deadlines: a try timeout for each transfer beside the task's
+   deadline.  A try that times out is retried within the deadline (the
+   server sees each try), time queued behind a limit is not the try's,
+   and each message names the timeout that passed and its value. */
+static void test_two_deadlines(void **state)
+{
+  struct sl_options o = {0};
+  struct sl_request req = {0};
+  struct fixture_counters c;
+  const struct sl_error *e;
+  sl_task *slow, *queued, *blocker, *total;
+  sl_ctx *ctx;
+  double t0;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  o.retries = 2;
+  o.retry_max_delay_ms = 20;
+  o.per_host = 1;
+  ctx = sl_ctx_new(&o);
+  req.url = fixture_url(&fx, "/delay/600");
+  req.try_timeout_ms = 100;
+  req.timeout_ms = 5000;
+  t0 = ev_time();
+  slow = sl_fetch(ctx, &req);
+  sl_task_wait(slow);
+  assert_true(ev_time() - t0 < 1.0);
+  assert_int_equal(sl_task_error(slow, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  assert_int_equal(sl_task_attempts(slow), 3);
+  assert_non_null(strstr(e->message, "after 100 ms, the try timeout (try 3)"));
+  assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
+  assert_int_equal(c.requests, 3);
+
+  /* 400 ms behind a blocker, then a 50 ms try: within its 200 ms */
+  blocker = harness_fetch(ctx, fixture_url(&fx, "/delay/400"), 0);
+  req.url = fixture_url(&fx, "/delay/50");
+  req.try_timeout_ms = 200;
+  req.timeout_ms = 0;
+  queued = sl_fetch(ctx, &req);
+  sl_task_wait(queued);
+  assert_int_equal(sl_task_state(queued), SL_DONE);
+
+  /* the deadline is the nearer one */
+  req.url = fixture_url(&fx, "/delay/600");
+  req.try_timeout_ms = 1000;
+  req.timeout_ms = 150;
+  total = sl_fetch(ctx, &req);
+  sl_task_wait(total);
+  assert_int_equal(sl_task_error(total, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  assert_non_null(strstr(e->message, "after 150 ms, the request's deadline"));
+  sl_task_free(slow);
+  sl_task_free(queued);
+  sl_task_free(blocker);
+  sl_task_free(total);
+  sl_ctx_free(ctx);
+}
+
 /* ---- invalid URLs among good ones ------------------------------------- */
 
 static void test_invalid_in_the_middle(void **state)
@@ -597,6 +655,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_cap_from_server),
       cmocka_unit_test(test_cancel_hanging),
       cmocka_unit_test(test_timeout_on_hang),
+      cmocka_unit_test(test_two_deadlines),
       cmocka_unit_test(test_invalid_in_the_middle),
       cmocka_unit_test(test_status_is_a_response),
       cmocka_unit_test(test_body_headers_and_limits),

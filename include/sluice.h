@@ -51,6 +51,7 @@ typedef struct sl_group sl_group;
 typedef struct sl_as_completed sl_as_completed;
 typedef struct sl_timer sl_timer;
 typedef struct sl_queue sl_queue;
+typedef struct sl_waiter sl_waiter;
 
 /* Return codes of API calls (not request outcomes): name, value, the
    message sl_strerror() gives.  Each list below is the one place its
@@ -454,10 +455,13 @@ struct sl_options {
  * amount of work (a few hundred queued callbacks at most, then the
  * caller's watchers get their turn), so a caller's timers keep their
  * time while thousands of requests run.  The calls that wait (sl_run,
- * sl_task_wait, sl_gather, sl_wait, sl_group_wait, sl_as_completed_next)
- * run the loop themselves, and only when sluice owns it;
- * on a caller's loop they return SL_EBUSY, and each has a callback form,
- * named where it is declared.
+ * sl_task_wait, sl_gather, sl_wait, sl_group_wait, sl_as_completed_next,
+ * sl_queue_join) run the loop themselves, and only when sluice owns it
+ * and no callback of the loop is running; on a caller's loop they return
+ * SL_EBUSY, and each has a callback form that works on any loop:
+ * ev_run() itself, sl_task_on_done, sl_gather_start, sl_wait_start,
+ * sl_group_on_done, sl_as_completed_new with a callback, and a queue's
+ * on_join.  Everything else works the same on either loop.
  */
 
 /* Checks a rate as sl_options.rate takes it.  true, or false with *why
@@ -502,7 +506,8 @@ SL_API struct ev_loop *sl_ctx_loop(const sl_ctx *ctx);
 
 /* Runs the loop until no task is live and every done callback has run.
    SL_EBUSY when the loop belongs to the caller or when called from inside
-   a done callback. */
+   a done callback.  Blocking: on a caller's loop, ev_run(loop, 0) returns
+   in the same way (see Embedding). */
 SL_API int sl_run(sl_ctx *ctx);
 
 /* Live tasks (PENDING or RUNNING) now, and tasks that reached each final
@@ -651,7 +656,8 @@ SL_API int sl_task_off_done(sl_task *t, sl_done_cb cb, void *ud);
 SL_API bool sl_task_cancel(sl_task *t, const char *msg);
 
 /* Runs the loop until t is final.  SL_OK; SL_EBUSY when the loop belongs
-   to the caller or when called from inside a done callback. */
+   to the caller or when called from inside a done callback.  Blocking: on
+   a caller's loop use sl_task_on_done(). */
 SL_API int sl_task_wait(sl_task *t);
 
 /* The task whose done callbacks are running (asyncio's current_task), or
@@ -684,7 +690,8 @@ struct sl_outcome {
  * they stand (the others keep running, as in asyncio).  With
  * SL_RETURN_ERRORS it waits for all and returns SL_OK; look at the slots.
  * SL_EBUSY as sl_task_wait().  Reading a slot's error counts as
- * retrieving it.  first_failed may be NULL.
+ * retrieving it.  first_failed may be NULL.  Blocking: on a caller's loop
+ * use sl_gather_start().
  */
 SL_API int sl_gather(sl_task *const *tasks, size_t n, unsigned flags,
                      struct sl_outcome *out, size_t *first_failed);
@@ -703,11 +710,40 @@ enum sl_return_when {
  * pending, each in input order; either array may be NULL and each must
  * hold n.  Pending tasks are NOT cancelled on timeout.  Returns SL_OK, or
  * SL_ETIMEOUT when the timeout ended the wait (the sets are filled either
- * way).  SL_EBUSY as sl_task_wait().
+ * way).  SL_EBUSY as sl_task_wait(): on a caller's loop use
+ * sl_wait_start().
  */
 SL_API int sl_wait(sl_task *const *tasks, size_t n, enum sl_return_when when,
                    long timeout_ms, sl_task **done, size_t *ndone,
                    sl_task **pending, size_t *npending);
+
+/* ---- gather and wait on a caller's loop --------------------------------- */
+
+/*
+ * The callback forms of sl_gather() and sl_wait(), which work on any loop
+ * (the blocking ones only on sluice's).  The same conditions; when one
+ * holds, cb(w, rc, first, ud) runs once on the loop: rc SL_OK (every task
+ * final; or, for SL_FIRST_COMPLETED, one), SL_EFAILED (gather without
+ * SL_RETURN_ERRORS: a task FAILED or was CANCELLED; wait with
+ * SL_FIRST_ERROR: one FAILED) or SL_ETIMEOUT (wait's timeout_ms passed
+ * first: the tasks keep running).  first is the task that ended the wait
+ * (the first to finish, or to fail), NULL on a timeout.  Read each task's
+ * outcome there (sl_task_response, sl_task_error).  The task array is
+ * copied and each task referenced until cb has returned, so tasks may be
+ * freed meanwhile.  NULL (errno EINVAL: no tasks, a NULL one, tasks of two
+ * contexts, no cb; ENOMEM) when it cannot start: cb never runs.  cb never
+ * runs from inside these calls, even when the condition holds already.
+ * The waiter is freed after cb returns.
+ */
+typedef void (*sl_waiter_cb)(sl_waiter *w, int rc, sl_task *first, void *ud);
+SL_API sl_waiter *sl_gather_start(sl_task *const *tasks, size_t n,
+                                  unsigned flags, sl_waiter_cb cb, void *ud);
+SL_API sl_waiter *sl_wait_start(sl_task *const *tasks, size_t n,
+                                enum sl_return_when when, long timeout_ms,
+                                sl_waiter_cb cb, void *ud);
+/* Stops a waiter whose callback has not run: it never will.  NULL, or a
+   waiter whose callback is running, is a no-op. */
+SL_API void sl_waiter_cancel(sl_waiter *w);
 
 /* ---- as_completed ----------------------------------------------------- */
 
@@ -728,7 +764,8 @@ SL_API sl_as_completed *sl_as_completed_new(sl_ctx *ctx, long timeout_ms,
 SL_API int sl_as_completed_add(sl_as_completed *ac, sl_task *t);
 /* Runs the loop until a task finishes: SL_OK and *out.  SL_ENOENT when
    every added task was yielded; SL_ETIMEOUT after the timeout; SL_EBUSY
-   as sl_task_wait(). */
+   as sl_task_wait().  Blocking: on a caller's loop give
+   sl_as_completed_new() a callback. */
 SL_API int sl_as_completed_next(sl_as_completed *ac, sl_task **out);
 /* Tasks added and not yet yielded. */
 SL_API size_t sl_as_completed_left(const sl_as_completed *ac);

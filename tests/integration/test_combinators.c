@@ -367,6 +367,81 @@ static void test_wait_conditions(void **state)
 
 /* ---- as_completed ----------------------------------------------------- */
 
+/* ---- gather and wait on a caller's loop -------------------------------- */
+
+struct told {
+  int calls, rc;
+  sl_task *first;
+};
+
+static void tell(sl_waiter *w, int rc, sl_task *first, void *ud)
+{
+  struct told *t = ud;
+  (void)w;
+  t->calls++;
+  t->rc = rc;
+  t->first = first;
+  sl_waiter_cancel(w); /* its callback is running: a no-op */
+}
+
+static void never(sl_waiter *w, int rc, sl_task *first, void *ud)
+{
+  (void)w;
+  (void)rc;
+  (void)first;
+  (void)ud;
+  fail_msg("a cancelled waiter was called");
+}
+
+/* The callback forms of gather and wait on a loop the caller runs: each
+   calls back once, on the loop (never from inside the start, even for
+   tasks already final), with the task that ended the wait; the caller
+   may free its tasks meanwhile; a cancelled waiter never calls. */
+static void test_gather_and_wait_callbacks(void **state)
+{
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  struct sl_options o = {0};
+  struct told g = {0}, all = {0}, first = {0}, late = {0}, again = {0};
+  sl_task *t[3], *slow[1];
+  sl_ctx *ctx;
+  (void)state;
+  o.loop = loop;
+  o.quiet = true;
+  ctx = sl_ctx_new(&o);
+  t[0] = harness_get(ctx, "/delay/200", 0);
+  t[1] = harness_get(ctx, "/status/500", FAIL500);
+  t[2] = harness_get(ctx, "/bytes/1", 0);
+  slow[0] = harness_get(ctx, "/delay/500", 0);
+  assert_non_null(sl_gather_start(t, 3, 0, tell, &g));
+  assert_non_null(sl_gather_start(t, 3, SL_RETURN_ERRORS, tell, &all));
+  assert_non_null(sl_wait_start(t, 3, SL_FIRST_COMPLETED, 0, tell, &first));
+  assert_non_null(sl_wait_start(slow, 1, SL_ALL_COMPLETED, 50, tell, &late));
+  sl_waiter_cancel(sl_wait_start(t, 3, SL_ALL_COMPLETED, 0, never, NULL));
+  assert_null(sl_gather_start(t, 0, 0, tell, &g));
+  assert_null(sl_wait_start(t, 3, SL_ALL_COMPLETED, 0, NULL, NULL));
+  free_all(t, 3); /* the waiters hold them */
+  ev_run(loop, 0);
+  assert_int_equal(g.calls, 1);
+  assert_int_equal(g.rc, SL_EFAILED);
+  assert_ptr_equal(g.first, t[1]);
+  assert_int_equal(all.calls, 1);
+  assert_int_equal(all.rc, SL_OK);
+  assert_int_equal(first.calls, 1);
+  assert_int_equal(first.rc, SL_OK);
+  assert_true(first.first == t[1] || first.first == t[2]);
+  assert_int_equal(late.calls, 1);
+  assert_int_equal(late.rc, SL_ETIMEOUT);
+  assert_null(late.first);
+  /* already final: called on the loop, not from inside the start */
+  assert_non_null(sl_wait_start(slow, 1, SL_ALL_COMPLETED, 0, tell, &again));
+  assert_int_equal(again.calls, 0);
+  ev_run(loop, 0);
+  assert_int_equal(again.calls, 1);
+  sl_task_free(slow[0]);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
+
 static void test_as_completed_order_and_timeout(void **state)
 {
   sl_ctx *ctx = harness_ctx(8);
@@ -649,6 +724,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_group_deadline),
       cmocka_unit_test(test_group_freed_in_own_callback),
       cmocka_unit_test(test_wait_conditions),
+      cmocka_unit_test(test_gather_and_wait_callbacks),
       cmocka_unit_test(test_as_completed_order_and_timeout),
       cmocka_unit_test(test_as_completed_callback_form),
       cmocka_unit_test(test_deadline_while_queued),

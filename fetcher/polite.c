@@ -37,35 +37,37 @@ int sl_host_stats(sl_ctx *ctx, const char *key, struct sl_host_stats *out)
   return SL_OK;
 }
 
-/* t's key into t->key: its host and port, its registrable domain, or
-   the address it resolved to, as the context keys hosts. */
-static size_t make_key(struct sl_task *t)
+/* The key of t's host when it is not host:port: its registrable domain,
+   or the address it resolved to (an address as written, or a name left
+   to a proxy: the name), into t->key; its length, 0 when it does not
+   fit. */
+static size_t other_key(struct sl_task *t)
 {
   const char *k = t->host_name;
-  int n;
-  switch(t->ctx->adm.key_by) {
-    case SL_POLITE_HOST:
-      n = snprintf(t->key, sizeof(t->key), "%s:%u", t->host_name, t->port);
-      return n > 0 && (size_t)n < sizeof(t->key) ? (size_t)n : 0;
-    case SL_POLITE_DOMAIN:
-      k = sl__registrable_domain(t->host_name);
-      break;
-    case SL_POLITE_IP:
-      if(sl__resolve_first_addr(t->resolve, t->key, sizeof(t->key)))
-        return strlen(t->key);
-      break; /* an address as written, or a name left to a proxy */
-  }
-  n = snprintf(t->key, sizeof(t->key), "%s", k);
-  return n > 0 && (size_t)n < sizeof(t->key) ? (size_t)n : 0;
+  size_t n;
+  if(t->ctx->adm.key_by == SL_POLITE_DOMAIN)
+    k = sl__registrable_domain(t->host_name);
+  else if(sl__resolve_first_addr(t->resolve, t->key, sizeof(t->key)))
+    return strlen(t->key);
+  n = strlen(k);
+  if(n >= sizeof(t->key))
+    return 0;
+  memcpy(t->key, k, n + 1);
+  return n;
 }
 
 bool sl__polite_take_host(struct sl_task *t)
 {
+  struct sl_hosts *hs = &t->ctx->adm.hosts;
+  int64_t now = sl_loop_now(t->ctx->loop);
+  size_t n;
   /* always: a Retry-After pauses a host even without per-host limits */
-  size_t n = make_key(t);
-  t->host = n ? sl_hosts_get_key(&t->ctx->adm.hosts, t->key, n,
-                                 sl_loop_now(t->ctx->loop))
-              : NULL;
+  if(t->ctx->adm.key_by == SL_POLITE_HOST) { /* the table makes host:port */
+    t->host = sl_hosts_get(hs, t->host_name, t->port, now);
+    if(t->host && (n = strlen(sl_host_key(t->host))) < sizeof(t->key))
+      memcpy(t->key, sl_host_key(t->host), n + 1);
+  } else if((n = other_key(t)))
+    t->host = sl_hosts_get_key(hs, t->key, n, now);
   return t->host != NULL;
 }
 

@@ -46,11 +46,14 @@ static inline void sl_weak_timer_start(struct ev_loop *ev, ev_timer *w)
   ev_unref(ev);
 }
 
+/* Also for a timer that fired and whose callback has not run yet: libev
+   stopped it (taking its reference) and the stop here takes it off the
+   pending list, so that callback never runs: the reference is given back
+   here instead of in the callback (sl_weak_timer_fired). */
 static inline void sl_weak_timer_stop(struct ev_loop *ev, ev_timer *w)
 {
-  if(!ev_is_active(w))
-    return;
-  ev_ref(ev);
+  if(ev_is_active(w) || ev_is_pending(w))
+    ev_ref(ev);
   ev_timer_stop(ev, w);
 }
 

@@ -377,6 +377,22 @@ static void set_url(struct sl_easy *x, const char *url)
   }
 }
 
+/* on_headers's header function for a request that has one, or none
+   (with HEADERDATA alone curl would write the headers through the body's
+   write function). */
+static void set_head_cb(struct sl_easy *x, const struct sl_task *t)
+{
+  CURL *e = x->curl;
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
+                   t->on_headers ? on_header : NULL);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t->on_headers ? x : NULL);
+  /* a proxy's CONNECT response is not the server's (set only here: it
+     costs curl some 800 instructions per response) */
+  curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS,
+                   t->on_headers ? 1L : 0L);
+  x->hdrfn = t->on_headers != NULL;
+}
+
 /* Gives the handle this request's options, each only when it differs
    from what the handle's last request had. */
 static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
@@ -420,18 +436,8 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
     set_method(x, t, m);
   if(t->rx.used || x->rx)
     set_headers(xf, x, t);
-  if(!t->on_headers != !x->hdrfn) {
-    /* both or neither: with HEADERDATA alone curl writes the headers
-       through the body's write function */
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
-                     t->on_headers ? on_header : NULL);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t->on_headers ? x : NULL);
-    /* a proxy's CONNECT response is not the server's (set only here: it
-       costs curl some 800 instructions per response) */
-    curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS,
-                     t->on_headers ? 1L : 0L);
-    x->hdrfn = t->on_headers != NULL;
-  }
+  if(!t->on_headers != !x->hdrfn)
+    set_head_cb(x, t);
   /* HTTP/2 comes only over TLS: there a transfer waits for its host's
      connection in progress in case it multiplexes.  Not for http://,
      where curl would hold every transfer to a new host until the first

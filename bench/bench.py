@@ -149,6 +149,66 @@ def access_log_since(path, offset, expect):
             "server_statuses": statuses, "server_connections": len(conns)}
 
 
+def crawl_log_since(path, offset, expect):
+    """The lines bench/crawl.sh's nginx appended to PATH after OFFSET
+    ("$host $connection $ssl_session_reused $server_protocol $status
+    $ssl_protocol"): requests, protocols, statuses, TLS versions, distinct
+    connections, how many of them made a full TLS handshake (".") or
+    resumed a session ("r"), and per host the connections opened.  nginx
+    buffers this log (flush=100ms): wait up to 3 s for EXPECT lines."""
+    deadline = time.monotonic() + 3
+    while True:
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                data = f.read()
+        except OSError:
+            data = b""
+        lines = data.splitlines()
+        if len(lines) >= expect or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    protos, statuses, tlsv = {}, {}, {}
+    conns, per_host = {}, {}
+    bad = 0
+    for line in lines:
+        parts = line.decode(errors="replace").split()
+        if len(parts) != 6:
+            bad += 1
+            continue
+        host, conn, reused, proto, status, tls = parts
+        protos[proto] = protos.get(proto, 0) + 1
+        statuses[status] = statuses.get(status, 0) + 1
+        tlsv[tls] = tlsv.get(tls, 0) + 1
+        if conn not in conns:
+            conns[conn] = reused
+            per_host[host] = per_host.get(host, 0) + 1
+    full = sum(1 for v in conns.values() if v == ".")
+    resumed = sum(1 for v in conns.values() if v == "r")
+    hosts = len(per_host)
+    return {"server_requests": len(lines), "server_protocols": protos,
+            "server_statuses": statuses, "server_tls": tlsv,
+            "server_bad_lines": bad,
+            "server_connections": len(conns), "tls_full": full,
+            "tls_resumed": resumed, "server_hosts": hosts,
+            "max_conns_per_host": max(per_host.values(), default=0),
+            # a connection after a host's first could have resumed
+            "resumable": len(conns) - hosts if full + resumed else 0}
+
+
+def proc_cpu(pid_file):
+    """user + system CPU seconds of the process whose pid is in PID_FILE
+    (nginx's), from /proc; None when it cannot be read."""
+    try:
+        with open(pid_file) as f:
+            pid = int(f.read().split()[0])
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def wait_exact(proc, timeout):
     """proc.wait(timeout), but returning as soon as proc has exited:
     Popen.wait with a timeout polls, sleeping up to 50 ms in between,
@@ -177,6 +237,10 @@ def cmd_measure(a):
         fixture_stats(a.fixture, reset=True)
     if a.access_log:
         log_offset = access_log_size(a.access_log)
+    if a.crawl_log:
+        crawl_offset = access_log_size(a.crawl_log)
+    if a.server_pid_file:
+        server_cpu0 = proc_cpu(a.server_pid_file)
     argv = ["/usr/bin/time", "-f", TIME_FMT, "-o", tfile] + a.argv
     proc = None
     timed_out = False
@@ -239,11 +303,19 @@ def cmd_measure(a):
         rec["socket_errors"] = m.group(0) if m else None
     elif a.n and wall > 0:
         rec["rps"] = a.n / wall
-    if a.bare:
+    if a.bare or a.aiohttp:
+        who = "bare" if a.bare else "aiohttp"
         with open(a.stdout, errors="replace") as f:
-            m = re.search(r"bare: (\d+) ok, (\d+) failed", f.read())
-        rec["bare_ok"] = int(m.group(1)) if m else None
-        rec["bare_failed"] = int(m.group(2)) if m else None
+            m = re.search(who + r": (\d+) ok, (\d+) failed", f.read())
+        rec[who + "_ok"] = int(m.group(1)) if m else None
+        rec[who + "_failed"] = int(m.group(2)) if m else None
+    if a.crawl_log:
+        rec.update(crawl_log_since(a.crawl_log, crawl_offset, a.n))
+    if a.server_pid_file:
+        # after the log is in: nginx has written its last lines by now
+        c1 = proc_cpu(a.server_pid_file)
+        rec["server_cpu"] = c1 - server_cpu0 \
+            if c1 is not None and server_cpu0 is not None else None
     if a.access_log:
         rec.update(access_log_since(a.access_log, log_offset, a.n))
     if a.callgrind:
@@ -276,6 +348,18 @@ def cmd_measure(a):
             summary += f", NOT OK {rec['not_ok']}"
     if a.bare:
         summary += f", {rec['bare_ok']} ok, {rec['bare_failed']} failed"
+    if a.aiohttp:
+        summary += (f", {rec['aiohttp_ok']} ok, {rec['aiohttp_failed']} "
+                    "failed")
+    if rec.get("server_cpu") is not None:
+        summary += f", nginx cpu {rec['server_cpu']:.2f} s"
+    if a.crawl_log:
+        summary += (f", nginx: {rec['server_requests']} requests "
+                    f"{rec['server_protocols']} over "
+                    f"{rec['server_connections']} connections "
+                    f"({rec['tls_full']} full handshakes, "
+                    f"{rec['tls_resumed']} resumed; at most "
+                    f"{rec['max_conns_per_host']} per host)")
     if a.access_log:
         summary += (f", nginx: {rec['server_requests']} requests "
                     f"{rec['server_protocols']} over "
@@ -335,6 +419,9 @@ def problems_of(r, problems, expect_ok=True):
     if "bare_ok" in r and r["bare_ok"] != r["n"]:
         problems.append(f"{where}: bare says {r['bare_ok']} ok, "
                         f"{r['bare_failed']} failed, for {r['n']} URLs")
+    if "aiohttp_ok" in r and r["aiohttp_ok"] != r["n"]:
+        problems.append(f"{where}: aiohttp says {r['aiohttp_ok']} ok, "
+                        f"{r['aiohttp_failed']} failed, for {r['n']} URLs")
     if "server_protocols" in r:
         want = r.get("want_proto", "HTTP/2.0")
         other = {k: v for k, v in r["server_protocols"].items()
@@ -418,61 +505,114 @@ def rss(r):
     return r.get("rss_kb")
 
 
+# targets of issue 18: (text, met) pairs; listed after the problems, not
+# counted as problems (a missed target is not a broken measurement)
+TARGETS = []
+
+
+def target(what, value, limit, below=True, fmtspec=".2f"):
+    """Record whether VALUE is at most (below) or at least LIMIT."""
+    if value is None:
+        return
+    met = value <= limit if below else value >= limit
+    TARGETS.append((f"{what}: {format(value, fmtspec)} "
+                    f"({'at most' if below else 'at least'} "
+                    f"{format(limit, fmtspec)})", met))
+
+
+def libcurl_of(rs, tool):
+    return next((r.get("libcurl") for r in rs if r["tool"] == tool
+                 and r.get("libcurl")), "")
+
+
+# the libcurl clients of each version: tool names sluice, curl, bare plus
+# "" (the system's libcurl) or "8" (libcurl 8 from scripts/curl8.sh)
+LIBCURL_TOOLS = ("sluice", "curl", "bare")
+VERSIONS = ("", "8")
+
+THROUGHPUT_CURL_TARGET = 0.45
+
+
 def report_throughput(rs, out, summary, problems):
-    tools = [t for t in ("sluice", "curl", "bare", "wrk")
-             if any(r["tool"] == t for r in rs)]
+    order = [t + v for v in VERSIONS for t in LIBCURL_TOOLS] + ["wrk"]
+    tools = [t for t in order if any(r["tool"] == t for r in rs)]
     n = next((r["n"] for r in rs if r["tool"] != "wrk"), None)
     pairs = max(r["run"] for r in rs)
     out.append(f"== throughput: {n} URLs of ~1.4 KB static files from "
                f"nginx (1 worker), medians of {pairs} alternating rounds")
-    out.append(f"{'tool':8} {ROW_HEAD}")
+    out.append(f"{'tool':8} {'libcurl':8} {ROW_HEAD}")
     summary["throughput"] = {"urls": n, "rounds": pairs}
     for t in tools:
         tr = [r for r in rs if r["tool"] == t]
         for r in tr:
             problems_of(r, problems)
         row = tool_row(tr)
+        row["libcurl"] = libcurl_of(rs, t)
         summary["throughput"][t] = row
-        label = {"wrk": "wrk*", "bare": "bare**"}.get(t, t)
-        out.append(f"{label:8} {row_cells(row)}")
+        name = t.rstrip("8")
+        label = {"wrk": "wrk*", "bare": "bare**"}.get(name, name)
+        out.append(f"{label:8} {row['libcurl'] or '-':8} {row_cells(row)}")
     if "wrk" in tools:
         w = [r for r in rs if r["tool"] == "wrk"][0]
         out.append(f"  * wrk -t1 -c64 for {w.get('seconds', '?')} s on one "
                    "URL: the ceiling (its wall is the fixed duration)")
     gave_up_notes(rs, out)
-    if "bare" in tools:
+    if "bare" in tools or "bare8" in tools:
         out.append("  ** bench-bare URLS 64: a bare libev + curl "
                    "multi_socket loop, 64 pooled easy handles, no records "
                    "(bench/bare.c)")
     # ratios, round by round (the tools ran next to each other), then median
     ratios = {}
-    for other, prefix in (("curl", ""), ("bare", "bare_")):
-        for key, f in (("wall", wall), ("cpu", cpu), ("rss", rss)):
-            x = round_ratios(rs, "sluice", other, f)
+    lines = []
+    pairs_of = []
+    for v in VERSIONS:
+        lcv = libcurl_of(rs, "sluice" + v)
+        for other, prefix in (("curl", "curl"), ("bare", "bare")):
+            pairs_of.append(("sluice" + v, other + v, prefix + v,
+                             f"sluice/{other} ({lcv})", "sluice faster"))
+    lc, lc8 = libcurl_of(rs, "sluice"), libcurl_of(rs, "sluice8")
+    for t in LIBCURL_TOOLS:
+        pairs_of.append((t + "8", t, t + "8_" + t,
+                         f"{t} {lc8}/{lc}", f"{lc8} faster"))
+    for a, b, key, label, note in pairs_of:
+        for what, f in (("wall", wall), ("cpu", cpu), ("rss", rss)):
+            x = round_ratios(rs, a, b, f)
             if x:
-                ratios[prefix + key] = x
-        r = ratios.get(prefix + "wall")
+                ratios[f"{key}_{what}"] = x
+        r = ratios.get(f"{key}_wall")
         if r:
-            out.append(f"sluice/{other} wall time: {r[0]:.2f} (median of "
-                       f"per-round ratios, range {r[1]:.2f}-{r[2]:.2f}; "
-                       "below 1 = sluice faster)")
-        r = ratios.get(prefix + "cpu")
+            lines.append(f"{label + ' wall time:':32} {r[0]:.2f} (median of "
+                         f"per-round ratios, range {r[1]:.2f}-{r[2]:.2f}; "
+                         f"below 1 = {note})")
+        r = ratios.get(f"{key}_cpu")
         if r:
-            out.append(f"sluice/{other} CPU time:  {r[0]:.2f} (range "
-                       f"{r[1]:.2f}-{r[2]:.2f})")
-        r = ratios.get(prefix + "rss")
+            lines.append(f"{label + ' CPU time:':32} {r[0]:.2f} (range "
+                         f"{r[1]:.2f}-{r[2]:.2f})")
+        r = ratios.get(f"{key}_rss")
         if r:
-            out.append(f"sluice/{other} peak RSS:  {r[0]:.2f}")
+            lines.append(f"{label + ' peak RSS:':32} {r[0]:.2f}")
+    out.extend(lines)
     x = round_ratios(rs, "sluice", "wrk", lambda r: r.get("rps"))
     if x:
         ratios["sluice_wrk_rps"] = x
-        out.append(f"sluice/wrk req/s:      {x[0]:.2f} (share of the "
+        out.append(f"{'sluice/wrk req/s:':32} {x[0]:.2f} (share of the "
                    "ceiling)")
-    r = ratios.get("bare_wall")
-    if r and r[0] >= 1:
-        problems.append(f"throughput: sluice is not faster than bare: "
-                        f"sluice/bare wall time {r[0]:.2f} (range "
-                        f"{r[1]:.2f}-{r[2]:.2f}; the target is below 1)")
+    for v in VERSIONS:
+        lcv = libcurl_of(rs, "sluice" + v)
+        r = ratios.get(f"bare{v}_wall")
+        if r and r[0] >= 1:
+            problems.append(f"throughput: sluice is not faster than bare on "
+                            f"libcurl {lcv}: sluice/bare wall time "
+                            f"{r[0]:.2f} (range {r[1]:.2f}-{r[2]:.2f}; the "
+                            "target is below 1)")
+        r = ratios.get(f"curl{v}_wall")
+        if r:
+            target(f"throughput, sluice/curl -Z wall on libcurl {lcv}", r[0],
+                   THROUGHPUT_CURL_TARGET)
+        r = ratios.get(f"bare{v}_wall")
+        if r:
+            target(f"throughput, sluice/bare wall on libcurl {lcv}", r[0],
+                   1.0)
     summary["throughput"]["ratios"] = {k: v[0] for k, v in ratios.items()}
     summary["throughput"]["ratio_ranges"] = {k: [v[1], v[2]]
                                              for k, v in ratios.items()}
@@ -658,9 +798,18 @@ def report_memory(rs, out, summary, problems):
 
 
 def report_concurrency(rs, out, summary, problems):
+    summary["concurrency"] = {}
+    for t in ("sluice", "sluice8"):
+        tr = [r for r in rs if r["tool"] == t]
+        if tr:
+            concurrency_of(t, tr, out, summary, problems)
+
+
+def concurrency_of(tool, rs, out, summary, problems):
     n = rs[0]["n"]
     delay = rs[0].get("delay_ms", "?")
     runs = len(rs)
+    lcv = rs[0].get("libcurl") or ""
     for r in rs:
         problems_of(r, problems, expect_ok=False)
     row = {"wall_s": med([r["wall"] for r in rs]),
@@ -671,15 +820,17 @@ def report_concurrency(rs, out, summary, problems):
            "cpu_s": med([cpu(r) for r in rs]),
            "server_max_in_flight": med([r.get("server_max_in_flight")
                                         for r in rs]),
-           "server_accepted": med([r.get("server_accepted") for r in rs])}
+           "server_accepted": med([r.get("server_accepted") for r in rs]),
+           "libcurl": lcv}
     kinds = {}
     for r in rs:
         for k, v in r.get("kinds", {}).items():
             kinds[k] = kinds.get(k, 0) + v
     row["error_kinds"] = kinds
-    summary["concurrency"] = row
+    summary["concurrency"][tool] = row
+    on = f" on libcurl {lcv}" if lcv else ""
     out.append(f"== concurrency: {n} URLs of /delay/{delay} from "
-               f"sluice-fixture, sluice -j {n}, medians of {runs}")
+               f"sluice-fixture, sluice -j {n}{on}, medians of {runs}")
     out.append(f"wall {row['wall_s']:.2f} s (range {row['wall_min']:.2f}-"
                f"{row['wall_max']:.2f}; the floor is {int(delay) / 1000:.1f} s"
                f" if all {n} run at once)")
@@ -694,11 +845,18 @@ def report_concurrency(rs, out, summary, problems):
                f"flight at once, over {fmt(row['server_accepted'], '.0f', 0)}"
                f" accepted connections")
     if row["not_ok"]:
-        problems.append(f"concurrency: {row['not_ok']:.0f} of {n} records "
-                        f"not ok (median): {kinds}")
+        problems.append(f"concurrency{on}: {row['not_ok']:.0f} of {n} "
+                        f"records not ok (median): {kinds}")
+    if row["rss_mib"]:
+        target(f"concurrency{on}, peak RSS scaled to 10 000 in flight (MiB, "
+               f"measured at {n})", row["rss_mib"] * 10000 / n, 64.0,
+               fmtspec=".1f")
     if smf is not None and smf < n:
-        problems.append(f"concurrency: the server saw only {smf:.0f} of {n} "
-                        "requests in flight at once")
+        problems.append(f"concurrency{on}: the server saw only {smf:.0f} of "
+                        f"{n} requests in flight at once")
+
+
+IR_TARGET = 60000
 
 
 def report_callgrind(rs, out, summary, problems):
@@ -706,9 +864,10 @@ def report_callgrind(rs, out, summary, problems):
         problems_of(r, problems)
     out.append("== callgrind: instructions (Ir) of the whole process, "
                "valgrind --tool=callgrind, -j 64 against nginx")
-    out.append(f"{'tool':8} {'URLs':>7} {'Ir':>15} {'Ir per URL':>11}")
+    out.append(f"{'tool':8} {'libcurl':8} {'URLs':>7} {'Ir':>15} "
+               f"{'Ir per URL':>11}")
     res = {}
-    for t in ("sluice", "curl"):
+    for t in [t + v for v in VERSIONS for t in LIBCURL_TOOLS]:
         tr = sorted((r for r in rs if r["tool"] == t), key=lambda r: r["n"])
         if not tr:
             continue
@@ -716,7 +875,8 @@ def report_callgrind(rs, out, summary, problems):
         for r in tr:
             ir = r.get("ir")
             res[t][r["n"]] = ir
-            out.append(f"{t:8} {r['n']:>7} {fmt(ir, ',d', 15)} "
+            out.append(f"{t.rstrip('8'):8} {r.get('libcurl') or '-':8} "
+                       f"{r['n']:>7} {fmt(ir, ',d', 15)} "
                        f"{fmt(ir / r['n'] if ir else None, ',.0f', 11)}")
     summary["callgrind"] = {}
     for t, by in res.items():
@@ -724,7 +884,8 @@ def report_callgrind(rs, out, summary, problems):
         if not ns:
             continue
         big = ns[-1]
-        entry = {"urls": big, "ir": by[big], "ir_per_url": by[big] / big}
+        entry = {"urls": big, "ir": by[big], "ir_per_url": by[big] / big,
+                 "libcurl": libcurl_of(rs, t)}
         if len(ns) >= 2:
             small = ns[0]
             entry["marginal_ir_per_url"] = \
@@ -732,20 +893,175 @@ def report_callgrind(rs, out, summary, problems):
             entry["fixed_ir"] = by[small] - entry["marginal_ir_per_url"] * \
                 small
         summary["callgrind"][t] = entry
-    s = summary["callgrind"].get("sluice")
-    if s:
-        line = (f"sluice: {s['ir_per_url']:,.0f} Ir per request "
-                f"({s['ir']:,} / {s['urls']} URLs)")
-        if "marginal_ir_per_url" in s:
-            line += (f"; marginal {s['marginal_ir_per_url']:,.0f} Ir per "
-                     f"request, fixed start-up {s['fixed_ir'] / 1e6:.1f} M")
-        out.append(line)
-    c = summary["callgrind"].get("curl")
-    if s and c:
-        key = "marginal_ir_per_url" if "marginal_ir_per_url" in s and \
-            "marginal_ir_per_url" in c else "ir_per_url"
-        out.append(f"curl:   {c[key]:,.0f} Ir per request ({key.replace('_', ' ')}); "
-                   f"sluice/curl {s[key] / c[key]:.2f}")
+    cgs = summary["callgrind"]
+
+    def key_of(*ts):
+        es = [cgs[t] for t in ts]
+        return "marginal_ir_per_url" if all("marginal_ir_per_url" in e
+                                            for e in es) else "ir_per_url"
+    out.append(f"{'tool':8} {'libcurl':8} {'Ir per request':>14} "
+               f"{'marginal':>9} {'start-up':>9}")
+    for t in [t + v for v in VERSIONS for t in LIBCURL_TOOLS]:
+        e = cgs.get(t)
+        if not e:
+            continue
+        m = e.get("marginal_ir_per_url")
+        fx = e.get("fixed_ir")
+        out.append(f"{t.rstrip('8'):8} {e['libcurl'] or '-':8} "
+                   f"{e['ir_per_url']:>14,.0f} {fmt(m, ',.0f', 9)} "
+                   f"{fmt(fx / 1e6 if fx else None, '.1f', 8)}M")
+    ratios = {}
+    for v in VERSIONS:
+        s = cgs.get("sluice" + v)
+        if not s:
+            continue
+        for other in ("curl", "bare"):
+            o = cgs.get(other + v)
+            if o:
+                k = key_of("sluice" + v, other + v)
+                ratios[f"sluice/{other}{v}"] = s[k] / o[k]
+                out.append(f"sluice/{other} ({s['libcurl']}): "
+                           f"{s[k] / o[k]:.2f} ({k.replace('_', ' ')})")
+        target(f"callgrind, sluice Ir per request (marginal) on libcurl "
+               f"{s['libcurl']}", s.get("marginal_ir_per_url"), IR_TARGET,
+               fmtspec=",.0f")
+    for t in LIBCURL_TOOLS:
+        a, b = cgs.get(t + "8"), cgs.get(t)
+        if a and b:
+            k = key_of(t + "8", t)
+            ratios[f"{t}8/{t}"] = a[k] / b[k]
+            out.append(f"{t} {a['libcurl']}/{b['libcurl']}: "
+                       f"{a[k] / b[k]:.2f} ({a[k] - b[k]:+,.0f} Ir per "
+                       f"request, {k.replace('_', ' ')})")
+    cgs["ratios"] = ratios
+
+
+CRAWL_ORDER = ("sluice-h1", "sluice-h2", "sluice-http", "curl-h1",
+               "curl-h2", "sluice8-h1", "sluice8-h2", "sluice8-http",
+               "curl8-h1", "curl8-h2", "aiohttp-gather", "aiohttp-pool")
+
+
+def report_crawl(rs, out, summary, problems):
+    tools = [t for t in CRAWL_ORDER if any(r["tool"] == t for r in rs)]
+    tools += sorted({r["tool"] for r in rs} - set(tools))
+    n = rs[0]["n"]
+    rounds = max(r["run"] for r in rs)
+    r0 = rs[0]
+    out.append(f"== crawl: {n} URLs over {r0.get('hosts', '?')} host names "
+               f"({r0.get('names', '?')} certificate), nginx (1 worker) "
+               f"with TLS 1.3, per host 2, in all {r0.get('j', '?')} at "
+               f"once (curl -Z: {r0.get('curl_j', '?')}, its maximum; no "
+               f"per-host cap), medians of {rounds} alternating rounds")
+    out.append(f"{'tool':14} {'libcurl':8} {'proto':5} {'wall s':>8} "
+               f"{'min-max':>13} {'req/s':>7} {'cpu s':>7} "
+               f"{'cpu us/req':>10} {'RSS MiB':>8} {'nginx s':>7} "
+               f"{'conns':>6} {'full':>6} {'resumed':>7} {'/host':>5}")
+    summary["crawl"] = {"urls": n, "rounds": rounds,
+                        "hosts": r0.get("hosts"), "names": r0.get("names"),
+                        "j": r0.get("j"), "curl_j": r0.get("curl_j")}
+    for t in tools:
+        tr = [r for r in rs if r["tool"] == t]
+        for r in tr:
+            problems_of(r, problems)
+        row = tool_row(tr)
+        for k in ("server_connections", "tls_full", "tls_resumed",
+                  "max_conns_per_host", "resumable", "server_hosts",
+                  "server_cpu"):
+            row[k] = med([r.get(k) for r in tr])
+        row["libcurl"] = tr[0].get("libcurl") or "-"
+        row["proto"] = tr[0].get("proto", "?")
+        summary["crawl"][t] = row
+        name = t.split("-")[0].rstrip("8")
+        if name == "aiohttp":
+            name = t
+        spread = f"{row['wall_min']:.2f}-{row['wall_max']:.2f}"
+        out.append(f"{name:14} {row['libcurl']:8} {row['proto']:5} "
+                   f"{fmt(row['wall_s'], '.2f', 8)} {spread:>13} "
+                   f"{fmt(row['rps'], '.0f', 7)} "
+                   f"{fmt(row['cpu_s'], '.2f', 7)} "
+                   f"{fmt(row['cpu_us_per_req'], '.1f', 10)} "
+                   f"{fmt(row['rss_mib'], '.1f', 8)} "
+                   f"{fmt(row['server_cpu'], '.2f', 7)} "
+                   f"{fmt(row['server_connections'], '.0f', 6)} "
+                   f"{fmt(row['tls_full'], '.0f', 6)} "
+                   f"{fmt(row['tls_resumed'], '.0f', 7)} "
+                   f"{fmt(row['max_conns_per_host'], '.0f', 5)}")
+    gave_up_notes(rs, out)
+    out.append("  nginx s: nginx's CPU (user + sys) during the run, from "
+               "/proc (one process: over wall s, the server's share of its "
+               "core);")
+    out.append("  conns: connections nginx saw (distinct $connection); "
+               "full / resumed: their TLS handshakes ($ssl_session_reused); "
+               "/host: most connections one host got; medians over the "
+               "rounds; aiohttp speaks HTTP/1.1 only; http: sluice in "
+               "cleartext on the same hosts, the reference for TLS's cost")
+    ratios = {}
+    lines = []
+
+    def ratio(a, b, key, label, note, f=wall):
+        x = round_ratios(rs, a, b, f)
+        if x:
+            ratios[key] = x
+            lines.append(f"{label + ':':44} {x[0]:.2f} (range {x[1]:.2f}-"
+                         f"{x[2]:.2f}; below 1 = {note})")
+        return x
+    # aiohttp's better style: the lower median wall time
+    aio = [t for t in ("aiohttp-gather", "aiohttp-pool") if t in tools]
+    best = min(aio, key=lambda t: summary["crawl"][t]["wall_s"]) \
+        if aio else None
+
+    def per_req_cpu(r):
+        c = cpu(r)
+        return c / r["n"] if c is not None and r["n"] else None
+    for v in VERSIONS:
+        sl = "sluice" + v
+        lcv = next((summary["crawl"][t]["libcurl"] for t in tools
+                    if t.startswith(sl + "-")), None)
+        if not lcv:
+            continue
+        for p in ("h1", "h2"):
+            x = ratio(f"{sl}-{p}", f"curl{v}-{p}", f"{sl}_curl_{p}",
+                      f"sluice/curl -Z {p} wall ({lcv})", "sluice faster")
+            if x:
+                target(f"crawl, sluice/curl -Z wall over {p} on libcurl "
+                       f"{lcv}", x[0], 0.25)
+        x = ratio(f"{sl}-h2", f"{sl}-h1", f"{sl}_h2_h1",
+                  f"sluice h2/HTTP/1.1 wall ({lcv})", "h2 faster")
+        if x:
+            target(f"crawl, sluice h2/HTTP/1.1 wall on libcurl {lcv}", x[0],
+                   1.0)
+        if best:
+            x = ratio(f"{sl}-h1", best, f"{sl}_aiohttp",
+                      f"sluice/{best} wall ({lcv})", "sluice faster")
+            if x:
+                target(f"crawl, sluice/{best} (the better style) wall on "
+                       f"libcurl {lcv}", x[0], 0.1)
+        for p in ("h1", "h2"):
+            x = ratio(f"{sl}-{p}", f"{sl}-http", f"{sl}_tls_{p}_plain_cpu",
+                      f"sluice {p} TLS/cleartext CPU per request ({lcv})",
+                      "TLS cheaper", per_req_cpu)
+            if x:
+                target(f"crawl, sluice CPU per request over TLS ({p}) / "
+                       f"cleartext on libcurl {lcv}", x[0], 2.0)
+            row = summary["crawl"].get(f"{sl}-{p}")
+            if row and row.get("resumable") is not None and \
+                    row.get("tls_resumed") is not None:
+                TARGETS.append((
+                    f"crawl, sluice {p} on libcurl {lcv}: every connection "
+                    f"after a host's first resumes: {row['tls_resumed']:.0f}"
+                    f" of {row['resumable']:.0f} resumed",
+                    row["tls_resumed"] >= row["resumable"]))
+    for p in ("h1", "h2", "http"):
+        ratio(f"sluice8-{p}", f"sluice-{p}", f"sluice8_sluice_{p}",
+              f"sluice {p} libcurl 8/system wall", "libcurl 8 faster")
+    for p in ("h1", "h2"):
+        ratio(f"curl8-{p}", f"curl-{p}", f"curl8_curl_{p}",
+              f"curl -Z {p} libcurl 8/system wall", "libcurl 8 faster")
+    out.extend(lines)
+    summary["crawl"]["aiohttp_best"] = best
+    summary["crawl"]["ratios"] = {k: v[0] for k, v in ratios.items()}
+    summary["crawl"]["ratio_ranges"] = {k: [v[1], v[2]]
+                                        for k, v in ratios.items()}
 
 
 def cmd_report(a):
@@ -765,7 +1081,8 @@ def cmd_report(a):
                         ("http2", lambda *x: report_http2(*x, meta)),
                         ("memory", report_memory),
                         ("concurrency", report_concurrency),
-                        ("callgrind", report_callgrind)):
+                        ("callgrind", report_callgrind),
+                        ("crawl", report_crawl)):
         sr = [r for r in rs if r["section"] == section]
         if sr:
             fn(sr, out, summary, problems)
@@ -778,6 +1095,15 @@ def cmd_report(a):
                                   str(len(problems))))
     out.extend("  " + p for p in problems)
     summary["problems"] = problems
+    if TARGETS:
+        missed = sum(1 for _, met in TARGETS if not met)
+        out.append("")
+        out.append(f"== targets (issue 18): {len(TARGETS) - missed} of "
+                   f"{len(TARGETS)} met")
+        out.extend(f"  {'ok    ' if met else 'MISSED'} {t}"
+                   for t, met in TARGETS)
+        summary["targets"] = [{"target": t, "met": met}
+                              for t, met in TARGETS]
     print("\n".join(out))
     if a.json:
         with open(a.json, "w") as f:
@@ -809,6 +1135,9 @@ def main():
     m.add_argument("--fixture")
     m.add_argument("--bare", action="store_true")
     m.add_argument("--access-log")
+    m.add_argument("--crawl-log")
+    m.add_argument("--server-pid-file")
+    m.add_argument("--aiohttp", action="store_true")
     m.add_argument("--tag", action="append")
     m.add_argument("argv", nargs=argparse.REMAINDER)
     r = sub.add_parser("report")

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # test.sh - run every test: the unit and integration suites in a normal
-# build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# both with warnings as errors (werror is off for users' builds, on for
-# ours); then compile every buildtype with gcc and clang
-# (scripts/build-matrix.sh).  Ends with one line "N passed, N failed"
+# build, again under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# again against libcurl 8 (Debian 13's, from bookworm-backports, beside
+# the system's 7.88: scripts/curl8.sh), all with warnings as errors
+# (werror is off for users' builds, on for ours); then compile every
+# buildtype with gcc and clang (scripts/build-matrix.sh).  Ends with one line "N passed, N failed"
 # over all of it; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build -Dwerror=true || exit 1
 scripts/setup.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
   -Dwerror=true || exit 1
+scripts/curl8.sh _curl8 build-curl8 -Dwerror=true || exit 1
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 pass=0 fail=0
-for dir in build build-asan; do
+for dir in build build-asan build-curl8; do
   echo "== meson test in $dir"
   meson test -C "$dir" --print-errorlogs --num-processes 2
   log="$dir/meson-logs/testlog.json"

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FLAGS CURLU_URLENCODE
+#define FLAGS (CURLU_URLENCODE | CURLU_ALLOW_SPACE)
 
 static bool unreserved(int c)
 {

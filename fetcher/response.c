@@ -108,6 +108,13 @@ static enum sl_error_kind kind_of(CURLcode rc, const struct sl_task *t,
     case CURLE_OUT_OF_MEMORY:
       curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &sent);
       return sent > 0 ? SL_ERR_PROTOCOL : SL_ERR_INTERNAL;
+#if LIBCURL_VERSION_NUM >= 0x080600
+    case CURLE_TOO_LARGE: /* libcurl 8.6 on: a header over its limit */
+      return SL_ERR_PROTOCOL;
+#endif
+    case CURLE_GOT_NOTHING: /* after a 1xx: no final status came */
+      return t->resp.status >= 100 && t->resp.status < 200 ? SL_ERR_PROTOCOL
+                                                           : SL_ERR_IO;
     default:
       return SL_ERR_IO; /* reset, truncated, empty reply, send/recv */
   }
@@ -121,6 +128,13 @@ static const char *reworded(CURLcode rc, enum sl_error_kind kind,
   if(rc == CURLE_OUT_OF_MEMORY && kind == SL_ERR_PROTOCOL)
     return "response header too large (over libcurl's 100 KB a header), or "
            "libcurl out of memory";
+#if LIBCURL_VERSION_NUM >= 0x080600
+  if(rc == CURLE_TOO_LARGE)
+    return "response header too large (over libcurl's limit)";
+#endif
+  if(rc == CURLE_GOT_NOTHING && kind == SL_ERR_PROTOCOL)
+    return "not an HTTP response: no final status after an informational "
+           "(1xx) one";
   if(rc == CURLE_COULDNT_CONNECT && kind == SL_ERR_INTERNAL)
     return sock_errno == ENOMEM
                ? "out of memory opening a socket"

@@ -35,14 +35,14 @@ static bool ready(const struct sl_bucket *b, int64_t now)
 
 /* Brings the bucket to `now`.  A backward jump moves tat back by as much,
    as if no time had passed.  A tat further in the past than the catch-up
-   window (one interval, or SL_BUCKET_SLACK when that is longer) is moved
-   up to now (the bucket is full and may not save up more); one within it
-   is kept, fraction included, so a taker that woke late does not shift
-   every later token. */
+   window (half an interval, or SL_BUCKET_SLACK when that is longer) is
+   moved up to now (the bucket is full and may not save up more); one
+   within it is kept, fraction included, so a taker that woke late does
+   not shift every later token. */
 static void catch_up(struct sl_bucket *b, int64_t now)
 {
-  int64_t window =
-      b->interval.ns > SL_BUCKET_SLACK ? b->interval.ns : SL_BUCKET_SLACK;
+  int64_t half = b->interval.ns / 2;
+  int64_t window = half > SL_BUCKET_SLACK ? half : SL_BUCKET_SLACK;
   if(now < b->last)
     b->tat.ns -= b->last - now;
   b->last = now;

@@ -21,13 +21,18 @@
  *
  * Late takers: a caller woken by a timer is late by up to a few
  * milliseconds (libev's epoll waits in whole milliseconds).  So that the
- * rate is still exact over a run, a tat up to one interval in the past,
- * or up to SL_BUCKET_SLACK when the interval is shorter, is kept rather
+ * rate is still exact over a run, a tat up to half an interval in the
+ * past, or up to SL_BUCKET_SLACK when that is longer, is kept rather
  * than moved up to now: the tokens due while the taker slept are still
- * there.  Below 500 per second (T >= 2 ms) this only keeps the schedule;
- * above, after a late wake-up up to SL_BUCKET_SLACK / T requests go at
- * once, so the window bound above gains SL_BUCKET_SLACK / T.  Without it
- * a rate of 2000/s ran at 820/s (each wake-up 1 ms late lost its tokens).
+ * there.  Below 500 per second (T >= 4 ms) this only keeps the
+ * schedule: two requests are never less than T / 2 apart, and the
+ * window bound above holds with T / 2 to spare for the way to the
+ * server (a window of one whole interval let 52 of a 50/s run into one
+ * second).  Above, after a late wake-up up to SL_BUCKET_SLACK / T
+ * requests go at once, so the bound gains SL_BUCKET_SLACK / T.  Without
+ * it a rate of 2000/s ran at 820/s (each wake-up 1 ms late lost its
+ * tokens).  A longer stall (the process descheduled) loses its tokens:
+ * a polite rate never sends a backlog.
  *
  * Clock jumps: forward, the bucket refills but never beyond `burst`;
  * backward (now smaller than at the previous call), the bucket keeps its
@@ -42,7 +47,8 @@
 
 #include "limits/rate.h"
 
-/* The catch-up window for rates faster than one per SL_BUCKET_SLACK. */
+/* The shortest catch-up window: how late a taker of a fast rate may be
+   and keep its token. */
 #define SL_BUCKET_SLACK 2000000 /* ns: 2 ms */
 
 /* A time with a fraction: ns + frac / count nanoseconds. */

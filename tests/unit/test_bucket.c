@@ -189,10 +189,11 @@ static void test_exact_long_run(void **state)
 }
 
 /* Late takers.  At 50/s (T = 20 ms) a taker 5 ms late gets one token
-   and the next stays on schedule; one more than T late finds a full
-   bucket.  At 2000/s (T = 0.5 ms, under SL_BUCKET_SLACK) a taker at 2 ms
-   gets the 4 tokens due meanwhile at once; 4.5 ms late, the tokens older
-   than the slack are gone. */
+   and the next stays on schedule; one 15 ms late (more than T / 2)
+   moves the schedule, so two requests are never closer than T / 2; one
+   more than T late finds a full bucket.  At 2000/s (T = 0.5 ms, under
+   SL_BUCKET_SLACK) a taker at 2 ms gets the 4 tokens due meanwhile at
+   once; 4.5 ms late, the tokens older than the slack are gone. */
 static void test_late_takers(void **state)
 {
   struct sl_bucket b;
@@ -203,8 +204,12 @@ static void test_late_takers(void **state)
   assert_true(sl_bucket_take(&b, T0 + 25 * MS));
   assert_false(sl_bucket_take(&b, T0 + 25 * MS));
   assert_int_equal(sl_bucket_next_at(&b, T0 + 25 * MS), T0 + 40 * MS);
-  assert_true(sl_bucket_take(&b, T0 + 70 * MS)); /* 30 ms late */
-  assert_int_equal(sl_bucket_next_at(&b, T0 + 70 * MS), T0 + 90 * MS);
+  assert_true(sl_bucket_take(&b, T0 + 55 * MS)); /* 15 ms late */
+  assert_int_equal(sl_bucket_next_at(&b, T0 + 55 * MS), T0 + 75 * MS);
+  init(&b, "50/s", 1, T0);
+  assert_true(sl_bucket_take(&b, T0));
+  assert_true(sl_bucket_take(&b, T0 + 50 * MS)); /* 30 ms late */
+  assert_int_equal(sl_bucket_next_at(&b, T0 + 50 * MS), T0 + 70 * MS);
 
   init(&b, "2000/s", 1, T0);
   assert_true(sl_bucket_take(&b, T0));

@@ -95,7 +95,8 @@ static void test_same_as_curl(void **state)
 
 /* A host with an escape or a byte that is not ASCII is never cached:
    curl 7.88 escapes such a host again whenever a part is set, so the fast
-   path turned "u%" into "u%2525" (a fuzz finding, fuzz/url.c). */
+   path turned "u%" into "u%2525" (a fuzz finding, fuzz/url.c).  libcurl
+   8 refuses such hosts outright: then there is nothing to compare. */
 static void test_escaped_host_not_cached(void **state)
 {
   static const char *const urls[] = {
@@ -107,9 +108,10 @@ static void test_escaped_host_not_cached(void **state)
   struct sl_curlu c = {0};
   (void)state;
   for(size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
-    assert_true(sl__curlu_set(&c, urls[i]));
+    bool parsed = sl__curlu_set(&c, urls[i]);
     assert_int_equal(c.origin_len, 0);
-    assert_same_as_fresh(&c, urls[i]);
+    if(parsed)
+      assert_same_as_fresh(&c, urls[i]);
   }
   sl__curlu_free(&c);
 }

@@ -52,4 +52,35 @@
     (head) = (n);                                                             \
   } while(0)
 
+/* Puts n after p, which is on the list head..tail, or at the front when
+   p is NULL. */
+#define SL_LIST_INSERT_AFTER(head, tail, p, n, prev, next)                    \
+  do {                                                                        \
+    if(!(p))                                                                  \
+      SL_LIST_PREPEND(head, tail, n, prev, next);                             \
+    else {                                                                    \
+      (n)->prev = (p);                                                        \
+      (n)->next = (p)->next;                                                  \
+      if((p)->next)                                                           \
+        (p)->next->prev = (n);                                                \
+      else                                                                    \
+        (tail) = (n);                                                         \
+      (p)->next = (n);                                                        \
+    }                                                                         \
+  } while(0)
+
+/* Puts n on the list head..tail, kept in ascending order of the int
+   field key: after every node whose key is not greater, so nodes of one
+   key stay in the order they came (FIFO within a key).  The search
+   starts at the tail, so a node whose key is the greatest so far costs
+   one look; one with a smaller key passes every greater one (O(n)).
+   Uses a pointer named sl__p of n's type. */
+#define SL_LIST_INSERT_SORTED(head, tail, n, prev, next, key)                 \
+  do {                                                                        \
+    __typeof__(n) sl__p = (tail);                                             \
+    while(sl__p && sl__p->key > (n)->key)                                     \
+      sl__p = sl__p->prev;                                                    \
+    SL_LIST_INSERT_AFTER(head, tail, sl__p, n, prev, next);                   \
+  } while(0)
+
 #endif

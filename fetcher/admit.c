@@ -68,6 +68,7 @@ int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
   sl_retry_init(&a->retry, seed);
   a->retry.parse_date = sl__http_date;
   a->retry.max_attempts = o->retries + 1;
+  a->key_by = o->politeness;
   if(o->retry_max_delay_ms > 0)
     a->retry.cap = sl_ns_from_ms(o->retry_max_delay_ms);
   /* the ceiling of a Retry-After: a host is paused no longer, and a
@@ -131,15 +132,19 @@ static void global_release(struct sl_ctx *ctx)
   }
 }
 
-/* Hands a freed host slot to its next waiter. */
-static void host_release(struct sl_host *h)
+void sl__admit_host_slots(struct sl_sem_waiter *w, struct sl_host *h)
 {
-  struct sl_sem_waiter *w = sl_sem_release(&h->sem);
-  if(w) {
+  for(; w; w = sl_sem_next_admitted(&h->sem)) {
     struct sl_task *t = TASK_OF(w, host_wait);
     t->holds_host = true;
     host_rate_step(t);
   }
+}
+
+/* Hands a freed host slot to its next waiter. */
+static void host_release(struct sl_host *h)
+{
+  sl__admit_host_slots(sl_sem_release(&h->sem), h);
 }
 
 /* Both slots held, both rates allow it: the transfer starts.  False
@@ -154,6 +159,10 @@ static bool start(struct sl_task *t, int64_t now)
   sl__timers_disarm(&ctx->timers, &t->tmr);
   if(sl__xfer_start(&ctx->xfer, t, now) == 0) {
     sl__task_stage(t, SL_ST_RUNNING);
+    if(t->host) {
+      t->host->running++;
+      t->host_running = true;
+    }
     /* curl keeps the deadline (CURLOPT_TIMEOUT_MS); this is the guard
        for when it does not (libcurl 7.88 can lose a transfer's timer
        when it runs out of memory inside) */
@@ -293,11 +302,15 @@ static void resolved(struct sl_name_wait *w, const struct sl_name_result *r)
     return;
   }
   t->resolve = r->list;
+  /* its key may be its address: the host is known only now */
+  if(!sl__polite_take_host(t)) {
+    fail(t, SL_ERR_INTERNAL, 0, "out of memory");
+    return;
+  }
   host_step(t);
 }
 
-/* Its URL checked, its host found and its deadline armed; false when the
-   task failed. */
+/* Its URL checked and its deadline armed; false when the task failed. */
 static bool prepare(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
@@ -311,10 +324,7 @@ static bool prepare(struct sl_task *t)
     fail(t, SL_ERR_INVALID_URL, 0, why);
     return false;
   }
-  /* always: a Retry-After pauses a host even without per-host limits */
-  t->host = sl_hosts_get(&ctx->adm.hosts, t->host_name, t->port, now_ns(t));
-  if(!t->host ||
-     (t->deadline > 0 && sl__timers_arm(&ctx->timers, &t->tmr, t->deadline))) {
+  if(t->deadline > 0 && sl__timers_arm(&ctx->timers, &t->tmr, t->deadline)) {
     fail(t, SL_ERR_INTERNAL, 0, "out of memory");
     return false;
   }
@@ -326,6 +336,9 @@ void sl__admit_init(struct sl_task *t)
   sl_tmr_init(&t->tmr, deadline_due);
   sl_tmr_init(&t->stage_tmr, stage_due);
   t->dns.done = resolved;
+  /* every wait of the task is in its priority's order */
+  t->stage_tmr.prio = t->wait.prio = t->host_wait.prio = t->dns.prio =
+      t->priority;
 }
 
 void sl__admit(struct sl_task *t)
@@ -346,6 +359,10 @@ static void leave(struct sl_task *t)
   struct sl_ctx *ctx = t->ctx;
   sl__timers_disarm(&ctx->timers, &t->stage_tmr);
   sl__resolve_leave(&t->dns);
+  if(t->host_running) {
+    t->host->running--;
+    t->host_running = false;
+  }
   if(t->host)
     sl_sem_remove(&t->host->sem, &t->host_wait);
   sl_sem_remove(&ctx->adm.sem, &t->wait);

@@ -31,6 +31,7 @@ struct sl_admission {
   struct sl_byterate bw; /* bandwidth over all transfers, when has_bw */
   bool has_bw;
   struct sl_retry retry; /* max_attempts 1: no retries */
+  enum sl_politeness key_by; /* what hosts are keyed on (polite.c) */
 };
 
 /* The limits of o (cap: the global concurrency).  0, or -1 with errno
@@ -57,6 +58,15 @@ void sl__admit_release(struct sl_task *t);
 /* After a redirect (redirect.c): what t held for its last host is given
    back and it takes the way again for its next URL. */
 void sl__admit_redirect(struct sl_task *t);
+
+/* polite.c: t's politeness key from its host name and resolved address
+   (into t->key), and its entry of the host table taken.  false when
+   memory ran out. */
+bool sl__polite_take_host(struct sl_task *t);
+
+/* polite.c's sl_host_limits_set: a host's slots changed, and the waiters
+   the first of which is w are admitted: they go on their way. */
+void sl__admit_host_slots(struct sl_sem_waiter *w, struct sl_host *h);
 
 /* After a try (outcome.c): pauses t's host for delay (ns) from now. */
 void sl__admit_pause_host(struct sl_task *t, int64_t delay);

@@ -49,6 +49,7 @@ static int check_options(const struct sl_options *o)
 {
   /* a line break would let the value inject headers */
   if((unsigned)o->http_version > SL_HTTP_1_1 ||
+     (unsigned)o->politeness > SL_POLITE_IP ||
      (o->user_agent && strpbrk(o->user_agent, "\r\n")) ||
      (o->proxy && strpbrk(o->proxy, "\r\n")) || o->max_redirects < 0 ||
      (!o->proxy && !sl_proxy_env_check(NULL, NULL))) {
@@ -189,6 +190,7 @@ void sl_ctx_free(sl_ctx *ctx)
   ctx->tasks.closing = true;
   cancel_all(ctx);
   sl__sched_drain(&ctx->sched); /* the done callbacks, from inside here */
+  sl__queue_free_all(ctx);
   sl__group_free_all(ctx);
   sl__as_completed_free_all(ctx);
   sl__services_free_all(ctx);
@@ -212,6 +214,12 @@ size_t sl_ctx_foreach_task(sl_ctx *ctx, bool (*fn)(sl_task *t, void *ud),
       break;
   }
   return n;
+}
+
+void sl__ctx_hold(struct sl_ctx *ctx)
+{
+  const struct sl_stats *s = &ctx->tasks.stats;
+  sl_loop_hold(ctx->loop, s->pending || s->running || ctx->user_timers);
 }
 
 struct ev_loop *sl_ctx_loop(const sl_ctx *ctx)

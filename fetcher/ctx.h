@@ -32,11 +32,18 @@ struct sl_ctx {
   struct sl_timer *user_timers, *user_timers_tail; /* call_later */
   struct sl_reader *readers, *readers_tail;        /* add_reader */
   unsigned readers_kept; /* readers that keep sl_run() going */
+  struct sl_queue *queues, *queues_tail;           /* queue.c */
 };
+
+/* Holds the loop (keeps a caller's ev_run going) while the context has
+   work: a live task or a caller's timer (sl_call_later); lets it go
+   otherwise.  Called when either count may have reached or left zero. */
+void sl__ctx_hold(struct sl_ctx *ctx);
 
 /* as_completed.c, services.c, group.c: what is left at sl_ctx_free */
 void sl__as_completed_free_all(struct sl_ctx *ctx);
 void sl__services_free_all(struct sl_ctx *ctx);
 void sl__group_free_all(struct sl_ctx *ctx);
+void sl__queue_free_all(struct sl_ctx *ctx);
 
 #endif

@@ -7,6 +7,14 @@
  * A group learns of its tasks' ends from sl__task_finish() directly, not
  * through done callbacks, so siblings are cancelled in the same loop
  * iteration as the failure, before any callback of that iteration runs.
+ *
+ * Each group has a failure policy: what counts (FAILED tasks; with
+ * http_errors, DONE ones with a status >= 400 too) and how many it
+ * tolerates before it fails (0: the first, asyncio's way).  A group that
+ * fails cancels its tree and is one failure of its parent, whose own
+ * policy decides.  Memory follows the live tasks: a final task leaves its
+ * group at once, and only the first max_errors failures stay referenced
+ * for the report.
  */
 #include "fetcher/group.h"
 
@@ -17,8 +25,11 @@
 #include "fetcher/task.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#define MAX_ERRORS 64 /* failures kept for the report by default */
 
 static bool live(const struct sl_group *g)
 {
@@ -72,6 +83,7 @@ sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms)
     return NULL;
   g->ctx = ctx;
   g->parent = parent;
+  g->policy.max_errors = MAX_ERRORS;
   sl_soon_init(&g->soon, run_done);
   if(timeout_ms > 0)
     g->deadline = sl_loop_now(ctx->loop) + sl_ns_from_ms(timeout_ms);
@@ -137,40 +149,77 @@ static bool cancel_tree(struct sl_group *g, const char *msg)
 
 static void add_error(struct sl_group *g, struct sl_task *t)
 {
-  /* out of memory: the failure still cancels; only the report loses it */
-  if(sl_array_reserve(g->errors, g->errors_cap, g->nerrors + 1, 4))
+  /* out of memory: the failure still counts; only the report loses it */
+  if(g->nerrors >= g->policy.max_errors ||
+     sl_array_reserve(g->errors, g->errors_cap, g->nerrors + 1, 4))
     return;
   sl__task_ref(t);
   g->errors[g->nerrors++] = t;
 }
 
+/* Why g's tasks are cancelled: t's failure tripped it. */
+static void trip_message(const struct sl_group *g, const struct sl_task *t,
+                         char *msg, size_t size)
+{
+  char what[400];
+  if(t->state == SL_FAILED)
+    snprintf(what, sizeof(what), "%s: %s", sl_error_kind_name(t->err.e.kind),
+             t->err.e.message);
+  else
+    snprintf(what, sizeof(what), "HTTP status %ld", t->resp.status);
+  if(!g->policy.tolerate)
+    snprintf(msg, size, "cancelled: %s (%s) failed: %s", sl_task_name(t),
+             t->url.p, what);
+  else
+    snprintf(msg, size,
+             "cancelled: %zu failures, more than the %zu tolerated; the "
+             "last: %s (%s) failed: %s",
+             g->failures, g->policy.tolerate, sl_task_name(t), t->url.p, what);
+}
+
+/* One failure of g, t's (or that of a child group t tripped): counted,
+   reported, and past what g tolerates g fails, cancelling its tree, and
+   is one failure of its parent. */
+static void failure(struct sl_group *g, struct sl_task *t)
+{
+  char msg[700];
+  g->failures++;
+  add_error(g, t);
+  if(g->failed || g->failures <= g->policy.tolerate)
+    return;
+  g->failed = true;
+  trip_message(g, t, msg, sizeof(msg));
+  cancel_tree(g, msg);
+  if(g->parent)
+    failure(g->parent, t);
+}
+
 void sl__group_task_final(struct sl_group *g, struct sl_task *t)
 {
-  if(t->state == SL_FAILED) {
-    struct sl_group *a, *root = g;
-    bool fresh;
-    char msg[600];
-    /* as in asyncio, a failure in a child group fails its parent too */
-    for(a = g; a; a = a->parent) {
-      add_error(a, t);
-      root = a;
-    }
-    fresh = !root->failed;
-    for(a = g; a; a = a->parent)
-      a->failed = true;
-    if(fresh) {
-      snprintf(msg, sizeof(msg), "cancelled: %s (%s) failed: %s: %s",
-               sl_task_name(t), t->url.p, sl_error_kind_name(t->err.e.kind),
-               t->err.e.message);
-      cancel_tree(root, msg);
-    }
-  }
+  if(t->state == SL_FAILED ||
+     (g->policy.http_errors && t->state == SL_DONE && t->resp.status >= 400))
+    failure(g, t);
   /* final: out of the group, so a group's memory follows its live tasks
-     (failed ones stay referenced by the error lists) */
+     (the first failures stay referenced by the report) */
   SL_LIST_REMOVE(g->tasks, g->tasks_tail, t, g_prev, g_next);
   t->group = NULL;
   adjust(g, -1, false);
   sl__task_unref(t);
+}
+
+int sl_group_set_policy(sl_group *g, const struct sl_group_policy *p)
+{
+  if(!g || !p)
+    return SL_EINVAL;
+  g->policy = *p;
+  if(!g->policy.max_errors)
+    g->policy.max_errors = MAX_ERRORS;
+  return SL_OK;
+}
+
+size_t sl_group_failures(const sl_group *g)
+{
+  return g ? g->failures : 0;
 }
 
 bool sl_group_cancel(sl_group *g, const char *msg)

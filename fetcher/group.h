@@ -22,13 +22,15 @@ struct sl_group {
   size_t live;                        /* live tasks of this group */
   size_t live_children;               /* children with live tasks */
   int64_t deadline;                   /* loop time, ns; 0 = none */
-  bool failed;                        /* a task (or a child) failed */
+  bool failed;                        /* its policy tripped: it cancelled */
   bool closed;                        /* failed or cancelled: no new tasks */
   bool notified;                      /* its done callback ran */
   struct sl_soon soon;                /* its done callback is due */
   void (*done_cb)(struct sl_group *g, void *ud);
   void *done_ud;
-  struct sl_task **errors; /* FAILED tasks, referenced */
+  struct sl_group_policy policy;      /* max_errors 0 made the default */
+  size_t failures;                    /* counted so far */
+  struct sl_task **errors; /* the first failures, referenced, bounded */
   size_t nerrors, errors_cap;
 };
 

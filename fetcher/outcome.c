@@ -84,5 +84,7 @@ void sl__outcome(struct sl_ctx *ctx, CURL *easy, CURLcode rc)
   if(kind == SL_ERR_NONE && sl__redirect(t))
     return;
   if(!try_again(t, kind))
-    sl__task_finish(t, kind == SL_ERR_NONE ? SL_ST_DONE : SL_ST_FAILED);
+    sl__task_finish(t, kind == SL_ERR_NONE        ? SL_ST_DONE
+                       : kind == SL_ERR_CANCELLED ? SL_ST_CANCELLED
+                                                  : SL_ST_FAILED);
 }

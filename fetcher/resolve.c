@@ -76,6 +76,23 @@ void sl__resolve_list_unref(struct sl_resolve_list *l)
   }
 }
 
+bool sl__resolve_first_addr(const struct sl_resolve_list *l, char *buf,
+                            size_t cap)
+{
+  /* "name:port:A,[B]": the name has no ':' (IPv6 literals have no list) */
+  const char *a = l ? strchr(l->slist->data, ':') : NULL;
+  size_t n;
+  if(!a || !(a = strchr(a + 1, ':')))
+    return false;
+  a += 1 + (a[1] == '[');
+  n = strcspn(a, ",]");
+  if(n >= cap)
+    return false;
+  memcpy(buf, a, n);
+  buf[n] = '\0';
+  return true;
+}
+
 struct curl_slist *sl__resolve_slist(const struct sl_resolve_list *l)
 {
   return l ? l->slist : NULL;
@@ -293,7 +310,7 @@ bool sl__resolve(struct sl_resolver *r, const char *host, unsigned port,
   }
   w->entry = e;
   w->port = port;
-  SL_LIST_APPEND(e->wait_head, e->wait_tail, w, prev, next);
+  SL_LIST_INSERT_SORTED(e->wait_head, e->wait_tail, w, prev, next, prio);
   return false;
 }
 

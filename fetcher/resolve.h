@@ -29,11 +29,13 @@ struct sl_name_result {
   int64_t waited;          /* ns the lookup took; 0 when answered at once */
 };
 
-/* A caller waiting for a name. */
+/* A caller waiting for a name.  The waiters of a name are answered
+   lowest prio first, FIFO within one. */
 struct sl_name_wait {
   struct dns_entry *entry; /* NULL when not waiting */
   struct sl_name_wait *prev, *next;
   unsigned port;
+  int prio;
   void (*done)(struct sl_name_wait *w, const struct sl_name_result *r);
 };
 
@@ -66,6 +68,11 @@ void sl__resolve_leave(struct sl_name_wait *w);
 
 /* Drops a reference to a list; NULL is a no-op. */
 void sl__resolve_list_unref(struct sl_resolve_list *l);
+
+/* The first address of a list, without brackets, into buf (cap bytes):
+   true, or false for NULL or one that does not fit. */
+bool sl__resolve_first_addr(const struct sl_resolve_list *l, char *buf,
+                            size_t cap);
 
 /* The list for CURLOPT_RESOLVE; NULL for NULL. */
 struct curl_slist *sl__resolve_slist(const struct sl_resolve_list *l);

@@ -37,16 +37,16 @@ static void keep_retry_after(struct sl_task *t, CURL *e)
   t->retry_after[n] = '\0';
 }
 
-/* SL_REQ_KEEP_HEADERS: the last response's headers (not those of a 1xx
-   or of a redirect followed) from curl's own store, as "Name: value\0"
-   entries, once the transfer is done.  False when memory runs out. */
-static bool keep_headers(struct sl_task *t, CURL *e)
+/* SL_REQ_KEEP_HEADERS (and on_headers): the last response's headers (not
+   those of a 1xx or of a redirect followed) from curl's own store, as
+   "Name\0value\0" entries, in the order received.  Once the transfer is
+   done, or when on_headers is about to run. */
+bool sl__response_keep_headers(struct sl_task *t, CURL *e)
 {
   struct curl_header *h = NULL;
   sl_buf_reset(&t->headers, 64 * 1024);
   while((h = curl_easy_nextheader(e, CURLH_HEADER, -1, h))) {
-    if(sl_buf_append(&t->headers, h->name, strlen(h->name)) ||
-       sl_buf_append(&t->headers, ": ", 2) ||
+    if(sl_buf_append(&t->headers, h->name, strlen(h->name) + 1) ||
        sl_buf_append(&t->headers, h->value, strlen(h->value) + 1))
       return false;
   }
@@ -167,7 +167,7 @@ void sl__response_reset(struct sl_task *t)
   sl_buf_reset(&t->body, 64 * 1024);
   sl_buf_reset(&t->headers, 16 * 1024);
   sl_buf_reset(&t->meta, 4096);
-  t->too_large = t->nomem = t->sink_failed = false;
+  t->too_large = t->nomem = t->sink_failed = t->declined = false;
   t->read_errno = 0;
   if(t->sink_fed)
     t->sink_reset = true;
@@ -195,7 +195,7 @@ static void keep_timing(struct sl_task *t, CURL *e)
   }
 }
 
-static int http_version(long v)
+int sl__http_version(long v)
 {
   return v == CURL_HTTP_VERSION_1_0   ? 10
          : v == CURL_HTTP_VERSION_1_1 ? 11
@@ -211,12 +211,12 @@ void sl__response_keep(struct sl_task *t, CURL *e)
 
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
   curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
-  r->http_version = http_version(v);
+  r->http_version = sl__http_version(v);
   r->redirects = (long)t->hops;
   t->retry_after[0] = '\0';
   if(r->status < 200 || r->status >= 300)
     keep_retry_after(t, e);
-  if((t->flags & SL_REQ_KEEP_HEADERS) && !keep_headers(t, e))
+  if((t->flags & SL_REQ_KEEP_HEADERS) && !sl__response_keep_headers(t, e))
     t->nomem = true;
   v = 0;
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &v);
@@ -269,6 +269,8 @@ enum sl_error_kind sl__response_outcome(struct sl_task *t, CURLcode rc,
   char msg[96];
   if(t->sink_failed) /* its message is set */
     return SL_ERR_IO;
+  if(t->declined) /* on_headers said no: its message is set */
+    return SL_ERR_CANCELLED;
   if(t->nomem) {
     sl__err_set(&t->err, SL_ERR_INTERNAL, rc,
                 "out of memory buffering the response");

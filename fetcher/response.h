@@ -17,6 +17,13 @@ struct sl_task;
    from the handle e into t->resp. */
 void sl__response_keep(struct sl_task *t, CURL *e);
 
+/* curl's CURLINFO_HTTP_VERSION as the API gives it: 10, 11, 20, 30. */
+int sl__http_version(long v);
+
+/* The headers of the response e has now (the last one: not a 1xx, nor a
+   redirect followed) into t->headers; false when memory ran out. */
+bool sl__response_keep_headers(struct sl_task *t, CURL *e);
+
 /* The outcome of a try that curl ended with rc on handle e (errbuf:
    curl's words; sock_errno: errno of a socket() that failed, or 0):
    SL_ERR_NONE, or the kind with t's error set. */

@@ -8,10 +8,15 @@
 #include "base/list.h"
 #include "loop/loop.h"
 
+#include <stdint.h>
+
 /* Rounds of one tick: callbacks often create tasks (refilling a window),
    which are admitted in the same iteration, but I/O gets a turn after a
-   few rounds. */
+   few rounds, or after BUDGET nodes: thousands of tasks made at once are
+   admitted over a few iterations, so that a caller's own watchers on a
+   shared loop keep their time (a node is a microsecond or so). */
 #define ROUNDS 4
+#define BUDGET 256
 
 void sl__call_soon(struct sl_sched *q, struct sl_soon *s)
 {
@@ -30,16 +35,17 @@ void sl__soon_cancel(struct sl_sched *q, struct sl_soon *s)
   s->queued = false;
 }
 
-/* Runs the nodes queued up to `last`, in order.  A node run may queue
-   more (after last) or cancel queued ones. */
-static void run_until(struct sl_sched *q, struct sl_soon *last)
+/* Runs the nodes queued up to `last`, in order, at most *budget of them.
+   A node run may queue more (after last) or cancel queued ones. */
+static void run_until(struct sl_sched *q, struct sl_soon *last, size_t *budget)
 {
   struct sl_soon *s;
   bool end = false;
   q->depth++;
-  while(!end && (s = q->head)) {
+  while(!end && *budget && (s = q->head)) {
     end = s == last;
     sl__soon_cancel(q, s);
+    (*budget)--;
     s->run(s);
   }
   q->depth--;
@@ -47,16 +53,18 @@ static void run_until(struct sl_sched *q, struct sl_soon *last)
 
 void sl__sched_tick(struct sl_sched *q)
 {
-  for(int round = 0; round < ROUNDS && q->head; round++)
-    run_until(q, q->tail);
+  size_t budget = BUDGET;
+  for(int round = 0; round < ROUNDS && budget && q->head; round++)
+    run_until(q, q->tail, &budget);
   if(q->head)
     sl_loop_wake(q->loop);
 }
 
 void sl__sched_drain(struct sl_sched *q)
 {
+  size_t all = SIZE_MAX;
   if(q->head)
-    run_until(q, q->tail);
+    run_until(q, q->tail, &all);
 }
 
 int sl__sched_can_block(const struct sl_sched *q)

@@ -22,10 +22,13 @@ struct sl_timer {
   struct sl_timer *prev, *next; /* ctx->user_timers */
 };
 
+/* A caller's timer keeps its loop alive, as an ev_timer of its own
+   would: the context holds the loop while one is armed. */
 static void unlink_timer(struct sl_timer *tm)
 {
   struct sl_ctx *ctx = tm->ctx;
   SL_LIST_REMOVE(ctx->user_timers, ctx->user_timers_tail, tm, prev, next);
+  sl__ctx_hold(ctx);
 }
 
 static void fire(struct sl_tmr *tmr)
@@ -55,6 +58,7 @@ sl_timer *sl_call_later(sl_ctx *ctx, long ms, void (*cb)(void *ud), void *ud)
     return NULL;
   }
   SL_LIST_APPEND(ctx->user_timers, ctx->user_timers_tail, tm, prev, next);
+  sl__ctx_hold(ctx);
   return tm;
 }
 

@@ -75,6 +75,8 @@ void sl__task_stage(struct sl_task *t, enum sl_stage st)
   (*state_counter(&ts->stats, t->state))--;
   (*state_counter(&ts->stats, to))++;
   t->state = to;
+  if(!ts->stats.pending && !ts->stats.running)
+    sl__ctx_hold(t->ctx); /* the last live task: the loop may end */
 }
 
 bool sl_task_is_final(const sl_task *t)
@@ -248,24 +250,29 @@ int sl_task_error(const sl_task *t, const struct sl_error **out)
   return rc;
 }
 
-const char *sl_task_header(const sl_task *t, const char *name)
+const char *sl_task_header_next(const sl_task *t, const char *name,
+                                size_t *pos, const char **name_out)
 {
-  size_t n, off = 0;
-  if(!t || !name || !t->headers.len)
+  if(!t || !pos)
     return NULL;
-  n = strlen(name);
-  while(off < t->headers.len) {
-    const char *line = t->headers.p + off;
-    size_t len = strlen(line);
-    if(len > n && line[n] == ':' && !strncasecmp(line, name, n)) {
-      const char *v = line + n + 1;
-      while(*v == ' ' || *v == '\t')
-        v++;
+  /* entries "Name\0value\0" (response.c), *pos at the next one */
+  while(*pos < t->headers.len) {
+    const char *hn = t->headers.p + *pos;
+    const char *v = hn + strlen(hn) + 1;
+    *pos = (size_t)(v - t->headers.p) + strlen(v) + 1;
+    if(!name || !strcasecmp(hn, name)) {
+      if(name_out)
+        *name_out = hn;
       return v;
     }
-    off += len + 1;
   }
   return NULL;
+}
+
+const char *sl_task_header(const sl_task *t, const char *name)
+{
+  size_t pos = 0;
+  return name ? sl_task_header_next(t, name, &pos, NULL) : NULL;
 }
 
 int sl_task_set_name(sl_task *t, const char *name)
@@ -415,12 +422,18 @@ static bool copy_request(struct sl_task *t, const struct sl_request *req,
                          int64_t now)
 {
   t->flags = req->flags;
+  t->priority = req->priority;
   t->connect_timeout_ms = req->connect_timeout_ms;
+  t->try_timeout_ms = req->try_timeout_ms > 0 ? req->try_timeout_ms : 0;
   t->max_redirects = req->max_redirects;
   t->max_body = req->max_body;
   t->userdata = req->userdata;
   t->on_body = req->on_body;
   t->body_ud = req->body_ud;
+  t->on_headers = req->on_headers;
+  t->headers_ud = req->headers_ud;
+  if(t->on_headers)
+    t->flags |= SL_REQ_KEEP_HEADERS;
   t->body_fd = -1;
   t->created_at = now;
   if(req->timeout_ms > 0)
@@ -449,7 +462,8 @@ struct sl_task *sl__task_new(struct sl_ctx *ctx, const struct sl_request *req)
   t->state = SL_PENDING;
   t->stage = SL_ST_NEW;
   ts->stats.created++;
-  ts->stats.pending++;
+  if(!ts->stats.pending++ && !ts->stats.running)
+    sl__ctx_hold(ctx); /* the first live task holds the loop */
   SL_LIST_APPEND(ts->all, ts->all_tail, t, all_prev, all_next);
   return t;
 nomem:

@@ -26,6 +26,9 @@
 
 #include <stdint.h>
 
+/* The longest politeness key: "host:port" (polite.c). */
+#define SL_KEY_MAX 264
+
 /* name, the public state it belongs to, what the task waits for */
 #define SL_STAGE_MAP(XX)                                                      \
   XX(NEW, PENDING, "created, not yet admitted")                               \
@@ -66,6 +69,7 @@ struct sl_task {
   bool retrieved; /* its error or response was read */
   bool holds_permit;
   bool holds_host;
+  bool host_running; /* counted in its host's running */
   bool too_large;
   bool nomem;       /* a body or header buffer could not grow */
   bool dispatching; /* its done callbacks are running */
@@ -77,6 +81,8 @@ struct sl_task {
   bool sink_failed; /* on_body stopped the transfer (err says why) */
   bool bw_paused;   /* RUNNING: paused by the bandwidth caps (its stage
                        timer unpauses it) */
+  bool head_given;  /* on_headers ran for this transfer */
+  bool declined;    /* on_headers stopped the transfer (err says why) */
 
   struct sl_task *all_prev, *all_next; /* registry: all, or spare */
   struct sl_group *group;
@@ -90,6 +96,7 @@ struct sl_task {
   struct sl_tmr tmr;               /* its deadline while PENDING */
   char retry_after[64];            /* Retry-After of the last response */
   char host_name[256];             /* from the URL, lower case */
+  char key[SL_KEY_MAX];            /* its politeness key; "" before */
   unsigned port;
   struct sl_name_wait dns;         /* RESOLVING: on its name */
   struct sl_resolve_list *resolve; /* CURLOPT_RESOLVE, referenced */
@@ -97,11 +104,14 @@ struct sl_task {
 
   /* the request, copied */
   unsigned flags;
-  long connect_timeout_ms, max_redirects;
+  int priority;
+  long connect_timeout_ms, max_redirects, try_timeout_ms;
   size_t max_body;
   void *userdata;
   sl_body_cb on_body;
   void *body_ud;
+  sl_headers_cb on_headers;
+  void *headers_ud;
   struct sl_buf url;
   struct sl_buf name; /* empty: "Task-<id>" */
   char namebuf[32];
@@ -124,7 +134,7 @@ struct sl_task {
   struct sl_response resp;
   struct sl_errstore err;
   struct sl_buf body;    /* SL_REQ_BUFFER_BODY */
-  struct sl_buf headers; /* SL_REQ_KEEP_HEADERS: "Name: value\0"... */
+  struct sl_buf headers; /* SL_REQ_KEEP_HEADERS: "Name\0value\0"... */
   struct sl_buf meta;    /* strings the response points to */
 
   struct sl_cb cbs_inline[SL_INLINE_CBS];

@@ -7,6 +7,7 @@
 #include "limits/ns.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Whole milliseconds of ns, rounded. */
@@ -41,18 +42,38 @@ void sl__timeout_paused(struct sl_task *t, int64_t now, int64_t until)
   set(t, msg);
 }
 
+/* Which timeout curl kept for t's transfer (time_left in transfer.c):
+   the try timeout when it was the nearer (or the only) one. */
+static bool try_was_nearer(const struct sl_task *t)
+{
+  return t->try_timeout_ms > 0 &&
+         (t->deadline <= 0 ||
+          sl_ns_from_ms(t->try_timeout_ms) < t->deadline - t->started_at);
+}
+
+/* The connect timeout was nearer than the one curl kept, and no
+   connection came. */
+static bool connect_was_nearer(const struct sl_task *t)
+{
+  int64_t kept = try_was_nearer(t) ? sl_ns_from_ms(t->try_timeout_ms)
+                 : t->deadline > 0 ? t->deadline - t->started_at
+                                   : INT64_MAX;
+  return t->connect_timeout_ms > 0 &&
+         sl_ns_from_ms(t->connect_timeout_ms) < kept &&
+         t->resp.timing.connect_ms <= 0;
+}
+
 void sl__timeout_transfer(struct sl_task *t, const char *detail)
 {
   char msg[CURL_ERROR_SIZE + 160];
-  /* the connect timeout was the nearer one, and no connection came */
-  bool connect = t->connect_timeout_ms > 0 &&
-                 (t->deadline <= 0 || sl_ns_from_ms(t->connect_timeout_ms) <
-                                          t->deadline - t->started_at) &&
-                 t->resp.timing.connect_ms <= 0;
-  if(connect)
+  if(connect_was_nearer(t))
     snprintf(msg, sizeof(msg),
              "not connected within %ld ms, the connect timeout: %s",
              t->connect_timeout_ms, detail);
+  else if(try_was_nearer(t))
+    snprintf(msg, sizeof(msg),
+             "timed out after %ld ms, the try timeout (try %u): %s",
+             t->try_timeout_ms, t->attempts, detail);
   else if(t->deadline > 0 && t->started_at - t->created_at >= SL_NS_PER_MS)
     snprintf(msg, sizeof(msg),
              "timed out after %ld ms, the request's deadline (%ld ms of it "

@@ -25,8 +25,8 @@ void sl__timeout_pending(struct sl_task *t, int64_t now, const char *where);
 void sl__timeout_paused(struct sl_task *t, int64_t now, int64_t until);
 
 /* curl ended the transfer with CURLE_OPERATION_TIMEDOUT (the response
-   kept); detail is curl's message.  Tells the request's deadline from
-   the connect timeout. */
+   kept); detail is curl's message.  Tells the request's deadline, its
+   try timeout and the connect timeout apart: curl kept the nearest. */
 void sl__timeout_transfer(struct sl_task *t, const char *detail);
 
 #endif

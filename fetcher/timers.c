@@ -22,7 +22,12 @@
 
 static bool earlier(const struct sl_heap_node *a, const struct sl_heap_node *b)
 {
-  return TMR_OF(a)->at < TMR_OF(b)->at;
+  const struct sl_tmr *x = TMR_OF(a), *y = TMR_OF(b);
+  if(x->at != y->at)
+    return x->at < y->at;
+  if(x->prio != y->prio)
+    return x->prio < y->prio;
+  return x->seq < y->seq;
 }
 
 void sl__timers_init(struct sl_timers *ts, struct sl_loop *loop)
@@ -48,6 +53,7 @@ int sl__timers_arm(struct sl_timers *ts, struct sl_tmr *tm, int64_t at)
   if(ts->in_pass && at <= ts->pass_limit)
     at = ts->pass_limit + 1;
   tm->at = at;
+  tm->seq = ++ts->seq;
   if(sl_tmr_armed(tm))
     sl_heap_update(hp, &tm->node);
   else if(sl_heap_reserve(hp, hp->n + 1))

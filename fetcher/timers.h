@@ -4,6 +4,9 @@
  * as_completed timeouts, call_later) shares the loop's single alarm.  A
  * timer is a node the owner embeds; arming allocates only when the heap
  * grows.  Times are int64 nanoseconds on the loop's clock (limits/ns.h).
+ * Timers due at the same time fire lowest priority value first, then in
+ * the order they were armed (libuv's timers break ties the same way), so
+ * tasks waiting for one token or one pause's end go in priority order.
  */
 #ifndef SL_FETCHER_TIMERS_H
 #define SL_FETCHER_TIMERS_H
@@ -16,7 +19,9 @@
 struct sl_loop;
 
 struct sl_tmr {
-  int64_t at; /* loop time, ns */
+  int64_t at;   /* loop time, ns */
+  int prio;     /* among timers due at once: lower first */
+  uint64_t seq; /* then: armed earlier first */
   struct sl_heap_node node;
   void (*fire)(struct sl_tmr *tm);
 };
@@ -25,6 +30,7 @@ struct sl_timers {
   struct sl_heap heap;
   struct sl_loop *loop;
   int64_t pass_limit; /* in a pass: timers up to it fire in this pass */
+  uint64_t seq;       /* timers armed so far */
   bool in_pass;
 };
 
@@ -32,6 +38,7 @@ static inline void sl_tmr_init(struct sl_tmr *tm,
                                void (*fire)(struct sl_tmr *tm))
 {
   tm->at = 0;
+  tm->prio = 0;
   sl_heap_node_init(&tm->node);
   tm->fire = fire;
 }

@@ -42,6 +42,7 @@ struct sl_easy {
   bool tls, curlu;
   bool custom;              /* CURLOPT_CUSTOMREQUEST is set */
   bool encoding;            /* CURLOPT_ACCEPT_ENCODING is set */
+  bool hdrfn;               /* CURLOPT_HEADERFUNCTION is set (on_headers) */
   bool rx;                  /* the last request was more than a plain GET */
   unsigned sends;           /* requests curl sent for this transfer */
   struct sl_loop_easy sock; /* the loop's: why a socket failed */
@@ -50,15 +51,21 @@ struct sl_easy {
 /* The first piece of a body, when the task follows redirects: the body
    of a redirect (a status that is followed, with a Location) is dropped.
    curl works the target out only once the transfer is done. */
+/* Whether the response whose headers just ended is a redirect that t
+   follows (its body is dropped and on_headers is not told). */
+static bool followed(struct sl_task *t, CURL *e, long status)
+{
+  struct curl_header *h;
+  return (t->flags & SL_REQ_FOLLOW_REDIRECTS) && sl__redirect_status(status) &&
+         curl_easy_header(e, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK;
+}
+
 static void body_begins(struct sl_task *t, CURL *e)
 {
   long status = 0;
-  struct curl_header *h;
   t->body_seen = true;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-  if(sl__redirect_status(status) &&
-     curl_easy_header(e, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
-    t->skip_body = true;
+  t->skip_body = followed(t, e, status);
 }
 
 /* Hands a piece to the request's on_body (after telling it to start over
@@ -80,6 +87,17 @@ static bool feed(struct sl_task *t, const char *p, size_t len)
   return false;
 }
 
+/* Counts, keeps and streams len bytes of the body; false to stop. */
+static bool deliver(struct sl_task *t, const char *p, size_t len)
+{
+  t->resp.bytes += len;
+  if((t->flags & SL_REQ_BUFFER_BODY) && sl_buf_append(&t->body, p, len)) {
+    t->nomem = true;
+    return false;
+  }
+  return !t->on_body || !len || feed(t, p, len);
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
   struct sl_easy *x = ud;
@@ -92,17 +110,47 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
   if(t->skip_body)
     return len;
   if(t->max_body && t->resp.bytes + len > t->max_body) {
-    t->too_large = true;
-    return 0; /* CURLE_WRITE_ERROR */
+    /* the response as far as the limit, then CURLE_WRITE_ERROR */
+    if(deliver(t, p, t->max_body - t->resp.bytes))
+      t->too_large = true;
+    return 0;
   }
-  t->resp.bytes += len;
-  if((t->flags & SL_REQ_BUFFER_BODY) && sl_buf_append(&t->body, p, len)) {
+  return deliver(t, p, len) ? len : 0;
+}
+
+/* CURLOPT_HEADERFUNCTION, set only for requests with on_headers: at the
+   blank line that ends a response's headers, on_headers is told, once
+   per transfer (not for a 1xx, nor a redirect followed, nor trailers). */
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+  struct sl_easy *x = ud;
+  struct sl_task *t = x->task;
+  struct sl_response_head head = {0, 0, NULL, -1, sl__task_cur_url(t)};
+  size_t len = size * n;
+  curl_off_t cl = -1;
+  long v = 0;
+  const char *why;
+  if(t->head_given || !(len == 2 || len == 1) ||
+     (p[0] != '\r' && p[0] != '\n'))
+    return len;
+  curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &head.status);
+  if(head.status < 200 || followed(t, x->curl, head.status))
+    return len;
+  t->head_given = true;
+  curl_easy_getinfo(x->curl, CURLINFO_HTTP_VERSION, &v);
+  head.http_version = sl__http_version(v);
+  curl_easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE,
+                    (char **)&head.content_type);
+  curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+  head.content_length = cl;
+  if(!sl__response_keep_headers(t, x->curl))
     t->nomem = true;
-    return 0;
-  }
-  if(t->on_body && !feed(t, p, len))
-    return 0;
-  return len;
+  why = t->on_headers(t, &head, t->headers_ud);
+  if(!why)
+    return len;
+  sl__err_set(&t->err, SL_ERR_CANCELLED, 0, why);
+  t->declined = true;
+  return 0; /* CURLE_WRITE_ERROR */
 }
 
 /* The request body, from rx.body_file (open as t->body_fd). */
@@ -332,6 +380,22 @@ static void set_url(struct sl_easy *x, const char *url)
   }
 }
 
+/* on_headers's header function for a request that has one, or none
+   (with HEADERDATA alone curl would write the headers through the body's
+   write function). */
+static void set_head_cb(struct sl_easy *x, const struct sl_task *t)
+{
+  CURL *e = x->curl;
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
+                   t->on_headers ? on_header : NULL);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t->on_headers ? x : NULL);
+  /* a proxy's CONNECT response is not the server's (set only here: it
+     costs curl some 800 instructions per response) */
+  curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS,
+                   t->on_headers ? 1L : 0L);
+  x->hdrfn = t->on_headers != NULL;
+}
+
 /* Gives the handle this request's options, each only when it differs
    from what the handle's last request had. */
 static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
@@ -375,6 +439,8 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
     set_method(x, t, m);
   if(t->rx.used || x->rx)
     set_headers(xf, x, t);
+  if(!t->on_headers != !x->hdrfn)
+    set_head_cb(x, t);
   /* HTTP/2 comes only over TLS: there a transfer waits for its host's
      connection in progress in case it multiplexes.  Not for http://,
      where curl would hold every transfer to a new host until the first
@@ -412,18 +478,21 @@ static void body_close(struct sl_task *t)
   t->body_fd = -1;
 }
 
-/* The curl timeout of t at now: what is left of its deadline (0: none).
-   -1 with t's error set when it has passed. */
+/* The curl timeout of t at now: the nearer of what is left of its
+   deadline and its try timeout (0: neither).  -1 with t's error set when
+   the deadline has passed. */
 static long time_left(struct sl_task *t, int64_t now)
 {
   int64_t left = t->deadline - now;
+  long ms;
   if(t->deadline <= 0)
-    return 0;
+    return t->try_timeout_ms;
   if(left < SL_NS_PER_MS) {
     sl__timeout_pending(t, now, "before its transfer started");
     return -1;
   }
-  return (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
+  ms = (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
+  return t->try_timeout_ms && t->try_timeout_ms < ms ? t->try_timeout_ms : ms;
 }
 
 int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
@@ -452,7 +521,7 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
   }
   t->easy = x;
   t->started_at = now;
-  t->body_seen = t->skip_body = t->bw_paused = false;
+  t->body_seen = t->skip_body = t->bw_paused = t->head_given = false;
   if(!t->hopping) { /* a try begins */
     t->attempts++;
     t->try_start = now;

@@ -50,6 +50,8 @@ typedef struct sl_task sl_task;
 typedef struct sl_group sl_group;
 typedef struct sl_as_completed sl_as_completed;
 typedef struct sl_timer sl_timer;
+typedef struct sl_queue sl_queue;
+typedef struct sl_waiter sl_waiter;
 
 /* Return codes of API calls (not request outcomes): name, value, the
    message sl_strerror() gives.  Each list below is the one place its
@@ -69,7 +71,9 @@ typedef struct sl_timer sl_timer;
   /* gather, group wait */                                                    \
   XX(EFAILED, -7, "a task of the set failed")                                 \
   /* wait, as_completed */                                                    \
-  XX(ETIMEOUT, -8, "the wait's own timeout passed")
+  XX(ETIMEOUT, -8, "the wait's own timeout passed")                           \
+  /* sl_queue_put: maxsize items wait */                                      \
+  XX(EFULL, -9, "the queue is full")
 
 enum sl_rc {
 #define SL_XX(name, value, msg) SL_##name = value,
@@ -155,6 +159,36 @@ struct sl_error {
 typedef const char *(*sl_body_cb)(sl_task *t, const char *data, size_t len,
                                   void *ud);
 
+/* What is known of a response once its headers are in. */
+struct sl_response_head {
+  long status;            /* 200 and up: never a 1xx */
+  int http_version;       /* 10, 11, 20, 30 */
+  const char *content_type; /* NULL when the server sent none */
+  int64_t content_length; /* -1 when not given */
+  const char *url;        /* the URL that answered (after redirects) */
+};
+
+/*
+ * The headers of a response as they arrive, before any of its body:
+ * cb(t, head, ud) runs once per response, and only for responses the task
+ * may end with: never for a 1xx, nor for a redirect that sluice follows
+ * (SL_REQ_FOLLOW_REDIRECTS), but again for a retry's response.  Inside
+ * it, sl_task_header() and sl_task_header_next() read this response's
+ * headers (a request with on_headers keeps them, as with
+ * SL_REQ_KEEP_HEADERS); head and its strings are valid during the call.
+ * It runs on the loop inside libcurl, with on_body's rules: it must not
+ * wait, nor create, cancel or free tasks.  Return NULL to go on; any other
+ * string declines the response: the transfer stops at once (no body byte
+ * is read or given to on_body), and the task ends CANCELLED, kind
+ * cancelled, with that message (copied), keeping the status and headers
+ * (sl_task_response answers SL_OK).  A cancel, unlike on_body's stop,
+ * because declining is the caller's choice, not a failure: a group does
+ * not count it, nothing is retried.
+ */
+typedef const char *(*sl_headers_cb)(sl_task *t,
+                                     const struct sl_response_head *head,
+                                     void *ud);
+
 /*
  * A request.  Zero-initialise it and set what you need: all zero is a
  * GET of url with the context's headers.  sl_fetch() copies what it
@@ -209,9 +243,22 @@ typedef const char *(*sl_body_cb)(sl_task *t, const char *data, size_t len,
 struct sl_request {
   const char *url;         /* required: http:// or https:// */
   unsigned flags;          /* SL_REQ_* */
-  long timeout_ms;         /* total deadline from sl_fetch(); 0 = none */
+  long timeout_ms;         /* the task's deadline, from sl_fetch(): time
+                              waiting for its name and limits, retries and
+                              redirects included; 0 = none */
+  long try_timeout_ms;     /* each transfer's (a try, or one hop of its
+                              redirects), from when it starts: connecting,
+                              sending, the whole response; a try that
+                              times out may be retried (sl_options.retries)
+                              within timeout_ms; 0 = none.  A timeout's
+                              message names the one that passed and its
+                              value ("the try timeout (2000 ms)", "the
+                              request's deadline (10000 ms)") */
   long connect_timeout_ms; /* 0 = curl's default */
-  size_t max_body;         /* bytes; 0 = no limit; over it: too_large */
+  size_t max_body;         /* bytes; 0 = no limit; over it: too_large,
+                              and the response is kept as far as the
+                              limit (status, headers, the first max_body
+                              bytes buffered and given to on_body) */
   long max_redirects;      /* with SL_REQ_FOLLOW_REDIRECTS: 0 = the
                               context's (sl_options.max_redirects);
                               SL_REDIRECTS_NONE: a redirect fails */
@@ -227,6 +274,17 @@ struct sl_request {
   const char *accept_encoding; /* NULL: none, no decoding; "": all */
   sl_body_cb on_body;          /* NULL: the body is only counted */
   void *body_ud;               /* for on_body */
+  sl_headers_cb on_headers;    /* NULL: none */
+  void *headers_ud;            /* for on_headers */
+
+  /* Where the task waits for its name or a limit (a slot of its host, a
+     global slot, a rate's token, the end of its host's pause), tasks
+     with a lower priority go first, and tasks of one priority in the
+     order they came (FIFO).  0 is the default; a breadth-first crawler
+     gives a page its depth, so each host fetches depth d before d + 1.
+     Priority orders waiting tasks only: it never holds a task back while
+     a limit has room. */
+  int priority;
 };
 
 /* Timing of a response, in milliseconds.  "The start" is when the
@@ -280,6 +338,24 @@ enum sl_http_version {
      request that reuses such a connection (curl issue 10634). */
 };
 
+/* What the per-host limits (per_host, host_rate, Retry-After pauses,
+   sl_host_limits_set) key on: a politeness key (sl_options.politeness). */
+enum sl_politeness {
+  SL_POLITE_HOST = 0, /* "host:port", the name as written in the URL (lower
+                         case): localhost and 127.0.0.1 are two keys */
+  SL_POLITE_DOMAIN,   /* the host's registrable domain from the Public
+                         Suffix List (libpsl): www.example.co.uk and
+                         img.example.co.uk are "example.co.uk"; an address,
+                         "localhost" or a public suffix is its own; every
+                         port */
+  SL_POLITE_IP        /* the address the name resolved to (the first of
+                         sluice's answer; an address as written is
+                         itself), as Scrapy's per-IP mode: names that
+                         share a server share its limits; every port.
+                         With a proxy, names are the proxy's to resolve:
+                         the host name then */
+};
+
 /* Proxies: with sl_options.proxy NULL, libcurl's environment variables
    (http_proxy, https_proxy, all_proxy, no_proxy, and their upper-case
    forms but HTTP_PROXY) are honoured.  sl_ctx_new() looks for them once.
@@ -293,9 +369,8 @@ enum sl_http_version {
 struct sl_options {
   struct ev_loop *loop;        /* NULL: sluice uses EV_DEFAULT and owns running
                                   it (sl_run, sl_task_wait); otherwise the caller
-                                  runs this loop and sluice only adds watchers;
-                                  those of connections idle in libcurl's cache
-                                  do not keep ev_run() going */
+                                  runs this loop and sluice only adds watchers
+                                  (see "Embedding" below) */
   unsigned max_concurrency;    /* global cap on RUNNING tasks; 0 = 50 */
   unsigned max_pooled_handles; /* easy handles kept for reuse; 0 = cap */
   const char *user_agent;      /* NULL: "sluice/VERSION"; "": none; a CR or
@@ -311,11 +386,13 @@ struct sl_options {
   void *warn_ud;
   bool quiet;
 
-  /* Politeness.  A task leaves PENDING only when its host (host:port, the
-     name as written in the URL) has a free slot and is not paused, the
-     host's rate and the global rate allow a request, and a global slot
-     (max_concurrency) is free.  Tasks waiting on one host never hold a
-     global slot, so a slow host does not hold up the others. */
+  /* Politeness.  A task leaves PENDING only when its host (its
+     politeness key: by default host:port, the name as written in the
+     URL) has a free slot and is not paused, the host's rate and the
+     global rate allow a request, and a global slot (max_concurrency) is
+     free.  Tasks waiting on one host never hold a global slot, so a slow
+     host does not hold up the others. */
+  enum sl_politeness politeness; /* 0 = SL_POLITE_HOST */
   unsigned per_host;     /* transfers at once per host; 0 = no limit */
   const char *rate;      /* global request rate, "N/s", "N/m" or "N/h"
                             (N may be a decimal); NULL = none */
@@ -375,6 +452,28 @@ struct sl_options {
                          certificate or name (curl -k) */
 };
 
+/*
+ * Embedding: with sl_options.loop set, the caller runs the loop
+ * (ev_run) and sluice's work happens in its watchers' callbacks.  The
+ * loop is kept alive by sluice only while it has work: a live (PENDING
+ * or RUNNING) task, a done or other callback due, or a timer the caller
+ * asked for (sl_call_later); nothing else of sluice's keeps ev_run()
+ * going: not connections idle in libcurl's cache, curl's or c-ares's
+ * timers, a lookup whose task was cancelled, an as_completed timeout,
+ * nor signal watchers.  So ev_run(loop, 0) returns once the work is
+ * done, as sl_run() does.  One iteration of sluice's does a bounded
+ * amount of work (a few hundred queued callbacks at most, then the
+ * caller's watchers get their turn), so a caller's timers keep their
+ * time while thousands of requests run.  The calls that wait (sl_run,
+ * sl_task_wait, sl_gather, sl_wait, sl_group_wait, sl_as_completed_next,
+ * sl_queue_join) run the loop themselves, and only when sluice owns it
+ * and no callback of the loop is running; on a caller's loop they return
+ * SL_EBUSY, and each has a callback form that works on any loop:
+ * ev_run() itself, sl_task_on_done, sl_gather_start, sl_wait_start,
+ * sl_group_on_done, sl_as_completed_new with a callback, and a queue's
+ * on_join.  Everything else works the same on either loop.
+ */
+
 /* Checks a rate as sl_options.rate takes it.  true, or false with *why
    (a static message) set. */
 SL_API bool sl_rate_check(const char *rate, const char **why);
@@ -419,7 +518,8 @@ SL_API struct ev_loop *sl_ctx_loop(const sl_ctx *ctx);
 /* Runs the loop until no task is live, no reader keeps it going
    (sl_reader_keep_alive) and every done callback has run.  SL_EBUSY when
    the loop belongs to the caller or when called from inside a done
-   callback. */
+   callback.  Blocking: on a caller's loop, ev_run(loop, 0) returns in the
+   same way (see Embedding). */
 SL_API int sl_run(sl_ctx *ctx);
 
 /* Live tasks (PENDING or RUNNING) now, and tasks that reached each final
@@ -429,6 +529,52 @@ struct sl_stats {
   uint64_t dns_queries; /* names looked up (A + AAAA count once) */
 };
 SL_API void sl_ctx_stats(const sl_ctx *ctx, struct sl_stats *out);
+
+/* ---- politeness -------------------------------------------------------- */
+
+/* A host's own limits, in place of the context's (per_host, host_rate)
+   for one politeness key. */
+struct sl_host_limits {
+  unsigned max_conns; /* transfers at once; 0: the context's per_host */
+  const char *rate;   /* "N/s", "N/m", "N/h"; NULL: the context's
+                         host_rate; "": none */
+  long interval_ms;   /* or: at least this long between two request starts
+                         (robots.txt's Crawl-delay); 0: see rate */
+  long pause_ms;      /* pause the host for this long from now (a pause
+                         already running that ends later stays); 0: none */
+};
+
+/* Gives the host of key (as sl_task_host_key() says it, or written by
+   hand in the form sl_options.politeness gives: "host:port", a domain,
+   an address; case does not matter) limits of its own, which it keeps
+   from now on, whether tasks use it or not, until l is NULL: then it
+   goes back to the context's.  Tasks waiting for the host are admitted
+   at once where a larger limit has room; a smaller one lets the running
+   finish.  A rate starts with its burst's tokens.  SL_OK; SL_EINVAL (no
+   key, a bad rate, both rate and interval_ms); SL_ENOMEM.  Memory: one
+   entry per key given limits, until they are cleared. */
+SL_API int sl_host_limits_set(sl_ctx *ctx, const char *key,
+                              const struct sl_host_limits *l);
+
+/* The politeness key of t's host (of its last hop, after redirects), for
+   sl_host_limits_set() and sl_host_stats(); NULL before t was admitted
+   that far (its name resolved).  Valid while t lives. */
+SL_API const char *sl_task_host_key(const sl_task *t);
+
+/* Where one host stands (a host is a politeness key, see
+   sl_options.politeness). */
+struct sl_host_stats {
+  size_t waiting;   /* its tasks that are PENDING (queued, waiting for a
+                       rate or its pause, backing off) */
+  size_t running;   /* its tasks that are RUNNING */
+  size_t max_conns; /* its concurrency limit; 0: none */
+  long paused_ms;   /* what is left of its Retry-After pause; 0: none */
+};
+
+/* Fills *out for key: SL_OK; SL_ENOENT (*out zeroed) when sluice keeps
+   nothing for it (no task of it is live, and it owes no wait). */
+SL_API int sl_host_stats(sl_ctx *ctx, const char *key,
+                         struct sl_host_stats *out);
 
 /* ---- tasks ------------------------------------------------------------ */
 
@@ -462,11 +608,24 @@ SL_API int sl_task_response(const sl_task *t, const struct sl_response **out);
    task: SL_OK and *out = NULL.  SL_ESTATE for a live task. */
 SL_API int sl_task_error(const sl_task *t, const struct sl_error **out);
 
-/* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS:
-   those of the last response (after redirects followed; not a 1xx), its
-   value trimmed; the first value when repeated.  NULL when absent or not
-   kept. */
+/* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS
+   or on_headers: those of the last response (after redirects followed;
+   not a 1xx), its value trimmed; the first value when repeated.  NULL
+   when absent or not kept. */
 SL_API const char *sl_task_header(const sl_task *t, const char *name);
+
+/* Every header value, in the order received, repeats kept (Link,
+   Set-Cookie): those named name (case-insensitive), or every header when
+   name is NULL.  Start with *pos = 0; each call returns the next value
+   and sets *name_out (when not NULL) to its name as received, or returns
+   NULL at the end.  What is kept is what sl_task_header() reads.
+
+     size_t pos = 0;
+     const char *v;
+     while((v = sl_task_header_next(t, "Link", &pos, NULL)))
+       ...                                                              */
+SL_API const char *sl_task_header_next(const sl_task *t, const char *name,
+                                       size_t *pos, const char **name_out);
 
 /* Names.  The default is "Task-N", N counting from 1 per context.  The
    name is copied.  SL_ENOMEM or SL_EINVAL on failure. */
@@ -517,7 +676,8 @@ SL_API int sl_task_off_done(sl_task *t, sl_done_cb cb, void *ud);
 SL_API bool sl_task_cancel(sl_task *t, const char *msg);
 
 /* Runs the loop until t is final.  SL_OK; SL_EBUSY when the loop belongs
-   to the caller or when called from inside a done callback. */
+   to the caller or when called from inside a done callback.  Blocking: on
+   a caller's loop use sl_task_on_done(). */
 SL_API int sl_task_wait(sl_task *t);
 
 /* The task whose done callbacks are running (asyncio's current_task), or
@@ -550,7 +710,8 @@ struct sl_outcome {
  * they stand (the others keep running, as in asyncio).  With
  * SL_RETURN_ERRORS it waits for all and returns SL_OK; look at the slots.
  * SL_EBUSY as sl_task_wait().  Reading a slot's error counts as
- * retrieving it.  first_failed may be NULL.
+ * retrieving it.  first_failed may be NULL.  Blocking: on a caller's loop
+ * use sl_gather_start().
  */
 SL_API int sl_gather(sl_task *const *tasks, size_t n, unsigned flags,
                      struct sl_outcome *out, size_t *first_failed);
@@ -569,11 +730,40 @@ enum sl_return_when {
  * pending, each in input order; either array may be NULL and each must
  * hold n.  Pending tasks are NOT cancelled on timeout.  Returns SL_OK, or
  * SL_ETIMEOUT when the timeout ended the wait (the sets are filled either
- * way).  SL_EBUSY as sl_task_wait().
+ * way).  SL_EBUSY as sl_task_wait(): on a caller's loop use
+ * sl_wait_start().
  */
 SL_API int sl_wait(sl_task *const *tasks, size_t n, enum sl_return_when when,
                    long timeout_ms, sl_task **done, size_t *ndone,
                    sl_task **pending, size_t *npending);
+
+/* ---- gather and wait on a caller's loop --------------------------------- */
+
+/*
+ * The callback forms of sl_gather() and sl_wait(), which work on any loop
+ * (the blocking ones only on sluice's).  The same conditions; when one
+ * holds, cb(w, rc, first, ud) runs once on the loop: rc SL_OK (every task
+ * final; or, for SL_FIRST_COMPLETED, one), SL_EFAILED (gather without
+ * SL_RETURN_ERRORS: a task FAILED or was CANCELLED; wait with
+ * SL_FIRST_ERROR: one FAILED) or SL_ETIMEOUT (wait's timeout_ms passed
+ * first: the tasks keep running).  first is the task that ended the wait
+ * (the first to finish, or to fail), NULL on a timeout.  Read each task's
+ * outcome there (sl_task_response, sl_task_error).  The task array is
+ * copied and each task referenced until cb has returned, so tasks may be
+ * freed meanwhile.  NULL (errno EINVAL: no tasks, a NULL one, tasks of two
+ * contexts, no cb; ENOMEM) when it cannot start: cb never runs.  cb never
+ * runs from inside these calls, even when the condition holds already.
+ * The waiter is freed after cb returns.
+ */
+typedef void (*sl_waiter_cb)(sl_waiter *w, int rc, sl_task *first, void *ud);
+SL_API sl_waiter *sl_gather_start(sl_task *const *tasks, size_t n,
+                                  unsigned flags, sl_waiter_cb cb, void *ud);
+SL_API sl_waiter *sl_wait_start(sl_task *const *tasks, size_t n,
+                                enum sl_return_when when, long timeout_ms,
+                                sl_waiter_cb cb, void *ud);
+/* Stops a waiter whose callback has not run: it never will.  NULL, or a
+   waiter whose callback is running, is a no-op. */
+SL_API void sl_waiter_cancel(sl_waiter *w);
 
 /* ---- as_completed ----------------------------------------------------- */
 
@@ -594,7 +784,8 @@ SL_API sl_as_completed *sl_as_completed_new(sl_ctx *ctx, long timeout_ms,
 SL_API int sl_as_completed_add(sl_as_completed *ac, sl_task *t);
 /* Runs the loop until a task finishes: SL_OK and *out.  SL_ENOENT when
    every added task was yielded; SL_ETIMEOUT after the timeout; SL_EBUSY
-   as sl_task_wait(). */
+   as sl_task_wait().  Blocking: on a caller's loop give
+   sl_as_completed_new() a callback. */
 SL_API int sl_as_completed_next(sl_as_completed *ac, sl_task **out);
 /* Tasks added and not yet yielded. */
 SL_API size_t sl_as_completed_left(const sl_as_completed *ac);
@@ -607,13 +798,41 @@ SL_API void sl_as_completed_free(sl_as_completed *ac);
  * A group of tasks.  The first task in it that FAILS (not one that is
  * cancelled) cancels every other task of the group still pending or
  * running, and every child group, before the failing task's callbacks
- * run; the message of those cancellations names the failed task.  A child
- * group that fails counts as a failure of its parent.  A group may carry
+ * run; the message of those cancellations names the failed task
+ * (sl_group_set_policy() changes what counts and how many are tolerated).
+ * A child group that fails counts as a failure of its parent.  Memory is
+ * O(live tasks): a task leaves its group once final and counted.  A group may carry
  * a deadline (timeout_ms from now; 0 = none, or the parent's): each task
  * gets the earlier of its own timeout and the group's deadline, and fails
  * with kind timeout past it.  parent may be NULL.  NULL on ENOMEM.
  */
 SL_API sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms);
+
+/*
+ * A group's failure policy, for groups that fit a site: what counts as a
+ * failure, how many the group tolerates, how many it reports.  The
+ * default (all zero) is asyncio's: the first FAILED task fails the group.
+ * A group fails once it has counted more failures than `tolerate`: it
+ * then cancels every task of it and of its child groups still pending or
+ * running (the message names the failure that tripped it and the count),
+ * refuses new tasks, and is one failure of its parent (whose policy
+ * decides for it).  A failure tolerated changes nothing but the count.
+ */
+struct sl_group_policy {
+  size_t tolerate;   /* failures that do not fail the group; 0: none
+                        (fail fast); SIZE_MAX: any number */
+  bool http_errors;  /* a DONE task with a status >= 400 counts as a
+                        failure too (the task stays DONE) */
+  size_t max_errors; /* failures sl_group_errors() keeps, the first ones;
+                        0 = 64 */
+};
+
+/* Sets g's policy (copied), for the failures counted from then on.
+   SL_OK or SL_EINVAL. */
+SL_API int sl_group_set_policy(sl_group *g, const struct sl_group_policy *p);
+
+/* Failures counted so far (each child group that failed is one). */
+SL_API size_t sl_group_failures(const sl_group *g);
 
 /* sl_fetch() into the group.  NULL (errno ECANCELED) once the group has
    failed or been cancelled, as asyncio refuses create_task then. */
@@ -624,13 +843,16 @@ SL_API sl_task *sl_group_fetch(sl_group *g, const struct sl_request *req);
 SL_API bool sl_group_cancel(sl_group *g, const char *msg);
 
 /* Runs the loop until every task of the group and its children is final.
-   SL_OK when none FAILED, SL_EFAILED otherwise; SL_EBUSY as
-   sl_task_wait(). */
+   SL_OK unless the group failed (its policy tripped): SL_EFAILED; SL_EBUSY
+   as sl_task_wait(): on a caller's loop use sl_group_on_done(). */
 SL_API int sl_group_wait(sl_group *g);
 
-/* The error group: the tasks that FAILED (cancellations are not errors),
-   in the order they failed, their errors counted as retrieved.  *out
-   stays valid until the group is freed.  Returns the count. */
+/* The error group: the failures counted (FAILED tasks, and DONE ones
+   with a status >= 400 under http_errors; cancellations are not errors),
+   in the order they came, at most the policy's max_errors (the first
+   ones; sl_group_failures() has the count), their errors counted as
+   retrieved.  A child group's failure is listed as the task that tripped
+   it.  *out stays valid until the group is freed.  Returns the count. */
 SL_API size_t sl_group_errors(sl_group *g, sl_task *const **out);
 
 /* True once every task of the group and its children is final. */
@@ -648,6 +870,76 @@ SL_API int sl_group_on_done(sl_group *g, void (*cb)(sl_group *g, void *ud),
    group's own done callback and the done callbacks of its tasks.  NULL is
    a no-op. */
 SL_API void sl_group_free(sl_group *g);
+
+/* ---- queue (asyncio.Queue(maxsize), with priorities) -------------------- */
+
+/*
+ * A bounded queue of requests with workers: a crawler's frontier.
+ * sl_queue_put() copies a request (as sl_fetch() does) into the queue;
+ * requests wait there lowest req.priority first, in the order they were
+ * put within one priority.  `workers` items at most are in progress at
+ * once: while fewer are, the queue takes the first waiting request and
+ * fetches it (into `group` when set), and that task goes through the
+ * name and every limit as any other, with its priority (so the tasks of
+ * a host are admitted in priority order too).  An item is done (asyncio's
+ * task_done) once its task is final and on_done has returned; with
+ * manual_done, only at sl_queue_task_done().  A request the queue cannot
+ * fetch when its turn comes (its group has failed or was cancelled, or
+ * memory ran out) is dropped and counts as done; on_done does not run for
+ * it.  Every callback runs on the loop, never from inside a call of
+ * yours, and may put, free tasks and groups, and free the queue.
+ */
+struct sl_queue_options {
+  size_t maxsize; /* requests waiting at most: sl_queue_put() answers
+                     SL_EFULL beyond; 0 = no bound */
+  size_t workers; /* items in progress at most; 0 = twice the global
+                     cap (sl_options.max_concurrency) */
+  sl_group *group;  /* fetch into this group; NULL: none */
+  bool manual_done; /* an item stays in progress after on_done until
+                       sl_queue_task_done() (asyncio's explicit one) */
+  /* Each task the queue fetched, once final (it is a done callback of
+     the task: sl_current_task() is t).  t is the queue's: it is freed
+     when on_done returns, so keep nothing of it but copies. */
+  void (*on_done)(sl_queue *q, sl_task *t, void *ud);
+  /* After sl_queue_put() answered SL_EFULL: runs once, when a request
+     has left the queue and there is room for one again. */
+  void (*on_space)(sl_queue *q, void *ud);
+  /* join's callback form: runs each time every request put has been
+     done (none waits, none is in progress), once per such time. */
+  void (*on_join)(sl_queue *q, void *ud);
+  void *ud;
+};
+
+/* A new queue (o may be NULL: the defaults), or NULL with errno EINVAL
+   (no ctx, or a group of another context) or ENOMEM. */
+SL_API sl_queue *sl_queue_new(sl_ctx *ctx, const struct sl_queue_options *o);
+
+/* asyncio's put_nowait: SL_OK (the request is copied and waits);
+   SL_EFULL when maxsize requests wait (then on_space runs once there is
+   room); SL_ENOMEM; SL_EINVAL.  Never waits, never fetches from inside:
+   workers take requests on the loop. */
+SL_API int sl_queue_put(sl_queue *q, const struct sl_request *req);
+
+/* With manual_done: one item whose on_done has run is done.  SL_OK;
+   SL_ESTATE when no such item is left; SL_EINVAL without manual_done. */
+SL_API int sl_queue_task_done(sl_queue *q);
+
+/* Requests waiting (asyncio's qsize), and waiting plus in progress (the
+   count join waits for). */
+SL_API size_t sl_queue_size(const sl_queue *q);
+SL_API size_t sl_queue_unfinished(const sl_queue *q);
+
+/* asyncio's join, blocking: runs the loop until every request put is
+   done.  SL_OK; SL_EBUSY on a caller's loop or inside a callback: use
+   on_join there. */
+SL_API int sl_queue_join(sl_queue *q);
+
+/* Frees the queue: waiting requests are dropped, tasks in progress are
+   cancelled and freed, and no callback of the queue runs again.  Safe
+   inside the queue's own callbacks.  sl_ctx_free() frees the queues
+   left (after their tasks' callbacks ran, CANCELLED).  NULL is a
+   no-op. */
+SL_API void sl_queue_free(sl_queue *q);
 
 /* ---- loop services (call_later, add_signal_handler, add_reader) ------ */
 
@@ -697,6 +989,41 @@ SL_API bool sl_remove_reader(sl_ctx *ctx, int fd);
 /* Whether fd's reader keeps the loop running (see sl_add_reader; a new
    reader does not).  SL_OK, SL_ENOENT when fd has no reader, SL_EINVAL. */
 SL_API int sl_reader_keep_alive(sl_ctx *ctx, int fd, bool keep);
+/* ---- URLs (for crawlers; no context needed) ----------------------------- */
+
+/*
+ * On libcurl's URL API.  Each writes its result into buf (size bytes,
+ * always NUL-terminated when size > 0) and returns its length, as
+ * snprintf does: a length of size or more means it did not fit (buf holds
+ * its start; call again with more room).  Negative: SL_EINVAL (not an
+ * http or https URL, a reference that gives none: "mailto:x",
+ * "javascript:...", or one curl cannot parse), SL_ENOMEM.
+ *
+ * Normalised means: scheme and host in lower case, no default port (80,
+ * 443), dot segments removed ("/a/./b/../c" is "/a/c"), no fragment, an
+ * empty path "/", spaces and bytes over 0x7f escaped, and every escape
+ * written one way (an unreserved character as itself: "%7e" is "~";
+ * others in upper case: "%2a" is "%2A").  Two spellings of one URL give
+ * one string, to compare or to keep in a set of URLs seen.
+ */
+
+/* A link (absolute, or relative as in an href: "../b", "?page=2",
+   "//host/x", "#top"; spaces and control characters around it dropped)
+   resolved against base (the page's URL, after its redirects), RFC 3986
+   section 5, then normalised. */
+SL_API int sl_url_resolve(const char *base, const char *ref, char *buf,
+                          size_t size);
+
+/* url normalised. */
+SL_API int sl_url_normalize(const char *url, char *buf, size_t size);
+
+/* Whether two http(s) URLs are of one site: their hosts have the same
+   registrable domain (the Public Suffix List's, through libpsl:
+   www.example.co.uk and example.co.uk are one site, a.github.io and
+   b.github.io two), whatever their scheme and port; a host that is an
+   address, or has no registrable domain, is only its own site.  false
+   when either is not an http(s) URL. */
+SL_API bool sl_url_same_site(const char *a, const char *b);
 
 /* ---- names for values ------------------------------------------------- */
 

@@ -101,7 +101,7 @@ static void unlink_free(struct sl_hosts *t, struct sl_host *h)
 
 static bool forgettable(struct sl_host *h, int64_t now)
 {
-  return !h->users && !h->sem.held && !h->sem.waiting &&
+  return !h->users && !h->pinned && !h->sem.held && !h->sem.waiting &&
          forgettable_at(h, now) <= now;
 }
 
@@ -112,7 +112,9 @@ void sl_hosts_sweep(struct sl_hosts *t, int64_t now)
     struct sl_host *h = HOST_OF(n);
     /* check again: a backward clock jump may have moved the time */
     h->idle_until = forgettable_at(h, now);
-    if(h->idle_until <= now)
+    if(h->pinned) /* kept for its limits: out of the heap, not freed */
+      sl_heap_remove(&t->idle, n);
+    else if(h->idle_until <= now)
       unlink_free(t, h);
     else
       sl_heap_update(&t->idle, n);
@@ -221,52 +223,108 @@ struct sl_host *sl_hosts_get(struct sl_hosts *t, const char *host,
                              unsigned port, int64_t now)
 {
   char key[SL_HOSTS_MAX_HOST + 8];
-  size_t hlen, keylen;
-  uint64_t hash;
-  struct sl_hnode *x;
-  struct sl_host *h;
-
+  size_t hlen;
   if(!host || port > 65535)
     return NULL;
   hlen = strlen(host);
   if(!hlen || hlen > SL_HOSTS_MAX_HOST)
     return NULL;
-  keylen = make_key(key, host, hlen, port);
-  hash = sl_htable_hash(&t->table, key, keylen);
+  return sl_hosts_get_key(t, key, make_key(key, host, hlen, port), now);
+}
 
+/* The entry of key (lower case), found or made; NULL when out of
+   memory or for a bad key. */
+static struct sl_host *find_or_create(struct sl_hosts *t, const char *key,
+                                      size_t keylen, int64_t now)
+{
+  uint64_t hash;
+  struct sl_hnode *x;
+  struct sl_host *h;
+  if(!keylen || keylen > SL_HOSTS_MAX_HOST + 7)
+    return NULL;
+  hash = sl_htable_hash(&t->table, key, keylen);
   sl_hosts_sweep(t, now);
   x = sl_htable_find(&t->table, key, keylen, hash);
-  if(!x) {
-    h = create(t, key, keylen, hash, now);
-    if(!h)
-      return NULL;
-  } else {
-    h = sl_container_of(x, struct sl_host, node);
-    sl_heap_remove(&t->idle, &h->idle);
-  }
-  h->users++;
+  if(!x)
+    return create(t, key, keylen, hash, now);
+  h = sl_container_of(x, struct sl_host, node);
+  sl_heap_remove(&t->idle, &h->idle);
   return h;
+}
+
+struct sl_host *sl_hosts_get_key(struct sl_hosts *t, const char *key,
+                                 size_t keylen, int64_t now)
+{
+  struct sl_host *h = find_or_create(t, key, keylen, now);
+  if(h)
+    h->users++;
+  return h;
+}
+
+/* h has no user left: freed when nothing is owed, else idle until it
+   is forgettable (room was reserved when h was created). */
+static void let_go(struct sl_hosts *t, struct sl_host *h, int64_t now)
+{
+  assert(!h->sem.held && !h->sem.waiting);
+  if(forgettable(h, now))
+    unlink_free(t, h);
+  else if(!h->pinned && !sl_heap_holds(&h->idle)) {
+    h->idle_until = forgettable_at(h, now);
+    assert(t->idle.n < t->idle.cap);
+    sl_heap_push(&t->idle, &h->idle);
+  }
+}
+
+struct sl_host *sl_hosts_pin(struct sl_hosts *t, const char *key,
+                             size_t keylen, int64_t now)
+{
+  struct sl_host *h = find_or_create(t, key, keylen, now);
+  if(h)
+    h->pinned = true;
+  return h;
+}
+
+void sl_hosts_unpin(struct sl_hosts *t, struct sl_host *h, int64_t now)
+{
+  h->pinned = false;
+  if(!h->users)
+    let_go(t, h, now);
+}
+
+struct sl_sem_waiter *sl_host_set_limits(struct sl_hosts *t, struct sl_host *h,
+                                         size_t max_conns,
+                                         const struct sl_rate *rate,
+                                         int64_t now)
+{
+  if(!rate) /* the table's */
+    rate = t->cfg.rate.count ? &t->cfg.rate : NULL;
+  h->has_bucket = rate && sl_bucket_init(&h->bucket, rate, t->cfg.burst, now);
+  return sl_sem_set_limit(&h->sem, max_conns ? max_conns : t->cfg.max_conns);
 }
 
 void sl_hosts_put(struct sl_hosts *t, struct sl_host *h, int64_t now)
 {
   assert(h->users > 0);
   h->users--;
-  if(!h->users) {
-    assert(!h->sem.held && !h->sem.waiting);
-    if(forgettable(h, now))
-      unlink_free(t, h);
-    else if(!h->sem.held && !h->sem.waiting) {
-      h->idle_until = forgettable_at(h, now);
-      /* room was reserved when h was created: at most count entries */
-      assert(t->idle.n < t->idle.cap);
-      sl_heap_push(&t->idle, &h->idle);
-    }
-  }
+  if(!h->users)
+    let_go(t, h, now);
   sl_hosts_sweep(t, now);
 }
 
 const char *sl_host_key(const struct sl_host *h)
 {
   return h->key;
+}
+
+struct sl_host *sl_hosts_find(struct sl_hosts *t, const char *key)
+{
+  char low[SL_HOSTS_MAX_HOST + 8];
+  size_t n = strlen(key);
+  struct sl_hnode *x;
+  if(n >= sizeof(low))
+    return NULL;
+  for(size_t i = 0; i <= n; i++)
+    low[i] = (key[i] >= 'A' && key[i] <= 'Z') ? (char)(key[i] + 32) : key[i];
+  x = sl_htable_find(&t->table, low, n, sl_htable_hash(&t->table, low, n));
+  return x ? sl_container_of(x, struct sl_host, node) : NULL;
 }

@@ -95,6 +95,9 @@ struct sl_host {
   bool has_bw;
   int64_t pause_until; /* paused while now < pause_until */
   size_t users;        /* sl_hosts_get() not yet matched by put */
+  size_t running;      /* of the users, those whose transfer runs (the
+                          caller counts them; the rest wait) */
+  bool pinned;         /* limits of its own: never freed (sl_hosts_pin) */
   /* private to hosts.c */
   struct sl_hnode node;     /* in the table, keyed by key */
   struct sl_heap_node idle; /* in the idle heap while unused */
@@ -128,6 +131,32 @@ void sl_hosts_free(struct sl_hosts *t);
 struct sl_host *sl_hosts_get(struct sl_hosts *t, const char *host,
                              unsigned port, int64_t now);
 
+/* The same for a key made by the caller (keylen bytes, lower case, at
+   most SL_HOSTS_MAX_HOST + 7): a host name and port as above, or any
+   other politeness key (a domain, an address). */
+struct sl_host *sl_hosts_get_key(struct sl_hosts *t, const char *key,
+                                 size_t keylen, int64_t now);
+
+/* Finds or creates the entry of key and pins it: it keeps its limits
+   (sl_host_set_limits) and is never freed, used or not, until
+   sl_hosts_unpin().  Counts no user.  NULL when out of memory or for a
+   bad key. */
+struct sl_host *sl_hosts_pin(struct sl_hosts *t, const char *key,
+                             size_t keylen, int64_t now);
+
+/* Unpins h: it may be freed from now on as any entry (do not use it
+   afterwards unless it has users). */
+void sl_hosts_unpin(struct sl_hosts *t, struct sl_host *h, int64_t now);
+
+/* h's own limits: max_conns (0: the table's) and rate (NULL: the
+   table's; a rate with count 0: none), the bucket starting full.
+   Returns the first waiter the new limit admits (sl_sem_next_admitted()
+   for more), or NULL.  Pin h first, or the limits go with the entry. */
+struct sl_sem_waiter *sl_host_set_limits(struct sl_hosts *t, struct sl_host *h,
+                                         size_t max_conns,
+                                         const struct sl_rate *rate,
+                                         int64_t now);
+
 /* Drops one user of h (from sl_hosts_get).  h may be freed here: do not
    use it afterwards.  The last user must have left h's semaphore (no
    permit held, not queued). */
@@ -140,6 +169,11 @@ void sl_hosts_sweep(struct sl_hosts *t, int64_t now);
 
 /* "host:port" */
 const char *sl_host_key(const struct sl_host *h);
+
+/* The entry of key ("host:port", as sl_host_key() gives it, compared
+   without regard to ASCII case), or NULL: none is alive.  Counts no
+   user. */
+struct sl_host *sl_hosts_find(struct sl_hosts *t, const char *key);
 
 /* Pauses h until `until` (Retry-After), keeping the later of the current
    pause and the new one. */

@@ -1,5 +1,6 @@
 /*
- * sem.c - counting semaphore with FIFO waiters.  See sem.h.
+ * sem.c - counting semaphore with waiters in priority order, FIFO within
+ * a priority.  See sem.h.
  */
 #include "limits/sem.h"
 
@@ -26,7 +27,7 @@ bool sl_sem_try_acquire(struct sl_sem *s)
 void sl_sem_enqueue(struct sl_sem *s, struct sl_sem_waiter *w)
 {
   assert(!w->queued);
-  SL_LIST_APPEND(s->head, s->tail, w, prev, next);
+  SL_LIST_INSERT_SORTED(s->head, s->tail, w, prev, next, prio);
   w->queued = true;
   s->waiting++;
 }

@@ -4,10 +4,14 @@
  * c-ares tells which sockets it wants watched through the socket-state
  * callback; we keep one ev_io each, and after every call into c-ares the
  * single timer is set to ares_timeout(), so retransmissions and timeouts
- * happen on the loop with no thread and no polling.
+ * happen on the loop with no thread and no polling.  The watchers are
+ * weak (weak.h): a lookup whose waiters went away (cancelled) runs on to
+ * its answer without keeping a caller's loop alive; a task waiting on a
+ * name is live, and that holds the loop.
  */
 #include "loop/dns.h"
 #include "loop/loop.h"
+#include "loop/weak.h"
 
 #include "base/list.h"
 
@@ -46,19 +50,19 @@ struct query {
 static void rearm(struct sl_dns *d)
 {
   struct timeval tv, *tp;
-  ev_timer_stop(d->ev, &d->timer);
+  sl_weak_timer_stop(d->ev, &d->timer);
   tp = ares_timeout(d->channel, NULL, &tv);
   if(!tp)
     return;
   ev_timer_set(&d->timer, (double)tp->tv_sec + (double)tp->tv_usec / 1e6, 0.);
-  ev_timer_start(d->ev, &d->timer);
+  sl_weak_timer_start(d->ev, &d->timer);
 }
 
 static void on_timer(struct ev_loop *evl, ev_timer *w, int revents)
 {
   struct sl_dns *d = w->data;
-  (void)evl;
   (void)revents;
+  sl_weak_timer_fired(evl);
   ares_process_fd(d->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
   rearm(d);
 }
@@ -86,7 +90,7 @@ static void sock_state(void *data, ares_socket_t fd, int readable,
       break;
   if(!events) {
     if(s) {
-      ev_io_stop(d->ev, &s->io);
+      sl_weak_io_stop(d->ev, &s->io);
       SL_LIST_REMOVE(d->watchers, d->watchers_tail, s, prev, next);
       free(s);
     }
@@ -99,12 +103,9 @@ static void sock_state(void *data, ares_socket_t fd, int readable,
     s->dns = d;
     SL_LIST_APPEND(d->watchers, d->watchers_tail, s, prev, next);
     ev_io_init(&s->io, on_io, fd, events);
-    ev_io_start(d->ev, &s->io);
-  } else if(s->io.events != events) {
-    ev_io_stop(d->ev, &s->io);
-    ev_io_set(&s->io, fd, events);
-    ev_io_start(d->ev, &s->io);
-  }
+    sl_weak_io_start(d->ev, &s->io);
+  } else if(s->io.events != events)
+    sl_weak_io_set(d->ev, &s->io, fd, events);
 }
 
 struct sl_dns *sl_dns_new(struct sl_loop *l, const struct sl_dns_config *c)
@@ -171,10 +172,10 @@ void sl_dns_free(struct sl_dns *d)
   while(d->watchers) {
     struct dnsw *s = d->watchers;
     SL_LIST_REMOVE(d->watchers, d->watchers_tail, s, prev, next);
-    ev_io_stop(d->ev, &s->io);
+    sl_weak_io_stop(d->ev, &s->io);
     free(s);
   }
-  ev_timer_stop(d->ev, &d->timer);
+  sl_weak_timer_stop(d->ev, &d->timer);
   free(d);
   ares_library_cleanup();
 }
@@ -268,7 +269,7 @@ static void on_answer(void *arg, int rc, int timeouts,
   a.addrs = buf;
   if(res)
     ares_freeaddrinfo(res);
-  ev_timer_stop(q->dns->ev, &q->limit);
+  sl_weak_timer_stop(q->dns->ev, &q->limit);
   if(q->cb) /* not abandoned at its limit */
     q->cb(q->ud, &a);
   free(q);
@@ -281,8 +282,8 @@ static void on_limit(struct ev_loop *evl, ev_timer *w, int revents)
   struct sl_dns_answer a = {SL_DNS_TIMEOUT, NULL, "", 0, 0};
   char msg[80];
   sl_dns_cb cb = q->cb;
-  (void)evl;
   (void)revents;
+  sl_weak_timer_fired(evl);
   snprintf(msg, sizeof(msg),
            "timeout: no answer from the DNS server in %.0f ms",
            q->dns->limit * 1000.0);
@@ -309,7 +310,7 @@ void sl_dns_lookup(struct sl_dns *d, const char *name, sl_dns_cb cb, void *ud)
   hints.ai_family = AF_UNSPEC;
   hints.ai_flags = ARES_AI_NOSORT;
   /* q is freed inside when c-ares answers at once */
-  ev_timer_start(d->ev, &q->limit);
+  sl_weak_timer_start(d->ev, &q->limit);
   ares_getaddrinfo(d->channel, name, NULL, &hints, on_answer, q);
   rearm(d);
 }

@@ -11,8 +11,8 @@
  * CURL_POLL_REMOVE when one transfer ends and wants the same socket again
  * when the next one starts.  Stopping and restarting its ev_io would cost
  * an epoll_ctl per request, so a removed socket's watcher is only parked
- * (left running, not keeping the loop alive) until curl wants the socket
- * again, an event comes for it, or curl closes it: the close goes through
+ * (left running) until curl wants the socket again, an event comes for
+ * it, or curl closes it: the close goes through
  * CURLOPT_CLOSESOCKETFUNCTION, so a parked watcher never outlives its fd
  * (a new socket with the same number gets a fresh registration).
  *
@@ -27,8 +27,13 @@
  * checks the sockets curl let go of during the removal, and a watcher
  * whose fd is gone goes too (left running, libev would abort on the
  * closed fd).
+ *
+ * Every watcher here is weak (weak.h): none keeps a caller's loop alive.
+ * The one reference that does is sl_loop_hold()'s, and the idle watcher
+ * of a tick that is due.
  */
 #include "loop/loop.h"
+#include "loop/weak.h"
 
 #include "base/array.h"
 #include "base/list.h"
@@ -50,7 +55,7 @@ struct sockw {
   ev_io io;
   struct sl_loop *loop;
   struct sockw *prev, *next; /* live or spare list */
-  bool parked;               /* running but unref'd: curl has let go */
+  bool parked;               /* running, but curl has let go */
 };
 
 /* A watched signal.  libev lets one loop of a process watch a signal. */
@@ -81,6 +86,7 @@ struct sl_loop {
   ev_check check; /* runs the tick hook */
   ev_idle idle;   /* keeps poll from blocking while a tick is due */
   bool tick_due;
+  bool held;                      /* sl_loop_hold: the loop is kept alive */
   unsigned depth;                 /* > 0 inside one of our watcher callbacks */
   struct sockw *live, *live_tail; /* made for a socket: started or not */
   struct sockw *spare, *spare_tail; /* stopped, for reuse */
@@ -114,8 +120,8 @@ static void on_timer(struct ev_loop *evl, ev_timer *w, int revents)
 {
   struct sl_loop *l = w->data;
   int still;
-  (void)evl;
   (void)revents;
+  sl_weak_timer_fired(evl);
   l->depth++;
   curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &still);
   drain(l);
@@ -149,10 +155,10 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
   struct sl_loop *l = userp;
   (void)multi;
-  ev_timer_stop(l->ev, &l->timer);
+  sl_weak_timer_stop(l->ev, &l->timer);
   if(timeout_ms >= 0) {
     ev_timer_set(&l->timer, (double)timeout_ms / 1000.0, 0.);
-    ev_timer_start(l->ev, &l->timer);
+    sl_weak_timer_start(l->ev, &l->timer);
   }
   return 0;
 }
@@ -160,9 +166,7 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 /* Stops s and puts it on the free list. */
 static void sockw_release(struct sl_loop *l, struct sockw *s)
 {
-  if(s->parked)
-    ev_ref(l->ev); /* balance the unref before the stop */
-  ev_io_stop(l->ev, &s->io);
+  sl_weak_io_stop(l->ev, &s->io);
   SL_LIST_REMOVE(l->live, l->live_tail, s, prev, next);
   l->byfd[s->io.fd] = NULL;
   SL_LIST_PREPEND(l->spare, l->spare_tail, s, prev, next);
@@ -213,31 +217,24 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
   if(what == CURL_POLL_REMOVE) {
     if(s && l->removing && l->nlet_go < 4)
       l->let_go[l->nlet_go++] = s;
-    if(s && !s->parked && ev_is_active(&s->io)) {
+    if(s && ev_is_active(&s->io))
       s->parked = true;
-      ev_unref(l->ev); /* a parked socket must not keep ev_run going */
-    }
     return 0;
   }
   events = ((what & CURL_POLL_IN) ? EV_READ : 0) |
            ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
   if(!s && (size_t)fd < l->nbyfd && (s = l->byfd[fd]))
     curl_multi_assign(l->multi, fd, s);
-  if(s && s->parked) {
+  if(s)
     s->parked = false;
-    ev_ref(l->ev);
-  }
   if(!s) {
     /* a socket open_cb did not make (none should be) */
     if(!(s = sockw_new(l, fd)))
       return -1; /* curl gives up the whole multi handle */
     curl_multi_assign(l->multi, fd, s);
   }
-  if(!ev_is_active(&s->io) || s->io.events != events) {
-    ev_io_stop(l->ev, &s->io);
-    ev_io_set(&s->io, fd, events);
-    ev_io_start(l->ev, &s->io);
-  }
+  if(!ev_is_active(&s->io) || s->io.events != events)
+    sl_weak_io_set(l->ev, &s->io, fd, events);
   return 0;
 }
 
@@ -280,8 +277,8 @@ static curl_socket_t open_cb(void *userp, curlsocktype purpose,
 static void on_alarm(struct ev_loop *evl, ev_timer *w, int revents)
 {
   struct sl_loop *l = w->data;
-  (void)evl;
   (void)revents;
+  sl_weak_timer_fired(evl);
   l->depth++;
   l->hooks.alarm(l->ud);
   l->depth--;
@@ -371,9 +368,10 @@ void sl_loop_free(struct sl_loop *l)
   free(l->byfd);
   for(int i = 1; i < NSIG; i++)
     sl_loop_signal_stop(l, i);
-  ev_timer_stop(l->ev, &l->timer);
-  ev_timer_stop(l->ev, &l->alarm);
+  sl_weak_timer_stop(l->ev, &l->timer);
+  sl_weak_timer_stop(l->ev, &l->alarm);
   ev_idle_stop(l->ev, &l->idle);
+  sl_loop_hold(l, false);
   ev_ref(l->ev);
   ev_check_stop(l->ev, &l->check);
   free(l);
@@ -439,12 +437,23 @@ void sl_loop_run_once(struct sl_loop *l)
 void sl_loop_set_alarm(struct sl_loop *l, int64_t at)
 {
   double in;
-  ev_timer_stop(l->ev, &l->alarm);
+  sl_weak_timer_stop(l->ev, &l->alarm);
   if(at < 0)
     return;
   in = sl_ns_to_sec(at - sl_ns_from_sec(ev_now(l->ev)));
   ev_timer_set(&l->alarm, in > 0 ? in : 0., 0.);
-  ev_timer_start(l->ev, &l->alarm);
+  sl_weak_timer_start(l->ev, &l->alarm);
+}
+
+void sl_loop_hold(struct sl_loop *l, bool hold)
+{
+  if(hold == l->held)
+    return;
+  l->held = hold;
+  if(hold)
+    ev_ref(l->ev); /* the check watcher, unref'd at start, now counts */
+  else
+    ev_unref(l->ev);
 }
 
 int sl_loop_signal_start(struct sl_loop *l, int signum,
@@ -513,8 +522,7 @@ struct sl_loop_reader *sl_loop_reader_new(struct sl_loop *l, int fd,
   r->cb = cb;
   r->ud = ud;
   ev_io_init(&r->io, on_reader, fd, EV_READ);
-  ev_io_start(l->ev, &r->io);
-  ev_unref(l->ev);
+  sl_weak_io_start(l->ev, &r->io);
   return r;
 }
 
@@ -540,9 +548,8 @@ void sl_loop_reader_free(struct sl_loop_reader *r)
 {
   if(!r)
     return;
-  if(!r->held)
-    ev_ref(r->loop->ev); /* balance the unref before the stop */
-  ev_io_stop(r->loop->ev, &r->io);
+  sl_loop_reader_hold(r, false);
+  sl_weak_io_stop(r->loop->ev, &r->io);
   free(r);
 }
 

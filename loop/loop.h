@@ -76,9 +76,14 @@ void sl_loop_wake(struct sl_loop *l);
 void sl_loop_run_once(struct sl_loop *l);
 
 /* One alarm for the fetcher's own timer heap: fires the alarm hook at
-   loop time `at` (ns, as sl_loop_now()); at < 0 stops it.  An armed
-   alarm keeps the loop alive. */
+   loop time `at` (ns, as sl_loop_now()); at < 0 stops it.  Like every
+   watcher here it does not keep the loop alive (weak.h). */
 void sl_loop_set_alarm(struct sl_loop *l, int64_t at);
+
+/* Whether the loop is kept alive (ev_run goes on) for the fetcher: it
+   holds while it has work (a live task, a caller's timer).  None of the
+   loop's other watchers keeps it alive, but a tick that is due. */
+void sl_loop_hold(struct sl_loop *l, bool hold);
 
 /* Runs cb(signum, ud) on the loop each time signum arrives.  A signal can
    be watched by one loop of the process at a time: -1 (EBUSY) when

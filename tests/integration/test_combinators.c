@@ -141,6 +141,95 @@ static void test_group_failure_cancels_siblings(void **state)
   sl_ctx_free(ctx);
 }
 
+/* A group that fits a site: 404s count (http_errors), two are
+   tolerated, the third fails the group and cancels the slow rest with a
+   message that says so; the 404 tasks stay DONE. */
+static void test_group_tolerates_failures(void **state)
+{
+  sl_ctx *ctx = harness_ctx(16);
+  sl_group *g = sl_group_new(ctx, NULL, 0);
+  struct sl_group_policy p = {2, true, 0};
+  sl_task *nf[3], *slow[4];
+  sl_task *const *errs;
+  const struct sl_error *e;
+  (void)state;
+  assert_int_equal(sl_group_set_policy(g, &p), SL_OK);
+  for(int i = 0; i < 4; i++)
+    slow[i] = harness_group_get(g, "/delay/2000", 0);
+  for(int i = 0; i < 3; i++)
+    nf[i] = harness_group_get(g, "/status/404", 0);
+  assert_int_equal(sl_group_wait(g), SL_EFAILED);
+  assert_int_equal(sl_group_failures(g), 3);
+  assert_int_equal(sl_group_errors(g, &errs), 3);
+  for(int i = 0; i < 3; i++)
+    assert_int_equal(sl_task_state(nf[i]), SL_DONE);
+  for(int i = 0; i < 4; i++) {
+    assert_int_equal(sl_task_state(slow[i]), SL_CANCELLED);
+    sl_task_error(slow[i], &e);
+    assert_non_null(
+        strstr(e->message, "3 failures, more than the 2 tolerated"));
+    assert_non_null(strstr(e->message, "HTTP status 404"));
+  }
+  free_all(nf, 3);
+  free_all(slow, 4);
+  sl_group_free(g);
+  sl_ctx_free(ctx);
+}
+
+/* A crawl of sites: each site a child group that fails fast, the crawl a
+   parent that tolerates any number of failed sites and reports the
+   first two; one site failing leaves the others running.  The tasks free
+   themselves as they end: the groups keep only the two reported. */
+static void test_sites_in_a_crawl(void **state)
+{
+  sl_ctx *ctx = harness_ctx(16);
+  sl_group *crawl = sl_group_new(ctx, NULL, 0);
+  sl_group *site[3];
+  struct sl_group_policy any = {SIZE_MAX, false, 2};
+  sl_task *good;
+  sl_task *const *errs;
+  (void)state;
+  assert_int_equal(sl_group_set_policy(crawl, &any), SL_OK);
+  for(int s = 0; s < 3; s++)
+    site[s] = sl_group_new(ctx, crawl, 0);
+  good = harness_group_get(site[0], "/delay/100", 0);
+  for(int s = 1; s < 3; s++)
+    for(int i = 0; i < 5; i++) {
+      sl_task *t = harness_group_get(
+          site[s], i ? "/delay/1000" : "/status/500", i ? 0 : FAIL500);
+      sl_task_on_done(t, harness_free_task, NULL);
+    }
+  assert_int_equal(sl_group_wait(crawl), SL_OK);
+  assert_int_equal(sl_task_state(good), SL_DONE);
+  assert_int_equal(sl_group_wait(site[1]), SL_EFAILED);
+  assert_int_equal(sl_group_wait(site[0]), SL_OK);
+  assert_int_equal(sl_group_failures(crawl), 2);
+  assert_int_equal(sl_group_errors(crawl, &errs), 2);
+  assert_int_equal(sl_task_state(errs[0]), SL_FAILED);
+  sl_task_free(good);
+  sl_group_free(crawl);
+  sl_ctx_free(ctx);
+}
+
+/* Failures past max_errors are counted, not kept. */
+static void test_group_report_is_bounded(void **state)
+{
+  sl_ctx *ctx = harness_ctx(16);
+  sl_group *g = sl_group_new(ctx, NULL, 0);
+  struct sl_group_policy p = {SIZE_MAX, false, 3};
+  sl_task *const *errs;
+  (void)state;
+  sl_group_set_policy(g, &p);
+  for(int i = 0; i < 20; i++)
+    sl_task_on_done(harness_group_get(g, "/status/503", FAIL500),
+                    harness_free_task, NULL);
+  assert_int_equal(sl_group_wait(g), SL_OK);
+  assert_int_equal(sl_group_failures(g), 20);
+  assert_int_equal(sl_group_errors(g, &errs), 3);
+  sl_group_free(g);
+  sl_ctx_free(ctx);
+}
+
 static void test_nested_groups(void **state)
 {
   sl_ctx *ctx = harness_ctx(16);
@@ -278,6 +367,81 @@ static void test_wait_conditions(void **state)
 }
 
 /* ---- as_completed ----------------------------------------------------- */
+
+/* ---- gather and wait on a caller's loop -------------------------------- */
+
+struct told {
+  int calls, rc;
+  sl_task *first;
+};
+
+static void tell(sl_waiter *w, int rc, sl_task *first, void *ud)
+{
+  struct told *t = ud;
+  (void)w;
+  t->calls++;
+  t->rc = rc;
+  t->first = first;
+  sl_waiter_cancel(w); /* its callback is running: a no-op */
+}
+
+static void never(sl_waiter *w, int rc, sl_task *first, void *ud)
+{
+  (void)w;
+  (void)rc;
+  (void)first;
+  (void)ud;
+  fail_msg("a cancelled waiter was called");
+}
+
+/* The callback forms of gather and wait on a loop the caller runs: each
+   calls back once, on the loop (never from inside the start, even for
+   tasks already final), with the task that ended the wait; the caller
+   may free its tasks meanwhile; a cancelled waiter never calls. */
+static void test_gather_and_wait_callbacks(void **state)
+{
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  struct sl_options o = {0};
+  struct told g = {0}, all = {0}, first = {0}, late = {0}, again = {0};
+  sl_task *t[3], *slow[1];
+  sl_ctx *ctx;
+  (void)state;
+  o.loop = loop;
+  o.quiet = true;
+  ctx = sl_ctx_new(&o);
+  t[0] = harness_get(ctx, "/delay/200", 0);
+  t[1] = harness_get(ctx, "/status/500", FAIL500);
+  t[2] = harness_get(ctx, "/bytes/1", 0);
+  slow[0] = harness_get(ctx, "/delay/500", 0);
+  assert_non_null(sl_gather_start(t, 3, 0, tell, &g));
+  assert_non_null(sl_gather_start(t, 3, SL_RETURN_ERRORS, tell, &all));
+  assert_non_null(sl_wait_start(t, 3, SL_FIRST_COMPLETED, 0, tell, &first));
+  assert_non_null(sl_wait_start(slow, 1, SL_ALL_COMPLETED, 50, tell, &late));
+  sl_waiter_cancel(sl_wait_start(t, 3, SL_ALL_COMPLETED, 0, never, NULL));
+  assert_null(sl_gather_start(t, 0, 0, tell, &g));
+  assert_null(sl_wait_start(t, 3, SL_ALL_COMPLETED, 0, NULL, NULL));
+  free_all(t, 3); /* the waiters hold them */
+  ev_run(loop, 0);
+  assert_int_equal(g.calls, 1);
+  assert_int_equal(g.rc, SL_EFAILED);
+  assert_ptr_equal(g.first, t[1]);
+  assert_int_equal(all.calls, 1);
+  assert_int_equal(all.rc, SL_OK);
+  assert_int_equal(first.calls, 1);
+  assert_int_equal(first.rc, SL_OK);
+  assert_true(first.first == t[1] || first.first == t[2]);
+  assert_int_equal(late.calls, 1);
+  assert_int_equal(late.rc, SL_ETIMEOUT);
+  assert_null(late.first);
+  /* already final: called on the loop, not from inside the start */
+  assert_non_null(sl_wait_start(slow, 1, SL_ALL_COMPLETED, 0, tell, &again));
+  assert_int_equal(again.calls, 0);
+  ev_run(loop, 0);
+  assert_int_equal(again.calls, 1);
+  sl_task_free(slow[0]);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
 
 static void test_as_completed_order_and_timeout(void **state)
 {
@@ -658,9 +822,13 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_gather_first_failure),
       cmocka_unit_test(test_group_failure_cancels_siblings),
       cmocka_unit_test(test_nested_groups),
+      cmocka_unit_test(test_group_tolerates_failures),
+      cmocka_unit_test(test_sites_in_a_crawl),
+      cmocka_unit_test(test_group_report_is_bounded),
       cmocka_unit_test(test_group_deadline),
       cmocka_unit_test(test_group_freed_in_own_callback),
       cmocka_unit_test(test_wait_conditions),
+      cmocka_unit_test(test_gather_and_wait_callbacks),
       cmocka_unit_test(test_as_completed_order_and_timeout),
       cmocka_unit_test(test_as_completed_callback_form),
       cmocka_unit_test(test_deadline_while_queued),

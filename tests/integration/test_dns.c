@@ -184,6 +184,74 @@ static void test_deadline_covers_resolution(void **state)
   sl_ctx_free(ctx);
 }
 
+/* Keys by site and by address: www.a.test and img.a.test are one site
+   (a.test, whatever the port), and all three names one address, so with
+   two transfers per key the server never sees more than two at once
+   (by host name it would see two per name). */
+static void test_politeness_by_site_and_address(void **state)
+{
+  static const char *names[] = {"www.a.test", "img.a.test", "b.test"};
+  for(int mode = 0; mode < 2; mode++) {
+    struct sl_options o = {0};
+    struct fixture_counters c;
+    struct seen s = {0};
+    sl_ctx *ctx;
+    sl_task *probe;
+    (void)state;
+    assert_int_equal(fixture_reset(&fx), 0);
+    o.max_concurrency = 64;
+    o.per_host = 2;
+    o.dns_servers = fx.dns_server;
+    o.politeness = mode ? SL_POLITE_IP : SL_POLITE_DOMAIN;
+    ctx = sl_ctx_new(&o);
+    assert_non_null(ctx);
+    probe = get(ctx, "img.a.test", "/bytes/1", 0);
+    for(int n = 0; n < (mode ? 3 : 2); n++)
+      for(int i = 0; i < 10; i++)
+        sl_task_on_done(get(ctx, names[n], "/delay/30", 0), on_done, &s);
+    sl_run(ctx);
+    assert_int_equal(s.done, mode ? 30 : 20);
+    assert_int_equal(fixture_stats(&fx, NULL, &c), 0);
+    assert_int_equal(c.max_in_flight, 2);
+    assert_string_equal(sl_task_host_key(probe),
+                        mode ? "127.0.0.1" : "a.test");
+    sl_task_free(probe);
+    sl_ctx_free(ctx);
+  }
+}
+
+static void cancel_later(void *ud)
+{
+  sl_task_cancel(ud, "no longer wanted");
+}
+
+/* A task waiting on a name that does not answer is cancelled: the
+   lookup goes on inside c-ares (its socket and timer stay), but nothing
+   of it keeps a caller's loop running once no task is live. */
+static void test_cancelled_lookup_lets_loop_end(void **state)
+{
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  struct sl_options o = {0};
+  sl_ctx *ctx;
+  sl_task *t;
+  double t0;
+  (void)state;
+  o.loop = loop;
+  o.dns_servers = fx.dns_server;
+  o.dns_timeout_ms = 2000;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  t = get(ctx, "slow.test", "/", 0);
+  assert_non_null(sl_call_later(ctx, 50, cancel_later, t));
+  t0 = ev_time();
+  ev_run(loop, 0);
+  assert_true(ev_time() - t0 < 0.5); /* the lookup alone would take 4 s */
+  assert_int_equal(sl_task_state(t), SL_CANCELLED);
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
+
 static void test_hosts_file_and_fixed_answers(void **state)
 {
   struct sl_options o = {0};
@@ -270,6 +338,8 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_one_query_per_ttl),
       cmocka_unit_test(test_dns_failures_and_the_run_goes_on),
       cmocka_unit_test(test_deadline_covers_resolution),
+      cmocka_unit_test(test_cancelled_lookup_lets_loop_end),
+      cmocka_unit_test(test_politeness_by_site_and_address),
       cmocka_unit_test(test_hosts_file_and_fixed_answers),
       cmocka_unit_test(test_dns_servers_are_checked),
   };

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sluice.h"
@@ -170,6 +171,64 @@ static void test_timeout_on_hang(void **state)
   assert_true(took >= 0.29);
   assert_true(took < 3.0);
   sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
+/* Two deadlines: a try timeout for each transfer beside the task's
+   deadline.  A try that times out is retried within the deadline (the
+   server sees each try), time queued behind a limit is not the try's,
+   and each message names the timeout that passed and its value. */
+static void test_two_deadlines(void **state)
+{
+  struct sl_options o = {0};
+  struct sl_request req = {0};
+  struct fixture_counters c;
+  const struct sl_error *e;
+  sl_task *slow, *queued, *blocker, *total;
+  sl_ctx *ctx;
+  double t0;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  o.retries = 2;
+  o.retry_max_delay_ms = 20;
+  o.per_host = 1;
+  ctx = sl_ctx_new(&o);
+  req.url = fixture_url(&fx, "/delay/600");
+  req.try_timeout_ms = 100;
+  req.timeout_ms = 5000;
+  t0 = ev_time();
+  slow = sl_fetch(ctx, &req);
+  sl_task_wait(slow);
+  assert_true(ev_time() - t0 < 1.0);
+  assert_int_equal(sl_task_error(slow, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  assert_int_equal(sl_task_attempts(slow), 3);
+  assert_non_null(strstr(e->message, "after 100 ms, the try timeout (try 3)"));
+  assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
+  assert_int_equal(c.requests, 3);
+
+  /* 400 ms behind a blocker, then a 50 ms try: within its 200 ms */
+  blocker = harness_fetch(ctx, fixture_url(&fx, "/delay/400"), 0);
+  req.url = fixture_url(&fx, "/delay/50");
+  req.try_timeout_ms = 200;
+  req.timeout_ms = 0;
+  queued = sl_fetch(ctx, &req);
+  sl_task_wait(queued);
+  assert_int_equal(sl_task_state(queued), SL_DONE);
+
+  /* the deadline is the nearer one */
+  req.url = fixture_url(&fx, "/delay/600");
+  req.try_timeout_ms = 1000;
+  req.timeout_ms = 150;
+  total = sl_fetch(ctx, &req);
+  sl_task_wait(total);
+  assert_int_equal(sl_task_error(total, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_TIMEOUT);
+  assert_non_null(strstr(e->message, "after 150 ms, the request's deadline"));
+  sl_task_free(slow);
+  sl_task_free(queued);
+  sl_task_free(blocker);
+  sl_task_free(total);
   sl_ctx_free(ctx);
 }
 
@@ -435,6 +494,106 @@ static void test_deadline_lets_loop_end(void **state)
   ev_loop_destroy(loop);
 }
 
+/* ---- a caller's loop, shared -------------------------------------------- */
+
+struct shared_loop {
+  int done;
+  double last_done; /* ev_time() of the last task's end */
+  double expected;  /* when the caller's timer is due */
+  int ticks, late;  /* its firings; those over 5 ms late */
+  double worst_cpu; /* the most CPU time one iteration's callbacks took */
+};
+
+static struct shared_loop shared;
+
+static double cpu_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every callback of an iteration runs in here: the CPU time they take
+   is how long the caller's timer could be kept waiting by them. */
+static void invoke_timed(struct ev_loop *loop)
+{
+  double t0 = cpu_now();
+  ev_invoke_pending(loop);
+  if(cpu_now() - t0 > shared.worst_cpu)
+    shared.worst_cpu = cpu_now() - t0;
+}
+
+static void on_shared_done(sl_task *t, void *ud)
+{
+  struct shared_loop *s = ud;
+  if(sl_task_state(t) == SL_DONE)
+    s->done++;
+  s->last_done = ev_time();
+  sl_task_free(t);
+}
+
+/* The caller's own 2 ms timer: how late is it? */
+static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+  struct shared_loop *s = w->data;
+  (void)revents;
+  if(ev_time() - s->expected > 0.005)
+    s->late++;
+  s->ticks++;
+  s->expected = ev_now(loop) + 0.002;
+}
+
+/* The caller's loop runs its own timer every 2 ms while 3000 requests go
+   through sluice on it: no iteration's callbacks take 5 ms of CPU, so
+   the timer fires on time (within 5 ms, but for a loaded machine taking
+   the CPU away: most firings are asserted on time, all are printed),
+   and ev_run
+   returns as soon as the requests are done, the timer being
+   unreferenced (nothing of sluice's keeps the loop once no task is
+   live: kept-alive sockets, curl's timer, deadlines of finished
+   tasks). */
+static void test_caller_loop_shared(void **state)
+{
+  enum { N = 3000 };
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  struct sl_options o = {0};
+  struct shared_loop *s = &shared;
+  ev_timer tick;
+  sl_ctx *ctx;
+  double end;
+  (void)state;
+  o.loop = loop;
+  o.max_concurrency = 16;
+  o.per_host = 16;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  ev_set_invoke_pending_cb(loop, invoke_timed);
+  for(int i = 0; i < N; i++)
+    sl_task_on_done(harness_fetch(ctx, fixture_url(&fx, "/bytes/100"), 5000),
+                    on_shared_done, s);
+  ev_timer_init(&tick, on_tick, 0.002, 0.002);
+  tick.data = s;
+  ev_now_update(loop);
+  s->expected = ev_now(loop) + 0.002;
+  ev_timer_start(loop, &tick);
+  ev_unref(loop);
+  ev_run(loop, 0);
+  end = ev_time();
+  ev_ref(loop);
+  ev_timer_stop(loop, &tick);
+  print_message("%d done; %d ticks, %d over 5 ms late; the longest iteration "
+                "%.2f ms of CPU; ev_run returned %.1f ms after the last\n",
+                s->done, s->ticks, s->late, s->worst_cpu * 1e3,
+                (end - s->last_done) * 1e3);
+  assert_int_equal(s->done, N);
+  assert_true(s->ticks > 5);
+  assert_true(s->late * 2 <= s->ticks);
+  assert_true(s->worst_cpu < 0.005);
+  assert_true(end - s->last_done < 0.050);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
+
 /* The server closes a connection idle in curl's cache (its keep-alive
    timeout).  While the loop runs, the close must not spin it; the next
    transfer gets a new connection and its socket (often under the same
@@ -534,6 +693,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_cap_from_server),
       cmocka_unit_test(test_cancel_hanging),
       cmocka_unit_test(test_timeout_on_hang),
+      cmocka_unit_test(test_two_deadlines),
       cmocka_unit_test(test_invalid_in_the_middle),
       cmocka_unit_test(test_status_is_a_response),
       cmocka_unit_test(test_body_headers_and_limits),
@@ -541,6 +701,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_connection_reuse),
       cmocka_unit_test(test_idle_connection_lets_loop_end),
       cmocka_unit_test(test_deadline_lets_loop_end),
+      cmocka_unit_test(test_caller_loop_shared),
       cmocka_unit_test(test_server_closes_idle_connection),
       cmocka_unit_test(test_cache_closes_parked_socket),
   };

@@ -296,6 +296,144 @@ static void test_retries(void **state)
   sl_ctx_free(ctx);
 }
 
+/* ---- priorities --------------------------------------------------------- */
+
+struct host_seen {
+  const char *key;
+  struct sl_host_stats st;
+  int rc;
+};
+
+static void look_at_host(void *ud)
+{
+  struct host_seen *h = ud;
+  h->rc = sl_host_stats(sl_task_ctx(NULL), h->key, &h->st); /* EINVAL */
+}
+
+static sl_ctx *prio_ctx;
+
+static void look_at_host_now(void *ud)
+{
+  struct host_seen *h = ud;
+  look_at_host(ud);
+  assert_int_equal(h->rc, SL_EINVAL);
+  h->rc = sl_host_stats(prio_ctx, h->key, &h->st);
+}
+
+/* Tasks waiting at one host are admitted lowest priority first, FIFO
+   within one, at its slots and at its rate's tokens alike, as the server
+   sees them arrive: two blockers hold both slots, then 24 tasks of
+   scrambled priorities queue; when the blockers end, two at a time hold
+   a slot and wait for the next token together (one start each 25 ms, so
+   the order they start in is the order they arrive in).  While they wait, the
+   host's counts say so. */
+static void test_priority_order_at_a_host(void **state)
+{
+  enum { N = 24 };
+  struct sl_options o = {0};
+  struct host_seen seen = {fx[0].host, {0}, 0};
+  (void)state;
+  reset_all();
+  assert_int_equal(fixture_journal_reset(&fx[0]), 0);
+  o.max_concurrency = 50;
+  o.per_host = 2;
+  o.host_rate = "40/s"; /* one start each 25 ms: arrivals keep the order */
+  prio_ctx = sl_ctx_new(&o);
+  for(int b = 0; b < 2; b++) {
+    struct sl_request req = harness_req("/delay/150", 0);
+    req.priority = -1;
+    sl_task_on_done(sl_fetch(prio_ctx, &req), harness_free_task, NULL);
+  }
+  for(int i = 0; i < N; i++) {
+    struct sl_request req = {0};
+    char path[64];
+    snprintf(path, sizeof(path), "/bytes/1?p=%d&i=%d", (i * 5) % 4, i);
+    req.url = fixture_url(&fx[0], path);
+    req.priority = (i * 5) % 4;
+    sl_task_on_done(sl_fetch(prio_ctx, &req), harness_free_task, NULL);
+  }
+  sl_call_later(prio_ctx, 60, look_at_host_now, &seen);
+  sl_run(prio_ctx);
+  assert_int_equal(seen.rc, SL_OK);
+  assert_int_equal(seen.st.running, 2);
+  assert_int_equal(seen.st.waiting, N);
+  assert_int_equal(seen.st.max_conns, 2);
+  /* kept until its bucket is full again, but nothing waits or runs */
+  sl_host_stats(prio_ctx, fx[0].host, &seen.st);
+  assert_int_equal(seen.st.running + seen.st.waiting, 0);
+  harness_assert_priority_order(&fx[0], "/bytes/1", N);
+  sl_ctx_free(prio_ctx);
+}
+
+/* ---- a host's own limits, at run time --------------------------------- */
+
+struct widen {
+  sl_ctx *ctx;
+  const char *key;
+};
+
+static void widen_host(void *ud)
+{
+  struct widen *w = ud;
+  struct sl_host_limits l = {4, NULL, 0, 0};
+  assert_int_equal(sl_host_limits_set(w->ctx, w->key, &l), SL_OK);
+}
+
+/* A Crawl-delay: one at a time, 60 ms apart, as the server sees them;
+   then, cleared, the context's limits again; raised while tasks wait,
+   they start at once; a pause holds the host back. */
+static void test_host_limits_at_run_time(void **state)
+{
+  struct sl_options o = {0};
+  struct sl_host_limits crawl_delay = {1, NULL, 60, 0};
+  struct sl_host_limits paused = {0, NULL, 0, 300};
+  struct fixture_counters c;
+  double at[8], t0;
+  struct widen w;
+  sl_ctx *ctx;
+  sl_task *t;
+  (void)state;
+  reset_all();
+  o.per_host = 1;
+  ctx = sl_ctx_new(&o);
+  t = get(ctx, 0, "/robots.txt", 0);
+  sl_task_wait(t);
+  assert_string_equal(sl_task_host_key(t), fx[0].host);
+  assert_int_equal(sl_host_limits_set(ctx, sl_task_host_key(t), &crawl_delay),
+                   SL_OK);
+  sl_task_free(t);
+  assert_int_equal(fixture_reset(&fx[0]), 0);
+  spawn(ctx, 0, "/delay/10", 6);
+  sl_run(ctx);
+  assert_int_equal(fixture_arrivals(&fx[0], fx[0].host, at, 8), 6);
+  for(int i = 1; i < 6; i++)
+    assert_true(at[i] - at[i - 1] > 0.055);
+
+  /* cleared; then raised from 1 to 4 while four wait */
+  assert_int_equal(sl_host_limits_set(ctx, fx[0].host, NULL), SL_OK);
+  assert_int_equal(fixture_reset(&fx[0]), 0);
+  w.ctx = ctx;
+  w.key = fx[0].host;
+  spawn(ctx, 0, "/delay/300", 4);
+  sl_call_later(ctx, 50, widen_host, &w);
+  t0 = ev_time();
+  sl_run(ctx);
+  assert_true(ev_time() - t0 < 0.8); /* one at a time would take 1.2 s */
+  assert_int_equal(fixture_stats(&fx[0], fx[0].host, &c), 0);
+  assert_true(c.max_in_flight >= 3);
+
+  /* a pause of its own */
+  assert_int_equal(sl_host_limits_set(ctx, fx[0].host, &paused), SL_OK);
+  t0 = ev_time();
+  spawn(ctx, 0, "/bytes/1", 2);
+  sl_run(ctx);
+  assert_true(ev_time() - t0 >= 0.29);
+  crawl_delay.rate = "1/s"; /* both: refused */
+  assert_int_equal(sl_host_limits_set(ctx, fx[0].host, &crawl_delay),
+                   SL_EINVAL);
+  sl_ctx_free(ctx);
+}
+
 static void test_bad_rates(void **state)
 {
   struct sl_options o = {0};
@@ -416,6 +554,8 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_host_rate_leaves_others_free),
       cmocka_unit_test(test_retry_after_pauses_host),
       cmocka_unit_test(test_retries),
+      cmocka_unit_test(test_priority_order_at_a_host),
+      cmocka_unit_test(test_host_limits_at_run_time),
       cmocka_unit_test(test_bad_rates),
       cmocka_unit_test(test_bandwidth),
       cmocka_unit_test(test_bandwidth_ends),

@@ -137,6 +137,155 @@ static void test_body_sink_stops(void **state)
 
 /* ---- redirects ---------------------------------------------------------- */
 
+/* ---- the headers, as they arrive -------------------------------------- */
+
+struct heads {
+  int calls;
+  long status;
+  char url[256], type[64];
+  int64_t length;
+  int links;        /* Link values seen inside the callback */
+  const char *deny; /* a content type to decline, or NULL */
+};
+
+static const char *on_head(sl_task *t, const struct sl_response_head *h,
+                           void *ud)
+{
+  struct heads *s = ud;
+  size_t pos = 0;
+  s->calls++;
+  s->status = h->status;
+  s->length = h->content_length;
+  snprintf(s->url, sizeof(s->url), "%s", h->url);
+  snprintf(s->type, sizeof(s->type), "%s",
+           h->content_type ? h->content_type : "");
+  while(sl_task_header_next(t, "link", &pos, NULL))
+    s->links++;
+  if(s->deny && h->content_type && strstr(h->content_type, s->deny))
+    return "not a page: declined";
+  return NULL;
+}
+
+static sl_task *fetch_heads(sl_ctx *ctx, const char *path, unsigned flags,
+                            struct heads *h, struct sink *body)
+{
+  struct sl_request req = harness_req(path, flags);
+  req.on_headers = on_head;
+  req.headers_ud = h;
+  req.on_body = into_sink;
+  req.body_ud = body;
+  return sl_fetch(ctx, &req);
+}
+
+/* on_headers sees status, type, length and every header once per
+   response, before the body, and only the response the task ends with
+   (not the redirects followed); declining stops the transfer before any
+   body byte: CANCELLED with the message, the status and headers kept.
+   Repeated headers come in order, names as sent. */
+static void test_headers_as_they_arrive(void **state)
+{
+  sl_ctx *ctx = harness_ctx(4);
+  struct heads h1 = {0}, h2 = {0}, h3 = {0};
+  struct sink b1 = {0}, b2 = {0}, b3 = {0};
+  const struct sl_response *r;
+  const struct sl_error *e;
+  const char *name, *v;
+  char order[256] = "";
+  size_t pos = 0;
+  sl_task *links, *redir, *pdf;
+  (void)state;
+  assert_int_equal(
+      fixture_add_route(&fx, "{\"path\": \"/links\", \"headers\": "
+                             "{\"Link\": \"<a>; rel=next\", \"X-Mid\": \"m\", "
+                             "\"link\": \"<b>\", \"LINK\": \"<c>\", "
+                             "\"Content-Type\": \"text/html\"}, "
+                             "\"body\": \"<p>hello</p>\"}"),
+      0);
+  assert_int_equal(
+      fixture_add_route(&fx, "{\"path\": \"/doc.pdf\", \"headers\": "
+                             "{\"Content-Type\": \"application/pdf\"}, "
+                             "\"body\": \"%PDF-1.4 and much more\"}"),
+      0);
+  links = fetch_heads(ctx, "/links", 0, &h1, &b1);
+  redir = fetch_heads(ctx, "/redirect/2", SL_REQ_FOLLOW_REDIRECTS, &h2, &b2);
+  h3.deny = "pdf";
+  pdf = fetch_heads(ctx, "/doc.pdf", SL_REQ_BUFFER_BODY, &h3, &b3);
+  sl_run(ctx);
+
+  assert_int_equal(h1.calls, 1);
+  assert_int_equal(h1.status, 200);
+  assert_string_equal(h1.type, "text/html");
+  assert_int_equal(h1.length, 12);
+  assert_int_equal(h1.links, 3);
+  assert_int_equal(b1.len, 12);
+  /* kept after the end too, in order, repeats and names as sent */
+  assert_string_equal(sl_task_header_next(links, "LINK", &pos, &name),
+                      "<a>; rel=next");
+  assert_string_equal(name, "Link");
+  assert_string_equal(sl_task_header_next(links, "Link", &pos, &name), "<b>");
+  assert_string_equal(name, "link");
+  assert_string_equal(sl_task_header_next(links, "link", &pos, NULL), "<c>");
+  assert_null(sl_task_header_next(links, "link", &pos, NULL));
+  pos = 0; /* every header, in the order sent */
+  while((v = sl_task_header_next(links, NULL, &pos, &name)))
+    snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s,",
+             name);
+  assert_non_null(strstr(order, "Link,X-Mid,link,LINK,Content-Type,"));
+  assert_string_equal(sl_task_header(links, "x-mid"), "m");
+
+  assert_int_equal(h2.calls, 1); /* not for the two redirects */
+  assert_int_equal(h2.status, 200);
+  assert_int_equal(sl_task_response(redir, &r), SL_OK);
+  assert_int_equal(r->redirects, 2);
+  assert_string_equal(h2.url, r->effective_url);
+
+  assert_int_equal(h3.calls, 1);
+  assert_int_equal(sl_task_state(pdf), SL_CANCELLED);
+  assert_int_equal(sl_task_error(pdf, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_CANCELLED);
+  assert_string_equal(e->message, "not a page: declined");
+  assert_int_equal(b3.calls, 0); /* no body byte was given */
+  assert_int_equal(sl_task_response(pdf, &r), SL_OK);
+  assert_int_equal(r->status, 200);
+  assert_int_equal(r->bytes, 0);
+  assert_string_equal(r->content_type, "application/pdf");
+  assert_string_equal(sl_task_header(pdf, "content-type"), "application/pdf");
+  sl_task_free(links);
+  sl_task_free(redir);
+  sl_task_free(pdf);
+  sl_ctx_free(ctx);
+}
+
+/* A size limit keeps the response as far as it came: status, headers,
+   and exactly max_body bytes, buffered and given to on_body. */
+static void test_size_limit_keeps_the_start(void **state)
+{
+  sl_ctx *ctx = harness_ctx(4);
+  struct sink b = {0};
+  struct sl_request req =
+      harness_req("/bytes/100000", SL_REQ_BUFFER_BODY | SL_REQ_KEEP_HEADERS);
+  const struct sl_response *r;
+  const struct sl_error *e;
+  sl_task *t;
+  (void)state;
+  req.max_body = 1000;
+  req.on_body = into_sink;
+  req.body_ud = &b;
+  t = sl_fetch(ctx, &req);
+  sl_task_wait(t);
+  assert_int_equal(sl_task_state(t), SL_FAILED);
+  assert_int_equal(sl_task_error(t, &e), SL_OK);
+  assert_int_equal(e->kind, SL_ERR_TOO_LARGE);
+  assert_int_equal(sl_task_response(t, &r), SL_OK);
+  assert_int_equal(r->status, 200);
+  assert_int_equal(r->bytes, 1000);
+  assert_int_equal(r->body_len, 1000);
+  assert_int_equal(b.len, 1000);
+  assert_string_equal(sl_task_header(t, "Content-Length"), "100000");
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
 static void test_redirect_body_not_given(void **state)
 {
   struct sink s = {0};
@@ -484,6 +633,8 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_cancelled_keeps_the_response),
       cmocka_unit_test(test_address_and_timing),
       cmocka_unit_test(test_effective_url_of_a_reused_handle),
+      cmocka_unit_test(test_headers_as_they_arrive),
+      cmocka_unit_test(test_size_limit_keeps_the_start),
   };
   static const struct harness h = {.fx = &fx, .quiet = true};
   return harness_main(argc, argv, tests, &h);

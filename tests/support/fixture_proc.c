@@ -92,16 +92,17 @@ int fixture_stop(struct fixture *fx)
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* A blocking GET on a fresh connection; the body into buf. */
-static int get(const struct fixture *fx, const char *path, char *buf,
-               size_t size)
+/* A blocking request (GET, or POST of body when it is not NULL) on a
+   fresh connection; the response body into buf. */
+static int call(const struct fixture *fx, const char *path, const char *body,
+                char *buf, size_t size)
 {
   struct sockaddr_in sa;
-  char req[256];
+  char head[512];
   size_t got = 0;
   ssize_t n;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  char *body;
+  char *start;
 
   if(fd < 0)
     return -1;
@@ -113,10 +114,12 @@ static int get(const struct fixture *fx, const char *path, char *buf,
     close(fd);
     return -1;
   }
-  n = snprintf(req, sizeof(req),
-               "GET %s HTTP/1.1\r\nHost: stats\r\nConnection: close\r\n\r\n",
-               path);
-  if(write(fd, req, (size_t)n) != n) {
+  n = snprintf(head, sizeof(head),
+               "%s %s HTTP/1.1\r\nHost: stats\r\nConnection: close\r\n"
+               "Content-Length: %zu\r\n\r\n",
+               body ? "POST" : "GET", path, body ? strlen(body) : 0);
+  if(write(fd, head, (size_t)n) != n ||
+     (body && write(fd, body, strlen(body)) != (ssize_t)strlen(body))) {
     close(fd);
     return -1;
   }
@@ -124,11 +127,23 @@ static int get(const struct fixture *fx, const char *path, char *buf,
     got += (size_t)n;
   close(fd);
   buf[got] = '\0';
-  body = strstr(buf, "\r\n\r\n");
-  if(!body || strncmp(buf, "HTTP/1.1 200", 12))
+  start = strstr(buf, "\r\n\r\n");
+  if(!start || strncmp(buf, "HTTP/1.1 2", 10))
     return -1;
-  memmove(buf, body + 4, strlen(body + 4) + 1);
+  memmove(buf, start + 4, strlen(start + 4) + 1);
   return 0;
+}
+
+static int get(const struct fixture *fx, const char *path, char *buf,
+               size_t size)
+{
+  return call(fx, path, NULL, buf, size);
+}
+
+int fixture_add_route(const struct fixture *fx, const char *stub)
+{
+  char buf[4096];
+  return call(fx, "/_routes", stub, buf, sizeof(buf));
 }
 
 static long field(const char *obj, const char *name)
@@ -221,6 +236,35 @@ long fixture_dns_queries(const struct fixture *fx, const char *name,
   snprintf(key, sizeof(key), "\"%s\":", type);
   q = strstr(p, key);
   return q && q < end ? strtol(q + strlen(key), NULL, 10) : 0;
+}
+
+long fixture_paths(const struct fixture *fx, const char *prefix,
+                   char (*out)[FIXTURE_PATH_MAX], long max)
+{
+  static char buf[1 << 22];
+  char q[300];
+  const char *p = buf;
+  long n = 0;
+  snprintf(q, sizeof(q), "/_requests?path=%s", prefix);
+  if(get(fx, q, buf, sizeof(buf)))
+    return -1;
+  /* each entry starts {"method":..,"path":"..." (no escapes in ours) */
+  while(n < max && (p = strstr(p, "\"path\":\""))) {
+    size_t len;
+    p += strlen("\"path\":\"");
+    len = strcspn(p, "\"");
+    if(len >= FIXTURE_PATH_MAX)
+      len = FIXTURE_PATH_MAX - 1;
+    memcpy(out[n], p, len);
+    out[n++][len] = '\0';
+  }
+  return n;
+}
+
+int fixture_journal_reset(const struct fixture *fx)
+{
+  char buf[4096];
+  return get(fx, "/_requests/reset", buf, sizeof(buf));
 }
 
 int fixture_reset(const struct fixture *fx)

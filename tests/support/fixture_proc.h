@@ -51,6 +51,20 @@ int fixture_stats(const struct fixture *fx, const char *host,
 long fixture_arrivals(const struct fixture *fx, const char *host, double *out,
                       long max);
 
+/* GET /_requests?path=PREFIX: the paths (with their query) of the
+   requests the fixture journaled, oldest first, at most max, each cut
+   to FIXTURE_PATH_MAX - 1 bytes.  Returns the count, or -1. */
+#define FIXTURE_PATH_MAX 256
+long fixture_paths(const struct fixture *fx, const char *prefix,
+                   char (*out)[FIXTURE_PATH_MAX], long max);
+
+/* POST /_routes: STUB (one JSON object, as a route file's line) answers
+   ahead of the others.  0 or -1. */
+int fixture_add_route(const struct fixture *fx, const char *stub);
+
+/* GET /_requests/reset: the journal is emptied.  0 or -1. */
+int fixture_journal_reset(const struct fixture *fx);
+
 /* GET /_stats/reset.  0 or -1. */
 int fixture_reset(const struct fixture *fx);
 

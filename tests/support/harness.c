@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "harness.h"
@@ -111,4 +113,22 @@ void harness_free_task(sl_task *t, void *ud)
 {
   (void)ud;
   sl_task_free(t);
+}
+
+void harness_assert_priority_order(const struct fixture *fx,
+                                   const char *prefix, long n)
+{
+  static char paths[4096][FIXTURE_PATH_MAX];
+  int last_p = INT_MIN, last_i = -1;
+  assert_true(n <= 4096);
+  assert_int_equal(fixture_paths(fx, prefix, paths, 4096), n);
+  for(long k = 0; k < n; k++) {
+    const char *q = strstr(paths[k], "p=");
+    int p, i;
+    assert_non_null(q);
+    assert_int_equal(sscanf(q, "p=%d&i=%d", &p, &i), 2);
+    assert_true(p > last_p || (p == last_p && i > last_i));
+    last_p = p;
+    last_i = i;
+  }
 }

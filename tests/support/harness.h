@@ -72,6 +72,12 @@ sl_task *harness_group_get(sl_group *g, const char *path, unsigned flags);
 /* sl_fetch of a GET of URL with a deadline (0 = none). */
 sl_task *harness_fetch(sl_ctx *ctx, const char *url, long timeout_ms);
 
+/* Checks, from the fixture's journal, that the n requests whose paths
+   start with prefix arrived in priority order: each path ends in
+   "p=P&i=I" (priority, order created), and (P, I) only grows. */
+void harness_assert_priority_order(const struct fixture *fx,
+                                   const char *prefix, long n);
+
 /* A done callback that frees the task, for tasks nobody waits on. */
 void harness_free_task(sl_task *t, void *ud);
 

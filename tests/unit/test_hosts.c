@@ -463,6 +463,50 @@ static void test_sweep_after_jump(void **state)
 
 /* Every allocation in turn fails: get returns NULL, nothing leaks, and
    the table keeps working. */
+/* A pinned entry keeps limits of its own, used or not and past any idle
+   time; a larger limit admits waiters; unpinned and unused, it goes. */
+static void test_pinned_limits(void **state)
+{
+  struct sl_hosts t;
+  struct sl_hosts_config c;
+  struct sl_rate r;
+  struct sl_sem_waiter w[3] = {{0}};
+  struct sl_host *h, *u;
+  (void)state;
+  config(&c);
+  c.max_conns = 1;
+  assert_true(sl_hosts_init(&t, &c));
+  assert_true(sl_rate_set(&r, 1, 5 * SEC));
+  h = sl_hosts_pin(&t, "site.test", 9, 0);
+  assert_non_null(h);
+  assert_int_equal(h->users, 0);
+  assert_null(sl_host_set_limits(&t, h, 0, &r, 0));
+  assert_true(h->has_bucket);
+  assert_int_equal(h->sem.limit, 1);
+  sl_hosts_sweep(&t, 3600 * SEC);
+  assert_ptr_equal(sl_hosts_find(&t, "SITE.test"), h);
+  u = sl_hosts_get_key(&t, "site.test", 9, 3600 * SEC);
+  assert_ptr_equal(u, h);
+  assert_true(sl_sem_try_acquire(&h->sem));
+  sl_sem_enqueue(&h->sem, &w[0]);
+  sl_sem_enqueue(&h->sem, &w[1]);
+  sl_sem_enqueue(&h->sem, &w[2]);
+  assert_ptr_equal(sl_host_set_limits(&t, h, 3, &r, 3600 * SEC), &w[0]);
+  assert_ptr_equal(sl_sem_next_admitted(&h->sem), &w[1]);
+  assert_null(sl_sem_next_admitted(&h->sem));
+  sl_sem_remove(&h->sem, &w[2]);
+  for(int i = 0; i < 3; i++)
+    assert_null(sl_sem_release(&h->sem));
+  sl_hosts_put(&t, u, 3600 * SEC);
+  assert_int_equal(t.table.count, 1);             /* pinned: kept */
+  sl_host_set_limits(&t, h, 0, NULL, 3600 * SEC); /* the table's again */
+  assert_false(h->has_bucket);
+  sl_hosts_unpin(&t, h, 3600 * SEC);
+  assert_int_equal(t.table.count, 0);
+  sl_hosts_free(&t);
+  assert_int_equal(live, 0);
+}
+
 static void test_oom(void **state)
 {
   long k;
@@ -510,6 +554,7 @@ int main(void)
       cmocka_unit_test_setup(test_grow_shrink, setup),
       cmocka_unit_test_setup(test_idle_order, setup),
       cmocka_unit_test_setup(test_sweep_after_jump, setup),
+      cmocka_unit_test_setup(test_pinned_limits, setup),
       cmocka_unit_test_setup(test_oom, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

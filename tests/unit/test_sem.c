@@ -1,6 +1,7 @@
 /*
  * test_sem.c - the counting semaphore of limits/: permits, FIFO handoff,
- * no queue jumping, removal of cancelled waiters, limit changes.
+ * priority order (FIFO within one), no queue jumping, removal of
+ * cancelled waiters, limit changes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,6 +42,31 @@ static void test_fifo_handoff(void **state)
   assert_ptr_equal(sl_sem_release(&s), &w[2]);
   assert_null(sl_sem_release(&s));
   assert_int_equal(s.held, 0);
+  assert_int_equal(s.waiting, 0);
+}
+
+/* Lower priority values first, FIFO among equal ones, whatever order
+   they came in. */
+static void test_priority_order(void **state)
+{
+  static const int prio[] = {2, 1, 2, 0, 1, 0, 3, -1};
+  static const int want[] = {7, 3, 5, 1, 4, 0, 2, 6};
+  struct sl_sem s;
+  struct sl_sem_waiter w[8] = {{0}};
+  (void)state;
+  sl_sem_init(&s, 1);
+  assert_true(sl_sem_try_acquire(&s));
+  for(int i = 0; i < 8; i++) {
+    w[i].prio = prio[i];
+    sl_sem_enqueue(&s, &w[i]);
+  }
+  sl_sem_remove(&s, &w[4]); /* a cancelled one leaves its place */
+  for(int i = 0; i < 8; i++) {
+    if(want[i] == 4)
+      continue;
+    assert_ptr_equal(sl_sem_release(&s), &w[want[i]]);
+  }
+  assert_null(sl_sem_release(&s));
   assert_int_equal(s.waiting, 0);
 }
 
@@ -98,6 +124,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_permits),
       cmocka_unit_test(test_fifo_handoff),
+      cmocka_unit_test(test_priority_order),
       cmocka_unit_test(test_no_queue_jumping),
       cmocka_unit_test(test_remove),
       cmocka_unit_test(test_shrink),

@@ -545,6 +545,33 @@ static void test_names_and_nulls(void **state)
   sl_ctx_free(ctx);
 }
 
+/* The same rule for the crawler's calls. */
+static void test_crawler_api_nulls(void **state)
+{
+  struct sl_host_stats hs;
+  size_t pos = 0;
+  (void)state;
+  assert_null(sl_queue_new(NULL, NULL));
+  assert_int_equal(sl_queue_put(NULL, NULL), SL_EINVAL);
+  assert_int_equal(sl_queue_task_done(NULL), SL_EINVAL);
+  assert_int_equal(sl_queue_join(NULL), SL_EINVAL);
+  assert_int_equal(sl_queue_size(NULL), 0);
+  assert_int_equal(sl_queue_unfinished(NULL), 0);
+  sl_queue_free(NULL);
+  assert_int_equal(sl_host_stats(NULL, "h:80", &hs), SL_EINVAL);
+  assert_int_equal(sl_host_limits_set(NULL, "h:80", NULL), SL_EINVAL);
+  assert_null(sl_task_host_key(NULL));
+  assert_null(sl_task_header_next(NULL, NULL, &pos, NULL));
+  assert_null(sl_gather_start(NULL, 1, 0, NULL, NULL));
+  assert_null(sl_wait_start(NULL, 1, SL_ALL_COMPLETED, 0, NULL, NULL));
+  sl_waiter_cancel(NULL);
+  assert_int_equal(sl_group_set_policy(NULL, NULL), SL_EINVAL);
+  assert_int_equal(sl_group_failures(NULL), 0);
+  assert_false(sl_url_same_site(NULL, NULL));
+  assert_int_equal(sl_url_resolve(NULL, NULL, NULL, 0), SL_EINVAL);
+  assert_int_equal(sl_url_normalize(NULL, NULL, 0), SL_EINVAL);
+}
+
 /* A timer armed from a timer callback for a time already due runs on the
    next turn of the loop, with a fresh now, never again in the same pass:
    a rate wait that re-armed for "now" (a token 50 ns ahead is now itself
@@ -647,6 +674,7 @@ int main(void)
       cmocka_unit_test(test_borrowed_loop),
       cmocka_unit_test(test_deadline_from_fetch_time),
       cmocka_unit_test(test_names_and_nulls),
+      cmocka_unit_test(test_crawler_api_nulls),
       cmocka_unit_test(test_trace_stages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "fetcher/url.h"
+#include "sluice.h"
 
 #include <string.h>
 
@@ -240,6 +241,108 @@ static void test_rejected(void **state)
   sl__curlu_free(&c);
 }
 
+/* ---- the URL helpers of sluice.h ---------------------------------------- */
+
+/* RFC 3986 section 5.4's examples (normal and abnormal), base
+   http://a/b/c/d;p?q, normalised: no fragment, "//g" with its "/". */
+static void test_resolve_rfc3986(void **state)
+{
+  static const char *const cases[][2] = {
+      {"g", "http://a/b/c/g"},
+      {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"},
+      {"/g", "http://a/g"},
+      {"//g", "http://g/"},
+      {"?y", "http://a/b/c/d;p?y"},
+      {"g?y", "http://a/b/c/g?y"},
+      {"#s", "http://a/b/c/d;p?q"},
+      {"g#s", "http://a/b/c/g"},
+      {"g?y#s", "http://a/b/c/g?y"},
+      {";x", "http://a/b/c/;x"},
+      {"g;x", "http://a/b/c/g;x"},
+      {"", "http://a/b/c/d;p?q"},
+      {".", "http://a/b/c/"},
+      {"./", "http://a/b/c/"},
+      {"..", "http://a/b/"},
+      {"../", "http://a/b/"},
+      {"../g", "http://a/b/g"},
+      {"../..", "http://a/"},
+      {"../../g", "http://a/g"},
+      {"../../../g", "http://a/g"},
+      {"/./g", "http://a/g"},
+      {"/../g", "http://a/g"},
+      {"g.", "http://a/b/c/g."},
+      {".g", "http://a/b/c/.g"},
+      {"..g", "http://a/b/c/..g"},
+      {"./../g", "http://a/b/g"},
+      {"./g/.", "http://a/b/c/g/"},
+      {"g/./h", "http://a/b/c/g/h"},
+      {"g/../h", "http://a/b/c/h"},
+      {"g;x=1/../y", "http://a/b/c/y"},
+      {"g?y/./x", "http://a/b/c/g?y/./x"},
+      {"  g\n", "http://a/b/c/g"},
+      {"HTTPS://B.Test:443/x", "https://b.test/x"},
+  };
+  char buf[256];
+  (void)state;
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int n =
+        sl_url_resolve("http://a/b/c/d;p?q", cases[i][0], buf, sizeof(buf));
+    assert_int_equal(n, (int)strlen(cases[i][1]));
+    assert_string_equal(buf, cases[i][1]);
+  }
+  /* not http(s): no URL to fetch */
+  assert_int_equal(sl_url_resolve("http://a/", "mailto:x@y", buf, 256),
+                   SL_EINVAL);
+  assert_int_equal(sl_url_resolve("http://a/", "javascript:void(0)", buf, 256),
+                   SL_EINVAL);
+  assert_int_equal(sl_url_resolve("ftp://a/", "g", buf, 256), SL_EINVAL);
+  assert_int_equal(sl_url_resolve("notaurl", "g", buf, 256), SL_EINVAL);
+}
+
+static void test_normalize(void **state)
+{
+  static const char *const cases[][2] = {
+      {"HTTP://EXAMPLE.com:80/%7efoo/a/../b?%2a=%41#frag",
+       "http://example.com/~foo/b?%2A=A"},
+      {"https://x.test:443", "https://x.test/"},
+      {"https://x.test:8443/a b", "https://x.test:8443/a%20b"},
+      {"http://h.test/\xc3\xa9t\xc3\xa9", "http://h.test/%C3%A9t%C3%A9"},
+      {"http://u:p@h.test/%zz", "http://u:p@h.test/%zz"},
+      {"http://[::1]:8080/./x", "http://[::1]:8080/x"},
+  };
+  char buf[256], small[8];
+  (void)state;
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    assert_int_equal(sl_url_normalize(cases[i][0], buf, sizeof(buf)),
+                     (int)strlen(cases[i][1]));
+    assert_string_equal(buf, cases[i][1]);
+  }
+  /* too small: the length it needs, and a cut, terminated start */
+  assert_int_equal(sl_url_normalize("http://h.test/abc", small, sizeof(small)),
+                   17);
+  assert_string_equal(small, "http://");
+  assert_int_equal(sl_url_normalize("mailto:x@y", buf, sizeof(buf)),
+                   SL_EINVAL);
+}
+
+static void test_same_site(void **state)
+{
+  (void)state;
+  assert_true(sl_url_same_site("http://www.example.co.uk/a",
+                               "https://img.example.co.uk:8443/b"));
+  assert_true(
+      sl_url_same_site("http://example.co.uk/", "http://EXAMPLE.co.uk"));
+  assert_false(sl_url_same_site("http://a.example.co.uk/", "http://b.co.uk/"));
+  assert_false(
+      sl_url_same_site("https://a.github.io/", "https://b.github.io/"));
+  assert_true(sl_url_same_site("http://x.a.test:1/", "http://a.test:2/"));
+  assert_true(sl_url_same_site("http://127.0.0.1:1/", "http://127.0.0.1:2/"));
+  assert_false(sl_url_same_site("http://127.0.0.1/", "http://127.0.0.2/"));
+  assert_false(sl_url_same_site("http://localhost/", "http://127.0.0.1/"));
+  assert_false(sl_url_same_site("mailto:a@b.test", "http://b.test/"));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -252,6 +355,9 @@ int main(void)
 #endif
       cmocka_unit_test(test_origin_cached),
       cmocka_unit_test(test_rejected),
+      cmocka_unit_test(test_resolve_rfc3986),
+      cmocka_unit_test(test_normalize),
+      cmocka_unit_test(test_same_site),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

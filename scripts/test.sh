@@ -2,9 +2,12 @@
 # test.sh - run every test: the unit and integration suites in a normal
 # build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
 # both with warnings as errors (werror is off for users' builds, on for
-# ours); then compile every buildtype with gcc and clang
-# (scripts/build-matrix.sh).  Ends with one line "N passed, N failed"
-# over all of it; exits non-zero when anything failed.
+# ours); then, each briefly (a few minutes in all): every buildtype
+# compiled with gcc and clang (scripts/build-matrix.sh), each fuzzer for a
+# few seconds (fuzz/run), allocation failures at every 4th N
+# (scripts/torture.sh) and a subset of the suites under valgrind
+# (scripts/valgrind.sh).  Ends with one line "N passed, N failed" over all
+# of it; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build -Dwerror=true || exit 1
@@ -38,5 +41,12 @@ count() {
 }
 echo "== every buildtype, gcc and clang (compile only)"
 count scripts/build-matrix.sh
+echo "== each fuzzer for 3 s"
+count fuzz/run -j 2 3
+echo "== allocation failures, every 4th N (ASan build)"
+count scripts/torture.sh -s 4
+echo "== memcheck over a subset of the suites (all: scripts/valgrind.sh)"
+count scripts/valgrind.sh unit.task unit.url unit.proxy integration.fetch \
+  integration.dns integration.combinators integration.reliability cli.hostile
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -28,9 +28,13 @@ for dir in build build-asan; do
 done
 
 # Each further step prints "NAME: N passed, N failed" last; counted here.
+# (Not through tee /dev/stderr: with stderr a file, tee would truncate it.)
 count() {
-  local out
-  out=$("$@" | tee /dev/stderr | tail -n 1)
+  local out log
+  log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  out=$(tail -n 1 "$log")
+  rm -f "$log"
   if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     pass=$((pass + BASH_REMATCH[1]))
     fail=$((fail + BASH_REMATCH[2]))

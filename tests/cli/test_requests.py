@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""test_requests.py - the sluice command's requests and bodies against
-sluice-fixture: redirects (-L, --max-redirs), HEAD, methods and bodies
-(-X, -d, --data-binary), --max-filesize, the curl-spelled aliases (-m,
---retry), -s, --compressed with brotli and zstd, the fields records
-gained, cancelled records that keep what had come, usage errors of the new options, and bodies to disk
-(--output-dir, --output-template, --keep-partial), with a traversal test:
-hostile URLs and planted symlinks, after which nothing is written outside
-the directory and every ok record names a file holding exactly its
-bytes.  What goes on the wire (headers, bodies, codings, TLS, proxies,
-other hosts) is checked against nginx in tests/nginx.
+"""test_requests.py - the sluice command's requests and bodies against sluice-
+fixture: redirects (-L, --max-redirs), HEAD, methods and bodies (-X, -d,
+--data-binary), --max-filesize, the curl-spelled aliases (-m, --retry), -s,
+--compressed with brotli and zstd, the fields records gained, cancelled
+records that keep what had come, usage errors of the new options, and
+bodies to disk (--output-dir, --output-template, --keep-partial), with a
+traversal test: hostile URLs and planted symlinks, after which nothing is
+written outside the directory and every ok record names a file holding
+exactly its bytes. What goes on the wire (headers, bodies, codings, TLS,
+proxies, other hosts) is checked against nginx in tests/nginx.
 
 Usage: test_requests.py SLUICE FIXTURE [unittest arguments]
 

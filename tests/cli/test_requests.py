@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""test_requests.py - the sluice command's requests and bodies against sluice-
-fixture: redirects (-L, --max-redirs), HEAD, methods and bodies (-X, -d,
+"""test_requests.py - the sluice command's requests and bodies against
+sluice-fixture: redirects (-L, --max-redirs), HEAD, methods and bodies (-X, -d,
 --data-binary), --max-filesize, the curl-spelled aliases (-m, --retry), -s,
 --compressed with brotli and zstd, the fields records gained, cancelled
 records that keep what had come, usage errors of the new options, and

@@ -610,8 +610,9 @@ SL_API int sl_task_error(const sl_task *t, const struct sl_error **out);
 
 /* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS
    or on_headers: those of the last response (after redirects followed;
-   not a 1xx), its value trimmed; the first value when repeated.  NULL
-   when absent or not kept. */
+   not a 1xx), its value trimmed and on one line (a line folded onto the
+   next is joined by a space: no CR or LF in a value); the first value
+   when repeated.  NULL when absent or not kept. */
 SL_API const char *sl_task_header(const sl_task *t, const char *name);
 
 /* Every header value, in the order received, repeats kept (Link,

@@ -61,12 +61,15 @@ static int append_value(struct sl_buf *b, const char *v)
 /* SL_REQ_KEEP_HEADERS (and on_headers): the last response's headers (not
    those of a 1xx or of a redirect followed) from curl's own store, as
    "Name\0value\0" entries, in the order received.  Once the transfer is
-   done, or when on_headers is about to run. */
+   done, or when on_headers is about to run.  A line with no name (": x",
+   which curl stores) is no header and is left out. */
 bool sl__response_keep_headers(struct sl_task *t, CURL *e)
 {
   struct curl_header *h = NULL;
   sl_buf_reset(&t->headers, 64 * 1024);
   while((h = curl_easy_nextheader(e, CURLH_HEADER, -1, h))) {
+    if(!*h->name)
+      continue;
     if(sl_buf_append(&t->headers, h->name, strlen(h->name) + 1) ||
        append_value(&t->headers, h->value))
       return false;

@@ -619,7 +619,8 @@ SL_API const char *sl_task_header(const sl_task *t, const char *name);
    Set-Cookie): those named name (case-insensitive), or every header when
    name is NULL.  Start with *pos = 0; each call returns the next value
    and sets *name_out (when not NULL) to its name as received, or returns
-   NULL at the end.  What is kept is what sl_task_header() reads.
+   NULL at the end.  What is kept is what sl_task_header() reads (a line
+   with no name, ": value", is no header and is not kept).
 
      size_t pos = 0;
      const char *v;

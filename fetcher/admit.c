@@ -30,9 +30,11 @@
 
 #define TASK_OF(ptr, field) sl_container_of(ptr, struct sl_task, field)
 
-/* How long past its deadline a running transfer may go before sluice
-   stops it itself: curl's own timeout normally ends it at the deadline. */
-#define RUNNING_GRACE SL_NS_PER_SEC
+/* A running transfer ends at its deadline (or try timeout) on sluice's
+   timer heap, to the millisecond; curl's own timeout, as much later, is
+   only the backstop for when that timer could not be armed (out of
+   memory), and curl's timer fires late (loop.c). */
+#define BACKSTOP SL_NS_PER_SEC
 
 int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
                        unsigned cap, uint64_t seed)
@@ -152,22 +154,21 @@ static void host_release(struct sl_host *h)
 static bool start(struct sl_task *t, int64_t now)
 {
   struct sl_ctx *ctx = t->ctx;
+  int64_t end = sl__xfer_end(t, now);
+  bool timed;
   if(ctx->adm.has_rate)
     sl_bucket_take(&ctx->adm.global_rate, now);
   if(t->host)
     sl_host_take(t->host, now);
-  sl__timers_disarm(&ctx->timers, &t->tmr);
-  if(sl__xfer_start(&ctx->xfer, t, now) == 0) {
+  if(!end)
+    sl__timers_disarm(&ctx->timers, &t->tmr);
+  timed = end && !sl__timers_arm(&ctx->timers, &t->tmr, end);
+  if(sl__xfer_start(&ctx->xfer, t, now, timed ? BACKSTOP : 0) == 0) {
     sl__task_stage(t, SL_ST_RUNNING);
     if(t->host) {
       t->host->running++;
       t->host_running = true;
     }
-    /* curl keeps the deadline (CURLOPT_TIMEOUT_MS); this is the guard
-       for when it does not (libcurl 7.88 can lose a transfer's timer
-       when it runs out of memory inside) */
-    if(t->deadline > 0)
-      sl__timers_arm(&ctx->timers, &t->tmr, t->deadline + RUNNING_GRACE);
     return true;
   }
   t->holds_permit = false;
@@ -268,20 +269,20 @@ static void stage_due(struct sl_tmr *tm)
 }
 
 /* The task's own deadline passed while it was PENDING, or its host is
-   paused past it (wait_until), or it is RUNNING past its deadline and
-   the grace curl was given. */
+   paused past it (wait_until), or its transfer reached its end (the
+   deadline or the try timeout: outcome.c). */
 static void deadline_due(struct sl_tmr *tm)
 {
   struct sl_task *t = TASK_OF(tm, tmr);
   int64_t now = now_ns(t);
   if(sl_task_is_final(t))
     return;
+  if(t->state == SL_RUNNING) {
+    sl__outcome_expired(t, now);
+    return;
+  }
   sl__admit_cancel(t);
-  if(t->state == SL_RUNNING)
-    sl__timeout_pending(t, now,
-                        "and libcurl had not ended the transfer a "
-                        "second later");
-  else if(now < t->deadline && paused_past_deadline(t, now))
+  if(now < t->deadline && paused_past_deadline(t, now))
     sl__timeout_paused(t, now, t->host->pause_until);
   else
     sl__timeout_pending(t, now,

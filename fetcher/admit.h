@@ -30,7 +30,7 @@ struct sl_admission {
   bool has_rate;
   struct sl_byterate bw; /* bandwidth over all transfers, when has_bw */
   bool has_bw;
-  struct sl_retry retry; /* max_attempts 1: no retries */
+  struct sl_retry retry;     /* max_attempts 1: no retries */
   enum sl_politeness key_by; /* what hosts are keyed on (polite.c) */
 };
 
@@ -77,6 +77,11 @@ bool sl__admit_retry(struct sl_task *t, int64_t delay);
 
 /* The loop's hook for a transfer curl finished (outcome.c). */
 void sl__outcome(struct sl_ctx *ctx, CURL *easy, CURLcode rc);
+
+/* t's running transfer reached its end (its deadline or its try timeout)
+   at now on the timer heap: it stops, and the timeout goes the way of
+   curl's own (a retry, or the end). */
+void sl__outcome_expired(struct sl_task *t, int64_t now);
 
 /* An HTTP-date to Unix seconds with libcurl's curl_getdate(), for the
    retry policy's parse_date: true, or false when s is not one. */

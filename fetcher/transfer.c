@@ -478,26 +478,34 @@ static void body_close(struct sl_task *t)
   t->body_fd = -1;
 }
 
-/* The curl timeout of t at now: the nearer of what is left of its
-   deadline and its try timeout (0: neither).  -1 with t's error set when
-   the deadline has passed. */
-static long time_left(struct sl_task *t, int64_t now)
+int64_t sl__xfer_end(const struct sl_task *t, int64_t now)
 {
-  int64_t left = t->deadline - now;
-  long ms;
-  if(t->deadline <= 0)
-    return t->try_timeout_ms;
-  if(left < SL_NS_PER_MS) {
+  int64_t end = t->deadline > 0 ? t->deadline : 0;
+  int64_t try_end = now + sl_ns_from_ms(t->try_timeout_ms);
+  if(t->try_timeout_ms > 0 && (!end || try_end < end))
+    end = try_end;
+  return end;
+}
+
+/* The curl timeout of t at now (ms): to its end (sl__xfer_end) and the
+   backstop; 0 without an end.  -1 with t's error set when the deadline
+   has passed. */
+static long time_left(struct sl_task *t, int64_t now, int64_t backstop)
+{
+  int64_t end = sl__xfer_end(t, now);
+  if(!end)
+    return 0;
+  if(t->deadline > 0 && t->deadline - now < SL_NS_PER_MS) {
     sl__timeout_pending(t, now, "before its transfer started");
     return -1;
   }
-  ms = (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
-  return t->try_timeout_ms && t->try_timeout_ms < ms ? t->try_timeout_ms : ms;
+  return (long)((end + backstop - now + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
 }
 
-int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
+int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now,
+                   int64_t backstop)
 {
-  long timeout = time_left(t, now);
+  long timeout = time_left(t, now, backstop);
   struct sl_easy *x;
   int rc;
 
@@ -537,16 +545,52 @@ CURLcode sl__xfer_unpause(struct sl_task *t, CURL **easy)
   return curl_easy_pause(*easy, CURLPAUSE_CONT);
 }
 
+/* What came of t's transfer on x is kept: the response so far, and the
+   requests curl sent again by itself. */
+static void settle(struct sl_easy *x, struct sl_task *t)
+{
+  sl__response_keep(t, x->curl);
+  /* libcurl sends a request again on a new connection when a kept-alive
+     one closed before answering, without telling: an attempt too */
+  if(x->sends > 1)
+    t->attempts += x->sends - 1;
+}
+
+/* t's transfer is out of curl: its handle goes back to the pool. */
+static void put_back(struct sl_xfer *xf, struct sl_easy *x, struct sl_task *t)
+{
+  t->easy = NULL;
+  body_close(t);
+  easy_put(xf, x);
+}
+
 void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)
 {
   struct sl_easy *x = t->easy;
   if(!x)
     return;
-  sl__response_keep(t, x->curl); /* what came before the cancel */
+  settle(x, t); /* what came before the cancel */
   sl_loop_remove(xf->loop, x->curl);
-  t->easy = NULL;
-  body_close(t);
-  easy_put(xf, x);
+  put_back(xf, x, t);
+}
+
+void sl__xfer_expire(struct sl_xfer *xf, struct sl_task *t, int64_t now)
+{
+  long ms = (long)((now - t->started_at) / SL_NS_PER_MS);
+  char detail[128];
+  sl__xfer_stop(xf, t);
+  /* curl's words, for the same event */
+  if(t->resp.timing.connect_ms > 0)
+    snprintf(detail, sizeof(detail),
+             "Operation timed out after %ld milliseconds with %llu bytes "
+             "received",
+             ms, (unsigned long long)t->resp.bytes);
+  else
+    snprintf(detail, sizeof(detail),
+             "Connection timed out after %ld "
+             "milliseconds",
+             ms);
+  sl__timeout_transfer(t, detail);
 }
 
 struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
@@ -556,16 +600,10 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   struct sl_task *t;
   curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
   t = x->task;
-  sl__response_keep(t, easy);
-  /* libcurl sends a request again on a new connection when a kept-alive
-     one closed before answering, without telling: an attempt too */
-  if(x->sends > 1)
-    t->attempts += x->sends - 1;
+  settle(x, t);
   *kind = sl__response_outcome(t, rc, x->errbuf, easy, x->sock.socket_errno);
   if(*kind == SL_ERR_TIMEOUT)
     sl__timeout_transfer(t, t->err.e.message); /* which timeout, and when */
-  t->easy = NULL;
-  body_close(t);
-  easy_put(xf, x);
+  put_back(xf, x, t);
   return t;
 }

@@ -44,9 +44,17 @@ int sl__xfer_init(struct sl_xfer *x, struct sl_loop *loop,
                   const struct sl_options *o, size_t max_pool);
 void sl__xfer_free(struct sl_xfer *x);
 
-/* Starts t's transfer at loop time now (ns).  0, or -1 with t's error
-   set (its deadline has passed, out of memory). */
-int sl__xfer_start(struct sl_xfer *x, struct sl_task *t, int64_t now);
+/* When a transfer of t started at loop time now must end (ns): the
+   nearer of t's deadline and its try timeout; 0 for neither. */
+int64_t sl__xfer_end(const struct sl_task *t, int64_t now);
+
+/* Starts t's transfer at loop time now (ns).  backstop > 0: sluice's own
+   timer ends the transfer at sl__xfer_end, and curl's timeout is set that
+   much later, only for when the timer does not; 0: curl's timeout is the
+   end itself.  0, or -1 with t's error set (its deadline has passed, out
+   of memory). */
+int sl__xfer_start(struct sl_xfer *x, struct sl_task *t, int64_t now,
+                   int64_t backstop);
 
 /* Unpauses t's running transfer (paused by bandwidth.c): libcurl hands
    the piece it kept to the write callback again before this returns.
@@ -58,6 +66,11 @@ CURLcode sl__xfer_unpause(struct sl_task *t, CURL **easy);
 /* Removes t's running transfer from curl at once, keeping what came of
    the response. */
 void sl__xfer_stop(struct sl_xfer *x, struct sl_task *t);
+
+/* t's running transfer reached its end (sl__xfer_end) at now on sluice's
+   timer: stopped as by sl__xfer_stop, with the timeout error curl's own
+   timeout would have given (timeout.c words it). */
+void sl__xfer_expire(struct sl_xfer *x, struct sl_task *t, int64_t now);
 
 /* A transfer curl finished with rc: fills its task's response and, when
    it is not a success, its error; gives the handle back.  Returns the

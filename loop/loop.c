@@ -28,6 +28,14 @@
  * whose fd is gone goes too (left running, libev would abort on the
  * closed fd).
  *
+ * The fetcher's alarm (its timer heap: deadlines, rate tokens) is a
+ * timerfd watched like a socket, not an ev_timer: libev's timers wake up
+ * to 2 ms late (epoll_wait takes whole milliseconds and libev adds one so
+ * as never to wake early), a timerfd wakes epoll within microseconds.  Its
+ * watcher has the highest priority, so a due deadline goes before the
+ * sockets that are ready in the same iteration.  An ev_timer is the
+ * fallback when no timerfd can be made.
+ *
  * Every watcher here is weak (weak.h): none keeps a caller's loop alive.
  * The one reference that does is sl_loop_hold()'s, and the idle watcher
  * of a tick that is due.
@@ -46,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 /* One watcher per socket curl tells us about (or parked: curl removed
@@ -81,10 +90,13 @@ struct sl_loop_reader {
 struct sl_loop {
   struct ev_loop *ev;
   CURLM *multi;
-  ev_timer timer; /* curl's single timeout */
-  ev_timer alarm; /* the fetcher's timer heap */
-  ev_check check; /* runs the tick hook */
-  ev_idle idle;   /* keeps poll from blocking while a tick is due */
+  ev_timer timer;   /* curl's single timeout */
+  ev_timer alarm;   /* the fetcher's timer heap, when there is no alarm_fd */
+  ev_io alarm_io;   /* ... or its timerfd (see the top) */
+  int alarm_fd;     /* -1: none */
+  int64_t alarm_at; /* what alarm_fd is armed for; -1: nothing */
+  ev_check check;   /* runs the tick hook */
+  ev_idle idle;     /* keeps poll from blocking while a tick is due */
   bool tick_due;
   bool held;                      /* sl_loop_hold: the loop is kept alive */
   unsigned depth;                 /* > 0 inside one of our watcher callbacks */
@@ -284,6 +296,46 @@ static void on_alarm(struct ev_loop *evl, ev_timer *w, int revents)
   l->depth--;
 }
 
+/* The timerfd went off. */
+static void on_alarm_fd(struct ev_loop *evl, ev_io *w, int revents)
+{
+  struct sl_loop *l = w->data;
+  uint64_t expired;
+  (void)evl;
+  (void)revents;
+  if(read(l->alarm_fd, &expired, sizeof(expired)) < 0 && errno == EAGAIN)
+    return; /* not yet: it was armed anew since epoll saw it */
+  l->alarm_at = -1;
+  l->depth++;
+  l->hooks.alarm(l->ud);
+  l->depth--;
+}
+
+/* The timerfd and its watcher; without one, the ev_timer does. */
+static void alarm_init(struct sl_loop *l)
+{
+  ev_timer_init(&l->alarm, on_alarm, 0., 0.);
+  l->alarm.data = l;
+  l->alarm_at = -1;
+  l->alarm_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if(l->alarm_fd < 0)
+    return;
+  ev_io_init(&l->alarm_io, on_alarm_fd, l->alarm_fd, EV_READ);
+  l->alarm_io.data = l;
+  ev_set_priority(&l->alarm_io, EV_MAXPRI);
+  sl_weak_io_start(l->ev, &l->alarm_io);
+}
+
+static void alarm_free(struct sl_loop *l)
+{
+  sl_weak_timer_stop(l->ev, &l->alarm);
+  if(l->alarm_fd < 0)
+    return;
+  sl_weak_io_stop(l->ev, &l->alarm_io);
+  close(l->alarm_fd);
+  l->alarm_fd = -1;
+}
+
 static void on_signal(struct ev_loop *evl, ev_signal *w, int revents)
 {
   struct sigw *s = (struct sigw *)w;
@@ -338,8 +390,7 @@ struct sl_loop *sl_loop_new(struct ev_loop *evl,
 
   ev_timer_init(&l->timer, on_timer, 0., 0.);
   l->timer.data = l;
-  ev_timer_init(&l->alarm, on_alarm, 0., 0.);
-  l->alarm.data = l;
+  alarm_init(l);
   ev_idle_init(&l->idle, on_idle);
   l->idle.data = l;
   ev_check_init(&l->check, on_check);
@@ -369,7 +420,7 @@ void sl_loop_free(struct sl_loop *l)
   for(int i = 1; i < NSIG; i++)
     sl_loop_signal_stop(l, i);
   sl_weak_timer_stop(l->ev, &l->timer);
-  sl_weak_timer_stop(l->ev, &l->alarm);
+  alarm_free(l);
   ev_idle_stop(l->ev, &l->idle);
   sl_loop_hold(l, false);
   ev_ref(l->ev);
@@ -434,15 +485,43 @@ void sl_loop_run_once(struct sl_loop *l)
   ev_run(l->ev, EVRUN_ONCE);
 }
 
+/* Arming the timerfd is a system call, so the alarm only ever moves
+   earlier: one wanted later than it is armed (a deadline that went, the
+   next one further off) waits for the armed one, which goes off early,
+   into a pass that has nothing due and sets it again. */
+static void alarm_fd_set(struct sl_loop *l, int64_t at)
+{
+  struct itimerspec its = {{0, 0}, {0, 0}};
+  int64_t in;
+  if(at < 0 || (l->alarm_at >= 0 && at >= l->alarm_at))
+    return;
+  in = at - sl_ns_from_sec(ev_time());
+  if(in < 1)
+    in = 1; /* 0 would disarm it */
+  its.it_value.tv_sec = (time_t)(in / SL_NS_PER_SEC);
+  its.it_value.tv_nsec = (long)(in % SL_NS_PER_SEC);
+  if(timerfd_settime(l->alarm_fd, 0, &its, NULL) == 0)
+    l->alarm_at = at;
+}
+
 void sl_loop_set_alarm(struct sl_loop *l, int64_t at)
 {
   double in;
+  if(l->alarm_fd >= 0) {
+    alarm_fd_set(l, at);
+    return;
+  }
   sl_weak_timer_stop(l->ev, &l->alarm);
   if(at < 0)
     return;
   in = sl_ns_to_sec(at - sl_ns_from_sec(ev_now(l->ev)));
   ev_timer_set(&l->alarm, in > 0 ? in : 0., 0.);
   sl_weak_timer_start(l->ev, &l->alarm);
+}
+
+int64_t sl_loop_alarm_slack(const struct sl_loop *l)
+{
+  return l->alarm_fd >= 0 ? 20 * SL_NS_PER_US : 500 * SL_NS_PER_US;
 }
 
 void sl_loop_hold(struct sl_loop *l, bool hold)

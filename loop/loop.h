@@ -80,6 +80,12 @@ void sl_loop_run_once(struct sl_loop *l);
    watcher here it does not keep the loop alive (weak.h). */
 void sl_loop_set_alarm(struct sl_loop *l, int64_t at);
 
+/* How far ahead of the loop's clock a timer may be counted due when the
+   alarm goes off (ns): the alarm's precision.  A few microseconds when it
+   is a timerfd; half a millisecond on libev's timers, which follow a
+   clock of their own and epoll's whole milliseconds. */
+int64_t sl_loop_alarm_slack(const struct sl_loop *l);
+
 /* Whether the loop is kept alive (ev_run goes on) for the fetcher: it
    holds while it has work (a live task, a caller's timer).  None of the
    loop's other watchers keeps it alive, but a tick that is due. */

@@ -12,7 +12,7 @@
  * when the next one starts.  Stopping and restarting its ev_io would cost
  * an epoll_ctl per request, so a removed socket's watcher is only parked
  * (left running) until curl wants the socket again, an event comes for
- * it, or curl closes it: the close goes through
+ * it (then it stops), or curl closes it: the close goes through
  * CURLOPT_CLOSESOCKETFUNCTION, so a parked watcher never outlives its fd
  * (a new socket with the same number gets a fresh registration).
  *
@@ -64,6 +64,7 @@ struct sockw {
   ev_io io;
   struct sl_loop *loop;
   struct sockw *prev, *next; /* live or spare list */
+  void *owner;               /* the conn hook's, from open_cb; or NULL */
   bool parked;               /* running, but curl has let go */
 };
 
@@ -152,8 +153,10 @@ static void on_io(struct ev_loop *evl, ev_io *w, int revents)
   (void)evl;
   if(s->parked) {
     /* an idle connection in curl's cache: the server closed it, most
-       likely; curl finds out when it next looks, so stop watching */
-    sockw_release(l, s);
+       likely; curl finds out when it next looks, so stop watching (the
+       watcher stays filed under its fd until curl closes it) */
+    sl_weak_io_stop(l->ev, &s->io);
+    s->parked = false;
     return;
   }
   l->depth++;
@@ -175,9 +178,13 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
   return 0;
 }
 
-/* Stops s and puts it on the free list. */
+/* Its fd is closed (or about to be): stops s and puts it on the free
+   list. */
 static void sockw_release(struct sl_loop *l, struct sockw *s)
 {
+  if(s->owner)
+    l->hooks.conn(l->ud, s->owner, -1);
+  s->owner = NULL;
   sl_weak_io_stop(l->ev, &s->io);
   SL_LIST_REMOVE(l->live, l->live_tail, s, prev, next);
   l->byfd[s->io.fd] = NULL;
@@ -202,6 +209,7 @@ static struct sockw *sockw_new(struct sl_loop *l, curl_socket_t fd)
     return NULL;
   s->loop = l;
   s->parked = false;
+  s->owner = NULL;
   SL_LIST_PREPEND(l->live, l->live_tail, s, prev, next);
   l->byfd[fd] = s;
   ev_io_init(&s->io, on_io, fd, 0); /* a fresh fd for libev */
@@ -270,6 +278,7 @@ static curl_socket_t open_cb(void *userp, curlsocktype purpose,
 {
   struct sl_loop_easy *le = userp;
   struct sl_loop *l = le->loop;
+  struct sockw *s;
   curl_socket_t fd;
   (void)purpose;
   fd = socket(a->family, a->socktype, a->protocol);
@@ -278,11 +287,13 @@ static curl_socket_t open_cb(void *userp, curlsocktype purpose,
     return fd;
   if((size_t)fd < l->nbyfd && l->byfd[fd])
     sockw_release(l, l->byfd[fd]);
-  if(!sockw_new(l, fd)) {
+  if(!(s = sockw_new(l, fd))) {
     close(fd);
     le->socket_errno = ENOMEM;
     return CURL_SOCKET_BAD;
   }
+  if((s->owner = le->owner))
+    l->hooks.conn(l->ud, s->owner, 1);
   return fd;
 }
 
@@ -444,6 +455,7 @@ void sl_loop_prepare(struct sl_loop *l, CURL *easy, struct sl_loop_easy *le)
 {
   le->loop = l;
   le->socket_errno = 0;
+  le->owner = NULL;
   /* every connection must close through close_cb (see the top) */
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_cb);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, le);

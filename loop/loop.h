@@ -27,6 +27,9 @@ struct sl_loop_hooks {
   void (*tick)(void *ud);
   /* The alarm set with sl_loop_set_alarm() went off. */
   void (*alarm)(void *ud);
+  /* A socket was opened (+1) or closed (-1) for a handle whose
+     sl_loop_easy had this owner (not NULL) when curl opened it. */
+  void (*conn)(void *ud, void *owner, int delta);
 };
 
 /* evl NULL: EV_DEFAULT.  NULL on failure. */
@@ -51,6 +54,8 @@ int64_t sl_loop_now(struct sl_loop *l);
 struct sl_loop_easy {
   struct sl_loop *loop;
   int socket_errno; /* errno of socket() failing; 0 when it did not */
+  void *owner;      /* what a socket opened now is counted for (the conn
+                       hook); NULL: nothing */
 };
 
 /* Readies a new easy handle for this loop, once, before its first

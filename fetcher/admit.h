@@ -20,6 +20,7 @@
 
 struct sl_task;
 struct sl_ctx;
+struct sl_origin;
 
 /* The limits of a context. */
 struct sl_admission {
@@ -67,6 +68,10 @@ bool sl__polite_take_host(struct sl_task *t);
 /* polite.c's sl_host_limits_set: a host's slots changed, and the waiters
    the first of which is w are admitted: they go on their way. */
 void sl__admit_host_slots(struct sl_sem_waiter *w, struct sl_host *h);
+
+/* The waiters of o's gate the first of which is w passed it (it opened,
+   or a permit was handed on): they go on their way. */
+void sl__admit_gate_passed(struct sl_sem_waiter *w, struct sl_origin *o);
 
 /* After a try (outcome.c): pauses t's host for delay (ns) from now. */
 void sl__admit_pause_host(struct sl_task *t, int64_t delay);

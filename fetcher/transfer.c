@@ -10,6 +10,7 @@
 
 #include "fetcher/proxy.h"
 #include "fetcher/bandwidth.h"
+#include "fetcher/origin.h"
 #include "fetcher/redirect.h"
 #include "fetcher/response.h"
 #include "fetcher/task.h"
@@ -38,7 +39,8 @@ struct sl_easy {
   long timeout_ms, connect_timeout_ms;
   const struct curl_slist *resolve; /* NULL: none was given */
   const struct curl_slist *headers; /* the list it was given last */
-  enum sl_method method;            /* how the last request was sent */
+  struct sl_origin *origin; /* whose share it has (NULL: the plain one) */
+  enum sl_method method;    /* how the last request was sent */
   bool tls, curlu;
   bool custom;              /* CURLOPT_CUSTOMREQUEST is set */
   bool encoding;            /* CURLOPT_ACCEPT_ENCODING is set */
@@ -103,6 +105,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
   struct sl_easy *x = ud;
   struct sl_task *t = x->task;
   size_t len = size * n;
+  if(t->gated) { /* a response: its origin has a session now */
+    t->gated = false;
+    sl__origin_open(t->origin);
+  }
   if(!sl__bw_pass(t, len))
     return CURL_WRITEFUNC_PAUSE; /* libcurl gives it again once unpaused */
   if(!t->body_seen && (t->flags & SL_REQ_FOLLOW_REDIRECTS))
@@ -185,11 +191,13 @@ static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
 }
 
 int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
-                  const struct sl_options *o, size_t max_pool)
+                  struct sl_origins *origins, const struct sl_options *o,
+                  size_t max_pool)
 {
   const char *ua = o->user_agent ? o->user_agent : "sluice/" SL_VERSION;
   memset(xf, 0, sizeof(*xf));
   xf->loop = loop;
+  xf->origins = origins;
   xf->http_version = o->http_version;
   xf->proxied = o->proxy ? *o->proxy != '\0' : sl__proxy_in_env();
   xf->insecure = o->insecure;
@@ -255,6 +263,7 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
   curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_SHARE, xf->origins->plain); /* origin.c */
   x->headers = xf->hdrs.list.head;
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
   if(xf->proxy)
@@ -276,10 +285,11 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   return x;
 }
 
-static void easy_free(struct sl_easy *x)
+static void easy_free(struct sl_xfer *xf, struct sl_easy *x)
 {
   curl_easy_cleanup(x->curl);
   sl__curlu_free(&x->url); /* after the handle that used it */
+  sl__origin_handle_move(xf->origins, x->origin, NULL); /* after too */
   free(x);
 }
 
@@ -290,13 +300,13 @@ static void easy_put(struct sl_xfer *xf, struct sl_easy *x)
     xf->pool[xf->npool++] = x;
     return;
   }
-  easy_free(x);
+  easy_free(xf, x);
 }
 
 void sl__xfer_free(struct sl_xfer *xf)
 {
   while(xf->npool)
-    easy_free(xf->pool[--xf->npool]);
+    easy_free(xf, xf->pool[--xf->npool]);
   free(xf->pool);
   xf->pool = NULL;
   free(xf->ca_file);
@@ -396,6 +406,21 @@ static void set_head_cb(struct sl_easy *x, const struct sl_task *t)
   x->hdrfn = t->on_headers != NULL;
 }
 
+/* What the transfer's origin gives (origin.h): an https origin's TLS
+   sessions; the sockets it opens are counted for the origin. */
+static void set_origin(const struct sl_xfer *xf, struct sl_easy *x,
+                       struct sl_origin *o, bool tls)
+{
+  CURLSH *share = sl__origin_share(o);
+  (void)tls;
+  if(share && x->origin != o) {
+    curl_easy_setopt(x->curl, CURLOPT_SHARE, share);
+    sl__origin_handle_move(xf->origins, x->origin, o);
+    x->origin = o;
+  }
+  x->sock.owner = o;
+}
+
 /* Gives the handle this request's options, each only when it differs
    from what the handle's last request had. */
 static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
@@ -415,6 +440,7 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
   x->sends = 0;
   x->sock.socket_errno = 0;
   set_url(x, url);
+  set_origin(xf, x, t->origin, tls);
   if(x->timeout_ms != timeout) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     x->timeout_ms = timeout;
@@ -530,6 +556,10 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now,
   t->easy = x;
   t->started_at = now;
   t->body_seen = t->skip_body = t->bw_paused = t->head_given = false;
+  if(t->origin) {
+    sl__origin_running(t->origin, 1);
+    t->gated = t->origin->share && !sl__origin_gate_open(t->origin);
+  }
   if(!t->hopping) { /* a try begins */
     t->attempts++;
     t->try_start = now;
@@ -556,9 +586,16 @@ static void settle(struct sl_easy *x, struct sl_task *t)
     t->attempts += x->sends - 1;
 }
 
-/* t's transfer is out of curl: its handle goes back to the pool. */
+/* t's transfer is out of curl: its handle goes back to the pool, and
+   the gate of its origin opens if it waited for this one (origin.h). */
 static void put_back(struct sl_xfer *xf, struct sl_easy *x, struct sl_task *t)
 {
+  if(t->origin) {
+    sl__origin_running(t->origin, -1);
+    if(t->gated)
+      sl__origin_open(t->origin);
+  }
+  t->gated = false;
   t->easy = NULL;
   body_close(t);
   easy_put(xf, x);

@@ -22,10 +22,12 @@
 struct sl_loop;
 struct sl_task;
 struct sl_easy;
+struct sl_origins;
 
 /* What every easy handle of a context is given, and the pool. */
 struct sl_xfer {
   struct sl_loop *loop;
+  struct sl_origins *origins; /* the shares easy handles are given */
   struct sl_easy **pool;
   size_t npool, max_pool;
   enum sl_http_version http_version;
@@ -41,7 +43,8 @@ struct sl_xfer {
 /* Keeps the options of o; at most max_pool idle handles are kept.  0, or
    -1 with errno set. */
 int sl__xfer_init(struct sl_xfer *x, struct sl_loop *loop,
-                  const struct sl_options *o, size_t max_pool);
+                  struct sl_origins *origins, const struct sl_options *o,
+                  size_t max_pool);
 void sl__xfer_free(struct sl_xfer *x);
 
 /* When a transfer of t started at loop time now must end (ns): the

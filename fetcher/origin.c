@@ -3,7 +3,7 @@
  * (held by tasks, easy handles and connections; then idle, oldest freed
  * first), their TLS session shares and the opening of their gates.  See
  * origin.h; admit.c keeps the gates' waiters, transfer.c gives the shares
- * to the easy handles.
+ * to the easy handles and asks for fresh connections.
  *
  * Every easy handle has a share from its first transfer on (the plain
  * one until it first goes to an https origin): libcurl 7.88 gives a
@@ -208,6 +208,11 @@ void sl__origin_open(struct sl_origin *o)
     return;
   o->opening = true;
   sl__call_soon(o->table->sched, &o->opener);
+}
+
+bool sl__origin_fresh(const struct sl_origin *o, bool tls)
+{
+  return (!tls || o->table->http1_only) && o->conns <= o->running;
 }
 
 void sl__origin_handle_move(struct sl_origins *os, struct sl_origin *from,

@@ -42,6 +42,7 @@ struct sl_easy {
   struct sl_origin *origin; /* whose share it has (NULL: the plain one) */
   enum sl_method method;    /* how the last request was sent */
   bool tls, curlu;
+  bool fresh;               /* CURLOPT_FRESH_CONNECT is set */
   bool custom;              /* CURLOPT_CUSTOMREQUEST is set */
   bool encoding;            /* CURLOPT_ACCEPT_ENCODING is set */
   bool hdrfn;               /* CURLOPT_HEADERFUNCTION is set (on_headers) */
@@ -407,16 +408,21 @@ static void set_head_cb(struct sl_easy *x, const struct sl_task *t)
 }
 
 /* What the transfer's origin gives (origin.h): an https origin's TLS
-   sessions; the sockets it opens are counted for the origin. */
+   sessions, and on libcurl 8 a fresh connection when no idle one can be
+   there to find; the sockets it opens are counted for the origin. */
 static void set_origin(const struct sl_xfer *xf, struct sl_easy *x,
                        struct sl_origin *o, bool tls)
 {
   CURLSH *share = sl__origin_share(o);
-  (void)tls;
+  bool fresh = o && sl__origin_fresh(o, tls);
   if(share && x->origin != o) {
     curl_easy_setopt(x->curl, CURLOPT_SHARE, share);
     sl__origin_handle_move(xf->origins, x->origin, o);
     x->origin = o;
+  }
+  if(fresh != x->fresh) {
+    curl_easy_setopt(x->curl, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+    x->fresh = fresh;
   }
   x->sock.owner = o;
 }

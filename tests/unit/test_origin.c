@@ -3,7 +3,7 @@
  * and port; held by tasks, easy handles and connections, then idle with
  * the oldest freed beyond max_idle; a TLS session share for https only;
  * the gate that opens from the loop's tick and closes again when the
- * last task lets go.
+ * last task lets go; when a fresh connection is asked for.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,6 +144,25 @@ static void test_gate(void **state)
   sl__origin_put(o);
 }
 
+static void test_fresh(void **state)
+{
+  struct fx *f = *state;
+  struct sl_origin *o = sl__origin_take(&f->os, false, "f.test", 80);
+  struct sl_origin *s = sl__origin_take(&f->os, true, "f.test", 443);
+  assert_true(sl__origin_fresh(o, false)); /* nothing open */
+  sl__origin_running(o, 1);
+  sl__origin_conn(o, 1);
+  assert_true(sl__origin_fresh(o, false)); /* the one is busy */
+  sl__origin_running(o, -1);
+  assert_false(sl__origin_fresh(o, false)); /* it may be idle */
+  assert_false(sl__origin_fresh(s, true));  /* https may multiplex */
+  f->os.http1_only = true;
+  assert_true(sl__origin_fresh(s, true));
+  sl__origin_conn(o, -1);
+  sl__origin_put(o);
+  sl__origin_put(s);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -151,6 +170,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_idle_kept_then_freed, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_gate, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fresh, setup, teardown),
   };
   curl_global_init(CURL_GLOBAL_DEFAULT);
   return cmocka_run_group_tests(tests, NULL, NULL);

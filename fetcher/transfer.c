@@ -191,6 +191,24 @@ static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
   return 1;
 }
 
+/* The receive buffer of each transfer.  libcurl before 8.7.0 allocates
+   one per running transfer (CURLOPT_BUFFERSIZE, 16 KiB), by far the most
+   of its memory for a transfer at 10 000 at once; later ones lend each
+   transfer the multi handle's while it reads, so there the size only sets
+   how much one read takes.  So on the older ones the buffers of all the
+   transfers at once stay within BUFFERS (from 16 KiB each up to 256 at
+   once, down to curl's least, 1 KiB, from 4096 at once): a response of a
+   few hundred bytes still comes in one read, a larger one in more. */
+#define BUFFERS (4L << 20)
+static long buffer_size(unsigned cap)
+{
+  const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+  long size = BUFFERS / (long)cap;
+  if(v->version_num >= 0x080700 || size >= CURL_MAX_WRITE_SIZE)
+    return 0;
+  return size < 1024 ? 1024 : size;
+}
+
 int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
                   struct sl_origins *origins, const struct sl_options *o,
                   size_t max_pool)
@@ -203,6 +221,7 @@ int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
   xf->proxied = o->proxy ? *o->proxy != '\0' : sl__proxy_in_env();
   xf->insecure = o->insecure;
   xf->max_redirects = o->max_redirects > 0 ? o->max_redirects : 10;
+  xf->buffer_size = buffer_size(o->max_concurrency ? o->max_concurrency : 50);
   xf->max_pool = max_pool;
   /* as headers of our own, the User-Agent too: curl then skips
      formatting its line anew for every request (5 % of the instructions
@@ -258,6 +277,8 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  if(xf->buffer_size)
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, xf->buffer_size);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
   curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);

@@ -35,6 +35,7 @@ struct sl_xfer {
   char *proxy;             /* sl_options.proxy when not "": NULL */
   struct sl_ctx_hdrs hdrs; /* every request's: User-Agent, headers */
   long max_redirects;      /* for requests that leave theirs 0 */
+  long buffer_size;        /* CURLOPT_BUFFERSIZE; 0: curl's */
   bool insecure;
   bool proxied; /* a proxy is set (here or in the environment, which
                    curl then reads): names are the proxy's */

@@ -502,7 +502,7 @@ SL_API bool sl_proxy_env_check(const char **var, const char **why);
 
    Debugging: with SLUICE_TRACE=stages in the environment when the
    context is made, every change of a task's stage (NEW, RESOLVING,
-   PAUSED, HOST_QUEUED, HOST_RATE, GLOBAL_QUEUED, GLOBAL_RATE, BACKOFF,
+   GATE_QUEUED, PAUSED, HOST_QUEUED, HOST_RATE, GLOBAL_QUEUED, GLOBAL_RATE, BACKOFF,
    RUNNING, DONE, FAILED, CANCELLED) is printed on stderr as
    "sluice: NAME FROM -> TO (URL)". */
 SL_API sl_ctx *sl_ctx_new(const struct sl_options *opts);

@@ -322,6 +322,19 @@ class TestServers(Base):
         finally:
             srv.close()
 
+    def test_broken_status_line_has_no_status(self):
+        """A status line curl half reads (a NUL in it: fuzz/response.c
+        found curl keeping status 1) gives no status, kind protocol."""
+        srv = RawServer({"/nul": b"HTTP/21. 00 O\x01\x00\x00#ink: < 918 "
+                                 b"\xff0ved\r\n: 0\r\n\r\n"})
+        try:
+            rc, out, err = run([srv.url("/nul")])
+            rec = self.by_index(parse(out), 1)[0]
+            self.assertEqual((rc, rec["status"], rec["error"]["kind"]),
+                             (1, None, "protocol"), rec)
+        finally:
+            srv.close()
+
     def test_out_of_file_descriptors(self):
         """With 40 descriptors in all (soft and hard), -j 200 leaves URLs
         without a socket: kind internal, "out of file descriptors"; with

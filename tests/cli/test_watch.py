@@ -418,8 +418,12 @@ class TestWatchSignals(Base):
         res = os.path.join(scratch_dir(), "r.jsonl")
         urls = [url("/bytes/1")] * 3 + [url("/hang")] * 20
         control("/_stats/reset")
+        # SIGHUP as a terminal leaves it, even when the tests themselves
+        # run under nohup (sluice keeps an ignored SIGHUP ignored)
         with started(["-j", "5", "-i", write_list(urls), "--results", res],
-                     stdin=subprocess.DEVNULL) as p:
+                     stdin=subprocess.DEVNULL,
+                     preexec_fn=lambda: signal.signal(signal.SIGHUP,
+                                                      signal.SIG_DFL)) as p:
             wait_for(lambda: host_stats().get("in_flight") == 5, 2,
                      "five transfers hanging")
             p.send_signal(signal.SIGHUP)

@@ -124,10 +124,13 @@ static void check_rate(int h, int n, double rate, unsigned burst)
     free(a);
   assert_int_equal(got, n);
   span = a[n - 1] - a[0];
-  /* windows of 995 ms: the server's clock also sees the few ms a request
-     may take from our socket to its accept on a loaded machine */
+  /* windows of 980 ms: the server's clock also sees the time a request
+     takes from our socket to its accept, up to 20 ms on a machine loaded
+     with other test suites (52 in 995 ms were seen at 50/s with the
+     sending side exact); a bucket that let a burst or twice the rate
+     through would still show */
   for(long i = 0, j = 0; i < n; i++) {
-    while(a[i] - a[j] >= 0.995)
+    while(a[i] - a[j] >= 0.980)
       j++;
     if(i - j + 1 > worst)
       worst = i - j + 1;

@@ -126,9 +126,9 @@ static void check_rate(int h, int n, double rate, unsigned burst)
   span = a[n - 1] - a[0];
   /* windows of 980 ms: the server's clock also sees the time a request
      takes from our socket to its accept, up to 20 ms on a machine loaded
-     with other test suites (52 in 995 ms were seen at 50/s with the
-     sending side exact); a bucket that let a burst or twice the rate
-     through would still show */
+     with other test suites (52 in 995 ms were seen there at 50/s, where
+     a quiet machine sees 50); a bucket that let a burst or twice the
+     rate through would still show */
   for(long i = 0, j = 0; i < n; i++) {
     while(a[i] - a[j] >= 0.980)
       j++;

@@ -304,6 +304,11 @@ enum sl_error_kind sl__response_outcome(struct sl_task *t, CURLcode rc,
   }
   if(rc != CURLE_OK)
     return failure(t, rc, errbuf, e, sock_errno);
+  if(!t->resp.status) { /* curl took a broken status line (see keep) */
+    sl__err_set(&t->err, SL_ERR_PROTOCOL, 0,
+                "not an HTTP response: no valid status line");
+    return SL_ERR_PROTOCOL;
+  }
   if(!(t->flags & SL_REQ_FAIL_ON_HTTP_ERROR) || t->resp.status < 400)
     return SL_ERR_NONE;
   snprintf(msg, sizeof(msg), "HTTP status %ld", t->resp.status);

@@ -323,15 +323,21 @@ class TestServers(Base):
             srv.close()
 
     def test_broken_status_line_has_no_status(self):
-        """A status line curl half reads (a NUL in it: fuzz/response.c
-        found curl keeping status 1) gives no status, kind protocol."""
-        srv = RawServer({"/nul": b"HTTP/21. 00 O\x01\x00\x00#ink: < 918 "
-                                 b"\xff0ved\r\n: 0\r\n\r\n"})
+        """A status line curl half reads gives no status, kind protocol
+        (fuzz/response.c found curl keeping status 1 for a NUL in it, and
+        ending a transfer well with a code-less line)."""
+        srv = RawServer({
+            "/nul": b"HTTP/21. 00 O\x01\x00\x00#ink: < 918 "
+                    b"\xff0ved\r\n: 0\r\n\r\n",
+            "/no-code": b"HTTP/21. \r\n\r\n00 O\x01\x00\x00#ink: < 918 "
+                        b"\xff0ved\r\n: 0\r\n\r\n"})
         try:
-            rc, out, err = run([srv.url("/nul")])
-            rec = self.by_index(parse(out), 1)[0]
-            self.assertEqual((rc, rec["status"], rec["error"]["kind"]),
-                             (1, None, "protocol"), rec)
+            rc, out, err = run([srv.url("/nul"), srv.url("/no-code")])
+            recs = self.by_index(parse(out), 2)
+            self.assertEqual(rc, 1, err)
+            for rec in recs.values():
+                self.assertEqual((rec["status"], rec["error"]["kind"]),
+                                 (None, "protocol"), rec)
         finally:
             srv.close()
 

@@ -127,7 +127,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 
 /* CURLOPT_HEADERFUNCTION, set only for requests with on_headers: at the
    blank line that ends a response's headers, on_headers is told, once
-   per transfer (not for a 1xx, nor a redirect followed, nor trailers). */
+   per transfer (not for a 1xx, nor a redirect followed, nor trailers,
+   nor a status that is none). */
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
   struct sl_easy *x = ud;
@@ -141,7 +142,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
      (p[0] != '\r' && p[0] != '\n'))
     return len;
   curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &head.status);
-  if(head.status < 200 || followed(t, x->curl, head.status))
+  /* a status past 999 is none (the task ends kind protocol: see
+     response.c); on_headers is promised a real one */
+  if(head.status < 200 || head.status > 999 ||
+     followed(t, x->curl, head.status))
     return len;
   t->head_given = true;
   curl_easy_getinfo(x->curl, CURLINFO_HTTP_VERSION, &v);

@@ -324,16 +324,19 @@ class TestServers(Base):
 
     def test_broken_status_line_has_no_status(self):
         """A status line curl half reads gives no status, kind protocol
-        (fuzz/response.c found curl keeping status 1 for a NUL in it, and
-        ending a transfer well with a code-less line)."""
+        (fuzz/response.c found curl keeping status 1 for a NUL in it,
+        ending a transfer well with a code-less line, and taking 3011 from
+        an "HTTP/2" line)."""
         srv = RawServer({
             "/nul": b"HTTP/21. 00 O\x01\x00\x00#ink: < 918 "
                     b"\xff0ved\r\n: 0\r\n\r\n",
             "/no-code": b"HTTP/21. \r\n\r\n00 O\x01\x00\x00#ink: < 918 "
-                        b"\xff0ved\r\n: 0\r\n\r\n"})
+                        b"\xff0ved\r\n: 0\r\n\r\n",
+            "/h2-code": b"HTTP/2 3011 vMo\nLocation: /nd0\n\r\nn\xf9o\n"})
         try:
-            rc, out, err = run([srv.url("/nul"), srv.url("/no-code")])
-            recs = self.by_index(parse(out), 2)
+            paths = ["/nul", "/no-code", "/h2-code"]
+            rc, out, err = run([srv.url(p) for p in paths])
+            recs = self.by_index(parse(out), 3)
             self.assertEqual(rc, 1, err)
             for rec in recs.values():
                 self.assertEqual((rec["status"], rec["error"]["kind"]),

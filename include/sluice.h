@@ -562,8 +562,9 @@ SL_API bool sl_proxy_env_check(const char **var, const char **why);
 SL_API sl_ctx *sl_ctx_new(const struct sl_options *opts);
 
 /* Cancels every live task (their done callbacks run, with CANCELLED, from
-   inside this call), then frees every task and the context.  Tasks the
-   caller still holds become invalid.  NULL is a no-op. */
+   inside this call), then frees every task, the queues, groups,
+   as_completed iterators and timers left, and the context.  Tasks (and
+   the rest) the caller still holds become invalid.  NULL is a no-op. */
 SL_API void sl_ctx_free(sl_ctx *ctx);
 
 /* The libev loop the context uses. */

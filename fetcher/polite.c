@@ -115,8 +115,10 @@ int sl_host_limits_set(sl_ctx *ctx, const char *key,
     return l ? SL_ENOMEM : SL_OK;
   if(l && l->pause_ms > 0)
     sl_host_pause_until(h, now + sl_ns_from_ms(l->pause_ms), now);
-  sl__admit_host_slots(
-      sl_host_set_limits(hs, h, l ? l->max_conns : 0, rate, now), h);
+  sl__admit_host_slots(sl_host_set_limits(hs, h, l ? l->max_conns : 0, rate,
+                                          l && l->interval_ms > 0 ? 1 : 0,
+                                          now),
+                       h);
   if(!l) /* back to the context's limits, and forgettable again */
     sl_hosts_unpin(hs, h, now);
   return SL_OK;
@@ -131,11 +133,11 @@ void sl__polite_crawl_delay(struct sl_task *t, int64_t delay)
   if(!h)
     return;
   iv = h->has_bucket ? h->bucket.interval.ns : 0;
-  if(h->sem.limit <= 1 && iv >= delay)
+  if(h->sem.limit <= 1 && iv >= delay && h->bucket.burst <= 1)
     return; /* as strict already: the caller's, or applied before */
   if(!sl_rate_set(&r, 1, iv > delay ? iv : delay) ||
      sl_hosts_pin(hs, t->key, strlen(t->key), now) != h)
     return;
-  sl__admit_host_slots(sl_host_set_limits(hs, h, 1, &r, now), h);
+  sl__admit_host_slots(sl_host_set_limits(hs, h, 1, &r, 1, now), h);
   sl_host_take(h, now); /* the robots.txt request was the first */
 }

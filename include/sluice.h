@@ -594,7 +594,8 @@ struct sl_host_limits {
   const char *rate;   /* "N/s", "N/m", "N/h"; NULL: the context's
                          host_rate; "": none */
   long interval_ms;   /* or: at least this long between two request starts
-                         (robots.txt's Crawl-delay); 0: see rate */
+                         (robots.txt's Crawl-delay), whatever
+                         sl_options.burst; 0: see rate */
   long pause_ms;      /* pause the host for this long from now (a pause
                          already running that ends later stays); 0: none */
 };

@@ -312,6 +312,7 @@ static void test_crawl_delay(void **state)
   robots("r7.test", 200, "User-agent: *\\nCrawl-delay: 0.2\\n", 0);
   robots("r8.test", 200, "User-agent: *\\nCrawl-delay: 0.2\\n", 0);
   o.per_host = 4;
+  o.burst = 4; /* an interval holds between any two starts all the same */
   ctx = ctx_new(&o);
   spaced(ctx, "r7.test", 5, &span, &gap, &most);
   assert_int_equal(most, 1);
@@ -325,6 +326,12 @@ static void test_crawl_delay(void **state)
   spaced(ctx, "r8.test", 3, &span, &gap, &most);
   assert_int_equal(most, 1);
   assert_true(span >= 1.1); /* robots.txt and 3 pages, 400 ms apart */
+  /* no Crawl-delay (a 404): the caller's interval alone, burst 4 or not */
+  snprintf(key, sizeof(key), "r10.test:%d", fx.port);
+  stricter.interval_ms = 300;
+  assert_int_equal(sl_host_limits_set(ctx, key, &stricter), SL_OK);
+  spaced(ctx, "r10.test", 3, &span, &gap, &most);
+  assert_true(gap >= 0.15 && span >= 0.8);
   sl_ctx_free(ctx);
 }
 

@@ -193,7 +193,7 @@ static bool verdict(struct sl_task *t, struct sl_robots_entry *e,
         sl_buf_printf(&msg,
                       "%.*s/robots.txt is unreachable (%s): every "
                       "path is disallowed for %lld s more",
-                      (int)e->origin_len, e->key, e->why.p,
+                      (int)e->origin_len, e->key, e->why.p ? e->why.p : "?",
                       (long long)((left + SL_NS_PER_SEC - 1) / SL_NS_PER_SEC));
   }
   fail(t, rc ? SL_ERR_INTERNAL : SL_ERR_ROBOTS, rc ? "out of memory" : msg.p);

@@ -857,8 +857,8 @@ SL_API void sl_as_completed_free(sl_as_completed *ac);
  * run; the message of those cancellations names the failed task
  * (sl_group_set_policy() changes what counts and how many are tolerated).
  * A child group that fails counts as a failure of its parent.  Memory is
- * O(live tasks): a task leaves its group once final and counted.  A group may
- * carry a deadline (timeout_ms from now; 0 = none, or the parent's): each task
+ * O(live tasks): a task leaves its group once final and counted.  A group may carry
+ * a deadline (timeout_ms from now; 0 = none, or the parent's): each task
  * gets the earlier of its own timeout and the group's deadline, and fails
  * with kind timeout past it.  parent may be NULL.  NULL on ENOMEM.
  */
@@ -867,7 +867,8 @@ SL_API sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms);
 /*
  * A group's failure policy, for groups that fit a site: what counts as a
  * failure, how many the group tolerates, how many it reports.  The
- * default (all zero) is asyncio's: the first FAILED task fails the group.
+ * default (all zero) is asyncio's: the first FAILED task fails the group
+ * (a task robots.txt refused, kind robots, is not a failure of its site).
  * A group fails once it has counted more failures than `tolerate`: it
  * then cancels every task of it and of its child groups still pending or
  * running (the message names the failure that tripped it and the count),
@@ -946,10 +947,10 @@ SL_API void sl_group_free(sl_group *g);
  * yours, and may put, free tasks and groups, and free the queue.
  */
 struct sl_queue_options {
-  size_t maxsize;   /* requests waiting at most: sl_queue_put() answers
-                       SL_EFULL beyond; 0 = no bound */
-  size_t workers;   /* items in progress at most; 0 = twice the global
-                       cap (sl_options.max_concurrency) */
+  size_t maxsize; /* requests waiting at most: sl_queue_put() answers
+                     SL_EFULL beyond; 0 = no bound */
+  size_t workers; /* items in progress at most; 0 = twice the global
+                     cap (sl_options.max_concurrency) */
   sl_group *group;  /* fetch into this group; NULL: none */
   bool manual_done; /* an item stays in progress after on_done until
                        sl_queue_task_done() (asyncio's explicit one) */

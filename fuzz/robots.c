@@ -105,19 +105,18 @@ static int is_key(const char *k, size_t n, const char *want)
   return n == strlen(want) && !strncasecmp(k, want, n);
 }
 
-/* A Crawl-delay value: all of it a number from 0 to 86400 (a day), or
-   -1. */
+/* A Crawl-delay value: all of it a number (as strtod reads one; not
+   sscanf, which takes "6.5e" for 6.5) from 0 to 86400, or -1. */
 static double ref_delay(const char *v, size_t n)
 {
-  char buf[32];
+  char buf[32], *end;
   double d;
-  int used = -1;
   if(!n || n >= sizeof(buf))
     return -1;
   memcpy(buf, v, n);
   buf[n] = '\0';
-  if(sscanf(buf, "%lf%n", &d, &used) != 1 || (size_t)used != strlen(buf) ||
-     !(d >= 0 && d <= 86400))
+  d = strtod(buf, &end);
+  if(end == buf || *end || !(d >= 0 && d <= 86400))
     return -1;
   return d;
 }

@@ -312,11 +312,12 @@ const char *savename_template_check(const char *tpl)
    around a hash of it (its extension kept). */
 static int finish_component(struct sl_buf *b, size_t from)
 {
-  char *c = b->p + from, tail[EXT_MAX + 20];
+  char *c, tail[EXT_MAX + 20];
   size_t n = b->len - from, e, keep;
   if(!n) {
     return sl_buf_append(b, "_", 1);
   }
+  c = b->p + from; /* not before: an empty buffer has no memory yet */
   if(*c == '.') {
     if(sl_buf_append(b, "_", 1)) {
       return -1;

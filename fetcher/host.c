@@ -8,6 +8,7 @@
 #include "fetcher/host.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,11 +51,13 @@ static bool plain(const char *h, size_t n)
   return inet_pton(AF_INET, quad, a) == 1;
 }
 
-/* An IPv6 literal h[0..n), checked and in the form curl prints it
-   (inet_ntop's: "::0" is "::"), into out. */
+/* An IPv6 literal h[0..n), checked and in the form curl gives it, into
+   out (in lower case): inet_ntop's when that is shorter ("::0" is "::"),
+   else as written ("::1:2" stays, where inet_ntop says "::0.1.0.2"), as
+   libcurl's URL parser does. */
 static const char *v6_host(const char *h, size_t n, char *out, size_t cap)
 {
-  char buf[INET6_ADDRSTRLEN + 1];
+  char buf[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN + 1];
   unsigned char a[16];
 
   if(memchr(h, '%', n))
@@ -64,10 +67,16 @@ static const char *v6_host(const char *h, size_t n, char *out, size_t cap)
     return "URL has an invalid IPv6 address";
   memcpy(buf, h, n);
   buf[n] = '\0';
-  if(inet_pton(AF_INET6, buf, a) != 1)
+  if(inet_pton(AF_INET6, buf, a) != 1 ||
+     !inet_ntop(AF_INET6, a, norm, sizeof(norm)))
     return "URL has an invalid IPv6 address";
-  if(!inet_ntop(AF_INET6, a, out, (socklen_t)cap))
+  if(strlen(norm) < n)
+    memcpy(buf, norm, strlen(norm) + 1);
+  if(strlen(buf) >= cap)
     return "URL host name is too long";
+  for(size_t i = 0; buf[i]; i++)
+    out[i] = (char)tolower((unsigned char)buf[i]);
+  out[strlen(buf)] = '\0';
   return NULL;
 }
 

@@ -34,12 +34,15 @@ struct sl_dns {
   ares_channel channel;
   ev_timer timer;
   struct dnsw *watchers, *watchers_tail;
-  double limit; /* seconds a lookup may take in all */
+  double limit;  /* seconds a lookup may take in all */
+  unsigned live; /* lookups not yet answered (abandoned ones aside) */
 };
 
 /* A lookup.  At its limit it is answered with a timeout and abandoned
-   (cb NULL): c-ares's query goes on until its own tries end, and its
-   answer only frees this. */
+   (cb NULL): c-ares's query goes on until its own tries end (or until
+   no lookup is left that is not abandoned: then they are cancelled, so
+   that they do not keep the caller's loop alive), and its answer only
+   frees this. */
 struct query {
   struct sl_dns *dns;
   sl_dns_cb cb;
@@ -270,8 +273,10 @@ static void on_answer(void *arg, int rc, int timeouts,
   if(res)
     ares_freeaddrinfo(res);
   sl_weak_timer_stop(q->dns->ev, &q->limit);
-  if(q->cb) /* not abandoned at its limit */
+  if(q->cb) { /* not abandoned at its limit */
+    q->dns->live--;
     q->cb(q->ud, &a);
+  }
   free(q);
 }
 
@@ -279,6 +284,7 @@ static void on_answer(void *arg, int rc, int timeouts,
 static void on_limit(struct ev_loop *evl, ev_timer *w, int revents)
 {
   struct query *q = w->data;
+  struct sl_dns *d = q->dns; /* q is freed by the cancel below */
   struct sl_dns_answer a = {SL_DNS_TIMEOUT, NULL, "", 0, 0};
   char msg[80];
   sl_dns_cb cb = q->cb;
@@ -286,10 +292,14 @@ static void on_limit(struct ev_loop *evl, ev_timer *w, int revents)
   sl_weak_timer_fired(evl);
   snprintf(msg, sizeof(msg),
            "timeout: no answer from the DNS server in %.0f ms",
-           q->dns->limit * 1000.0);
+           d->limit * 1000.0);
   a.message = msg;
   q->cb = NULL;
   cb(q->ud, &a);
+  if(!--d->live) { /* only abandoned lookups are left */
+    ares_cancel(d->channel);
+    rearm(d);
+  }
 }
 
 void sl_dns_lookup(struct sl_dns *d, const char *name, sl_dns_cb cb, void *ud)
@@ -311,6 +321,7 @@ void sl_dns_lookup(struct sl_dns *d, const char *name, sl_dns_cb cb, void *ud)
   hints.ai_flags = ARES_AI_NOSORT;
   /* q is freed inside when c-ares answers at once */
   sl_weak_timer_start(d->ev, &q->limit);
+  d->live++;
   ares_getaddrinfo(d->channel, name, NULL, &hints, on_answer, q);
   rearm(d);
 }

@@ -3,9 +3,12 @@
 # build, again under AddressSanitizer + UndefinedBehaviorSanitizer, and
 # again against libcurl 8 (Debian 13's, from bookworm-backports, beside
 # the system's 7.88: scripts/curl8.sh), all with warnings as errors
-# (werror is off for users' builds, on for ours); then compile every
-# buildtype with gcc and clang (scripts/build-matrix.sh).  Ends with one line "N passed, N failed"
-# over all of it; exits non-zero when anything failed.
+# (werror is off for users' builds, on for ours); then, each briefly (a
+# few minutes in all): every buildtype compiled with gcc and clang
+# (scripts/build-matrix.sh), each fuzzer for a few seconds (fuzz/run),
+# allocation failures at every 4th N (scripts/torture.sh) and a subset of
+# the suites under valgrind (scripts/valgrind.sh).  Ends with one line "N
+# passed, N failed" over all of it; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build -Dwerror=true || exit 1
@@ -27,9 +30,13 @@ for dir in build build-asan build-curl8; do
 done
 
 # Each further step prints "NAME: N passed, N failed" last; counted here.
+# (Not through tee /dev/stderr: with stderr a file, tee would truncate it.)
 count() {
-  local out
-  out=$("$@" | tee /dev/stderr | tail -n 1)
+  local out log
+  log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  out=$(tail -n 1 "$log")
+  rm -f "$log"
   if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     pass=$((pass + BASH_REMATCH[1]))
     fail=$((fail + BASH_REMATCH[2]))
@@ -40,5 +47,12 @@ count() {
 }
 echo "== every buildtype, gcc and clang (compile only)"
 count scripts/build-matrix.sh
+echo "== each fuzzer for 3 s"
+count fuzz/run -j 2 3
+echo "== allocation failures, every 4th N (ASan build)"
+count scripts/torture.sh -s 4
+echo "== memcheck over a subset of the suites (all: scripts/valgrind.sh)"
+count scripts/valgrind.sh unit.task unit.url unit.proxy integration.fetch \
+  integration.dns integration.combinators integration.reliability cli.hostile
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -336,7 +336,10 @@ class TestServers(Base):
                                     resource.getrlimit(
                                         resource.RLIMIT_NOFILE)[1]))
             return set_it
-        for hard in (True, False):
+        # valgrind gives its program a hard limit equal to the soft one,
+        # so there is nothing to raise under it
+        raisable = not os.environ.get("SLUICE_TEST_VALGRIND")
+        for hard in (True, False) if raisable else (True,):
             p = subprocess.run([cli.SLUICE, "-j", "200", "--per-host", "200",
                                 "-i", urls], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=60,

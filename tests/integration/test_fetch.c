@@ -581,17 +581,19 @@ static void test_caller_loop_shared(void **state)
   end = ev_time();
   ev_ref(loop);
   ev_timer_stop(loop, &tick);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
   print_message("%d done; %d ticks, %d over 5 ms late; the longest iteration "
                 "%.2f ms of CPU; ev_run returned %.1f ms after the last\n",
                 s->done, s->ticks, s->late, s->worst_cpu * 1e3,
                 (end - s->last_done) * 1e3);
   assert_int_equal(s->done, N);
+  if(!harness_timed())
+    return;
   assert_true(s->ticks > 5);
   assert_true(s->late * 2 <= s->ticks);
   assert_true(s->worst_cpu < 0.005);
   assert_true(end - s->last_done < 0.050);
-  sl_ctx_free(ctx);
-  ev_loop_destroy(loop);
 }
 
 /* The server closes a connection idle in curl's cache (its keep-alive

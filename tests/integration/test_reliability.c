@@ -9,6 +9,10 @@
  *   with invalid fd found in epoll_ctl") as soon as it touches the fd.
  *   ev_loop_fork() makes libev register every watched fd again, so a
  *   watcher left on a closed fd aborts here at once.
+ * - a DNS lookup past --dns-timeout with two servers: it fails at the
+ *   limit, and the lookups c-ares still has going (it would try each
+ *   server twice, 2 x the limit) do not keep the caller's loop running
+ *   once no task is live.
  *
  * argv[1] is the sluice-fixture binary.
  */
@@ -101,11 +105,40 @@ static void test_cancel_while_connecting(void **state)
     close(fds[nfds]);
 }
 
+static void test_dns_limit_frees_the_loop(void **state)
+{
+  struct sl_options o = {0};
+  char servers[80];
+  struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+  sl_ctx *ctx;
+  sl_task *t;
+  double t0;
+  (void)state;
+  snprintf(servers, sizeof(servers), "%s,%s", fx.dns_server, fx.dns_server);
+  o.loop = loop;
+  o.dns_servers = servers;
+  o.dns_timeout_ms = 300;
+  o.quiet = true;
+  ctx = sl_ctx_new(&o);
+  assert_non_null(ctx);
+  t = harness_fetch(ctx, fixture_url_host(&fx, "gone.test", "/"), 0);
+  t0 = ev_time();
+  ev_run(loop, 0); /* the caller's loop: returns once nothing is live */
+  assert_int_equal(sl_task_state(t), SL_FAILED);
+  assert_true(ev_time() - t0 < 0.55); /* not the 1.2 s c-ares would take */
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+  ev_loop_destroy(loop);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cancel_while_connecting),
+      cmocka_unit_test(test_dns_limit_frees_the_loop),
   };
-  static const struct harness h = {.fx = &fx};
+  static const char *const dns[] = {"--zone", ".test=127.0.0.1,5",
+                                    "--dns-drop", "gone.test", NULL};
+  static const struct harness h = {.fx = &fx, .dns_args = dns};
   return harness_main(argc, argv, tests, &h);
 }

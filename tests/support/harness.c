@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -113,6 +114,12 @@ void harness_free_task(sl_task *t, void *ud)
 {
   (void)ud;
   sl_task_free(t);
+}
+
+bool harness_timed(void)
+{
+  const char *v = getenv("SLUICE_TEST_VALGRIND");
+  return v == NULL || *v == '\0';
 }
 
 void harness_assert_priority_order(const struct fixture *fx,

@@ -117,9 +117,9 @@ int main(int argc, char **argv)
     return 1;
   sl_task_on_done(get(ctx, NULL, u("fixed.example", "/bytes/10"), 0), on_done,
                   NULL);
-  sl_task_on_done(get(ctx, NULL, u("c.test", "/chunked/3000"),
-                      SL_REQ_BUFFER_BODY),
-                  on_done, NULL);
+  sl_task_on_done(
+      get(ctx, NULL, u("c.test", "/chunked/3000"), SL_REQ_BUFFER_BODY),
+      on_done, NULL);
   sl_task_on_done(get(ctx, NULL, "not a url", 0), on_done, NULL);
   c = get(ctx, NULL, u("127.0.0.1", "/hang"), 0);
   sl_call_later(ctx, 20, cancel_later, c);

@@ -206,13 +206,15 @@ class Site:
 
 def expected(seeds, depth, agent=None):
     """What a breadth-first crawl must do: {url: (depth, status)} of the
-    pages fetched, the (host, path) requests the server must see (a
-    redirect's target too), and the URLs robots.txt refuses."""
+    pages fetched, the (host, path) requests the server must see, and the
+    URLs robots.txt refuses.  The seeds of one site are its depth 0; a
+    redirect is not followed by the library: its target (same site, not
+    seen) is a page of the redirect's own level."""
     site, fetched, requests, refused = Site(), {}, [], []
-    level, seen = list(seeds), set(seeds)
+    level, seen = list(dict.fromkeys(seeds)), set(seeds)
     for d in range(depth + 1):
         nxt = []
-        for u in level:
+        for u in level:  # grows as redirects add their targets
             path, page = site.page(u)
             host = urllib.parse.urlsplit(u).netloc
             if agent and not allowed(
@@ -220,12 +222,13 @@ def expected(seeds, depth, agent=None):
                 refused.append(u)
                 continue
             requests.append((host, path))
-            if page and page["status"] == 301:
-                seen.add(page["location"])
-                path, page = site.page(page["location"])
-                requests.append((host, path))
             fetched[u] = (d, page["status"] if page else 404)
-            if d == depth or not page or page["type"] != "text/html":
+            loc = page and page["location"]
+            if loc and site_of(loc) == site_of(u) and loc not in seen:
+                seen.add(loc)
+                level.append(loc)
+            if d == depth or not page or page["status"] != 200 or \
+                    page["type"] != "text/html":
                 continue
             for link in page["links"]:
                 if site_of(link) == site_of(u) and link not in seen:
@@ -322,6 +325,10 @@ class TestCrawl(unittest.TestCase):
                      "/s/notes.txt", "/s/moved", "/s/q?a=1&b=2", "/s/ent"):
             self.assertIn(url("a.test", path), fetched)
         self.assertIn(url("www.a.test", "/s/3"), fetched)
+        # a redirect is a page; its target one more, at the same depth
+        d = fetched[url("a.test", "/s/moved")][0]
+        self.assertEqual(fetched[url("a.test", "/s/moved")], (d, 301))
+        self.assertEqual(fetched[url("a.test", "/s/landing")], (d, 200))
         self.assertFalse([u for u in fetched if "off-" in u or "never" in u])
         stats = control("/_stats")
         most = max(h["max_in_flight"] for k, h in stats["hosts"].items()
@@ -332,6 +339,17 @@ class TestCrawl(unittest.TestCase):
     def test_depth(self):
         fetched, _, _ = self.check(["-d", "2", "-g", "8"], 2)
         self.assertEqual(max(d for d, _ in fetched.values()), 2)
+
+    def test_seeds_of_one_site(self):
+        """Seeds of one site are all its depth 0 (one breadth-first
+        crawl); a seed given twice is fetched once."""
+        self.seeds = [url("a.test", "/s/0"), url("a.test", "/s/2"),
+                      url("www.a.test", "/s/3"), url("a.test", "/s/0")]
+        fetched, _, _ = self.check(["-d", "2"], 2)
+        for seed in self.seeds:
+            self.assertEqual(fetched[seed][0], 0)
+        self.assertEqual(fetched[url("a.test", "/s/5")][0], 1)
+        self.assertEqual(fetched[url("www.a.test", "/s/7")][0], 1)
 
     def test_robots(self):
         fetched, refused, err = self.check(
@@ -357,6 +375,48 @@ class TestCrawl(unittest.TestCase):
                                      "BadBot/2")
         self.assertEqual(sorted(refused), sorted(self.seeds))
         self.assertIn("for \"badbot\": Disallow: /", err)
+
+
+def stub(host, path, **answer):
+    """A stub of the fixture's for host only."""
+    answer.update(path=path, request_headers={"Host": "%s:%d" % (host, PORT)})
+    control("/_routes", "POST", json.dumps(answer))
+
+
+class TestLinks(unittest.TestCase):
+    """href attributes spelt the ways pages spell them, and redirects."""
+
+    def test_spellings_and_redirects(self):
+        host, html = "spell.test", {"Content-Type": "text/html"}
+        links = ["'/x/single'", '"/x/spaced" ', "/x/bare", '"/x/caf&#233;"',
+                 '"/x/&#x41;&#X42;&#67;"', '"/x/frag#top"',
+                 '"../x/frag#other"', '"/x/q?a=1&amp;b=2"', '"/x/r-seen"',
+                 '"/x/r-new"', '"/x/r-off"', '"%s"' % url("other.test", "/")]
+        body = "".join("<A HREF = %s>%d</A>\n" % (v, i) if i == 1 else
+                       "<a href=%s>%d</a>\n" % (v, i)
+                       for i, v in enumerate(links))
+        body += '<a data-href="/x/no">no</a> <p>href="/x/none"</p>'
+        # stubs added at run time are tried newest first
+        stub(host, "/x/*", headers=html, body='<a href="/x/deeper">d</a>')
+        stub(host, "/s/0", headers=html, body=body)
+        stub(host, "/x/r-seen", status=301, headers={"Location": "/x/single"})
+        stub(host, "/x/r-new", status=302, headers={"Location": "landed"})
+        stub(host, "/x/r-off", status=301,
+             headers={"Location": url("off.test", "/x/1")})
+        rc, lines, err = crawl(["-d", "1", url(host, "/s/0")])
+        self.assertEqual(rc, 0, err)
+        want = ["/x/single", "/x/spaced", "/x/bare", "/x/caf%C3%A9",
+                "/x/ABC", "/x/frag", "/x/q?a=1&b=2", "/x/r-seen",
+                "/x/r-new", "/x/r-off", "/x/landed"]
+        self.assertEqual(sorted(journal()),
+                         sorted([(host + ":%d" % PORT, p)
+                                 for p in ["/s/0"] + want]))
+        self.assertEqual(lines, dict(
+            [(url(host, "/s/0"), (0, 200))] +
+            [(url(host, p), (1, 200)) for p in want if "/r-" not in p] +
+            [(url(host, "/x/r-seen"), (1, 301)),
+             (url(host, "/x/r-new"), (1, 302)),
+             (url(host, "/x/r-off"), (1, 301))]))
 
 
 class TestFailingSite(unittest.TestCase):

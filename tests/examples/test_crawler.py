@@ -11,7 +11,10 @@ the example is compiled with nothing but `pkg-config --cflags --libs
 sluice` (PKG_CONFIG_PATH and PKG_CONFIG_SYSROOT_DIR pointing there; in a
 sanitized build the sanitizers' flags too, which the installed library
 needs), and run against the installed library (LD_LIBRARY_PATH, checked
-with ldd) and the installed sluice-fixture, which serves the site of
+with ldd); so is a small program that runs its own libev loop and calls
+libcurl too, with what the README says to add (-lev, pkg-config's
+libcurl), against libsluice.so and against libsluice.a.  They run
+against the installed sluice-fixture, which serves the site of
 --site on every host name and stands as the crawler's HTTP proxy
 (http_proxy), so that a.test, www.a.test and b.test need no DNS.
 
@@ -47,6 +50,36 @@ ENV = None
 PORT = None
 FIXTURE_PROC = None
 
+OWN_LOOP = r"""
+#include <curl/curl.h>
+#include <ev.h>
+#include <sluice.h>
+#include <stdio.h>
+
+static void done(sl_task *t, void *ud)
+{
+  const struct sl_response *r;
+  (void)ud;
+  if(sl_task_response(t, &r) == SL_OK)
+    printf("%ld\n", r->status);
+  sl_task_free(t);
+}
+
+int main(int argc, char **argv)
+{
+  struct sl_options o = {.loop = ev_loop_new(0), .quiet = 1};
+  struct sl_request req = {.url = argc > 1 ? argv[1] : "", .timeout_ms = 9000};
+  sl_ctx *ctx = sl_ctx_new(&o);
+  printf("%s\n", curl_version());
+  if(!ctx || sl_task_on_done(sl_fetch(ctx, &req), done, NULL))
+    return 1;
+  ev_run(o.loop, 0); /* returns once sluice's work is done */
+  sl_ctx_free(ctx);
+  ev_loop_destroy(o.loop);
+  return 0;
+}
+"""
+
 PAGES = 24          # --site N
 SLOW_MS = 150       # --site-slow
 CRAWL_DELAY = 0.15  # --site-crawl-delay, seconds
@@ -73,15 +106,20 @@ def pkg_config(libdir, *args):
     return out.stdout.split()
 
 
+def compile_c(src, out, flags):
+    """src compiled and linked with flags (and the sanitizers' of this
+    build, which an installed sanitized library needs), warnings fatal."""
+    san = ["-fsanitize=" + SANITIZE] if SANITIZE not in ("", "none") else []
+    subprocess.run(CC + ["-std=gnu11", "-Wall", "-Wextra", "-Werror"] + san +
+                   [src, "-o", out] + flags, check=True)
+
+
 def build_crawler(libdir):
     """The example, compiled and linked with pkg-config's flags only."""
     global CRAWLER
     CRAWLER = os.path.join(TMP, "crawler")
-    flags = pkg_config(libdir, "--cflags", "--libs")
-    san = ["-fsanitize=" + SANITIZE] if SANITIZE not in ("", "none") else []
-    subprocess.run(CC + ["-std=gnu11", "-Wall", "-Wextra", "-Werror"] + san +
-                   [os.path.join(SOURCE, "examples", "crawler.c"), "-o",
-                    CRAWLER] + flags, check=True)
+    compile_c(os.path.join(SOURCE, "examples", "crawler.c"), CRAWLER,
+              pkg_config(libdir, "--cflags", "--libs"))
 
 
 def start_fixture():
@@ -289,6 +327,36 @@ class TestInstalled(unittest.TestCase):
         self.assertIn(os.path.join(libdir, "libsluice.so.0"), ldd)
         with open(os.path.join(SOURCE, "examples", "crawler.c")) as f:
             self.assertLessEqual(len(f.read().splitlines()), 200)
+
+    def test_own_loop_and_libcurl(self):
+        """What the README says a program adds when it also uses ev.h
+        (-lev) or libcurl (pkg-config libcurl) itself, and what
+        libsluice.a wants after it, are enough."""
+        libdir = os.path.dirname(glob.glob(os.path.join(
+            TMP, "**", "libsluice.a"), recursive=True)[0])
+        src = os.path.join(TMP, "own_loop.c")
+        with open(src, "w") as f:
+            f.write(OWN_LOOP)
+        curl = subprocess.run(["pkg-config", "--cflags", "--libs", "libcurl"],
+                              check=True, stdout=subprocess.PIPE,
+                              text=True).stdout.split()
+        shared = os.path.join(TMP, "own_loop")
+        compile_c(src, shared, pkg_config(libdir, "--cflags", "--libs") +
+                  ["-lev"] + curl)
+        static = os.path.join(TMP, "own_loop_static")
+        deps = subprocess.run(["pkg-config", "--libs", "libcurl", "libcares",
+                               "libpsl", "libidn2"], check=True, text=True,
+                              stdout=subprocess.PIPE).stdout.split()
+        compile_c(src, static, pkg_config(libdir, "--cflags") +
+                  [os.path.join(libdir, "libsluice.a")] + deps +
+                  ["-lev", "-lm"])
+        for prog in (shared, static):
+            p = subprocess.run([prog, url("own.test", "/status/204")],
+                               env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, timeout=30)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout.splitlines()[1:], ["204"], p.stdout)
+            self.assertTrue(p.stdout.startswith("libcurl/"), p.stdout)
 
     def test_usage(self):
         for args in ([], ["-p", "0", "http://a.test/"], ["--bogus", "x"]):

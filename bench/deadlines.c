@@ -4,13 +4,21 @@
  * requests with distinct deadlines), and how long cancelling 1000 in-flight
  * transfers takes (the loop of sl_task_cancel calls, and until the
  * fixture server reports no request in flight, i.e. every socket closed).
+ * Beside the cancel, its floor: 1000 plain close() of connected sockets
+ * with a request in flight each, no libcurl, no sluice (the kernel's
+ * share of a cancel, which no change in sluice can take away).
  *
  * usage: deadlines SLUICE_FIXTURE [rounds]
  */
+#include <arpa/inet.h>
 #include <ev.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "sluice.h"
@@ -71,6 +79,16 @@ static int timeout_lateness(const struct fixture *fx)
   return ok == N ? 0 : 1;
 }
 
+/* CPU time (user + system) of this process so far, in seconds: on a
+   shared machine the steadier measure of the cancel loop. */
+static double cpu_now(void)
+{
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static int cancel_many(const struct fixture *fx)
 {
   enum { N = 1000 };
@@ -78,7 +96,7 @@ static int cancel_many(const struct fixture *fx)
   struct sl_options o = {0};
   sl_task **t = calloc(N, sizeof(*t));
   char host[64];
-  double t0, t1, t2;
+  double t0, t1, t2, c0, c1;
   sl_ctx *ctx;
   int i, tries;
   o.max_concurrency = N;
@@ -101,20 +119,78 @@ static int cancel_many(const struct fixture *fx)
             c.in_flight, N);
     return 1;
   }
+  c0 = cpu_now();
   t0 = ev_time();
   for(i = 0; i < N; i++)
     sl_task_cancel(t[i], "bench");
   t1 = ev_time();
+  c1 = cpu_now();
   while(fixture_stats(fx, host, &c) == 0 && c.in_flight > 0)
     usleep(1000);
   t2 = ev_time();
   printf("cancel %d in-flight transfers: %.2f ms for the cancel calls "
-         "(%.1f us each); fixture saw every socket closed after %.1f ms\n",
-         N, (t1 - t0) * 1000, (t1 - t0) * 1e6 / N, (t2 - t0) * 1000);
+         "(%.1f us each, %.2f ms CPU); fixture saw every socket closed "
+         "after %.1f ms\n",
+         N, (t1 - t0) * 1000, (t1 - t0) * 1e6 / N, (c1 - c0) * 1000,
+         (t2 - t0) * 1000);
   for(i = 0; i < N; i++)
     sl_task_free(t[i]);
   free(t);
   sl_ctx_free(ctx);
+  return 0;
+}
+
+/* One blocking connection to the fixture with a GET /hang sent: -1 on
+   failure. */
+static int hang_socket(const struct fixture *fx)
+{
+  struct sockaddr_in a = {0};
+  char req[128];
+  int fd = socket(AF_INET, SOCK_STREAM, 0), n;
+  a.sin_family = AF_INET;
+  a.sin_port = htons((unsigned short)fx->port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  n = snprintf(req, sizeof(req), "GET /hang HTTP/1.1\r\nHost: %s\r\n\r\n",
+               fx->host);
+  if(fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+     write(fd, req, (size_t)n) != n) {
+    if(fd >= 0)
+      close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* The floor of cancel_many: the same 1000 requests in flight, each on a
+   socket of its own, closed by a plain close() loop. */
+static int close_floor(const struct fixture *fx)
+{
+  enum { N = 1000 };
+  struct fixture_counters c = {0};
+  int fd[N], i, tries;
+  double t0, t1, c0, c1;
+  fixture_reset(fx);
+  for(i = 0; i < N; i++)
+    if((fd[i] = hang_socket(fx)) < 0) {
+      fprintf(stderr, "close floor: socket %d failed\n", i);
+      while(i-- > 0)
+        close(fd[i]);
+      return 1;
+    }
+  for(tries = 0; tries < 2000 && c.in_flight < N; tries++)
+    if(fixture_stats(fx, fx->host, &c) || c.in_flight < N)
+      usleep(1000);
+  c0 = cpu_now();
+  t0 = ev_time();
+  for(i = 0; i < N; i++)
+    close(fd[i]);
+  t1 = ev_time();
+  c1 = cpu_now();
+  printf("floor: close() of %d connections with a request in flight: "
+         "%.2f ms (%.2f ms CPU)\n",
+         N, (t1 - t0) * 1000, (c1 - c0) * 1000);
+  while(fixture_stats(fx, fx->host, &c) == 0 && c.in_flight > 0)
+    usleep(1000);
   return 0;
 }
 
@@ -138,6 +214,7 @@ int main(int argc, char **argv)
   for(i = 0; i < rounds; i++) {
     rc |= timeout_lateness(&fx);
     rc |= cancel_many(&fx);
+    rc |= close_floor(&fx);
   }
   fixture_stop(&fx);
   return rc;

@@ -6,19 +6,23 @@
  * The order (see limits/hosts.h for why): with sl_options.robots, the
  * origin's robots.txt first (robotsfetch.c; a URL it refuses is never
  * sent); then the name (a task waiting on DNS holds no slot; resolution
- * counts against the deadline); then the host must not be paused; then a
- * host slot; then, holding it, the host's rate must allow a request (peek
- * only); then a global slot; then, holding both, both rates are checked
- * again and both tokens taken in one step, and the transfer starts.  A task waiting on its host holds
- * no global slot, so a slow or rate-limited host never holds up the
- * others.  Every wait is a queue on a FIFO semaphore, a timer on the
- * context's heap, or the resolver's callback.
+ * counts against the deadline); then, for https, its origin's gate
+ * (origin.h: while the origin's first connection is being made, the
+ * others wait for a TLS session to resume); then the host must not be
+ * paused; then a host slot; then, holding it, the host's rate must allow
+ * a request (peek only); then a global slot; then, holding both, both
+ * rates are checked again and both tokens taken in one step, and the
+ * transfer starts.  A task waiting on its host holds no global slot, so
+ * a slow or rate-limited host never holds up the others.  Every wait is
+ * a queue on a FIFO semaphore, a timer on the context's heap, or the
+ * resolver's callback.
  */
 #include "fetcher/admit.h"
 
 #include "base/container_of.h"
 #include "fetcher/bandwidth.h"
 #include "fetcher/ctx.h"
+#include "fetcher/origin.h"
 #include "fetcher/robotsfetch.h"
 #include "fetcher/task.h"
 #include "fetcher/timeout.h"
@@ -32,9 +36,11 @@
 
 #define TASK_OF(ptr, field) sl_container_of(ptr, struct sl_task, field)
 
-/* How long past its deadline a running transfer may go before sluice
-   stops it itself: curl's own timeout normally ends it at the deadline. */
-#define RUNNING_GRACE SL_NS_PER_SEC
+/* A running transfer ends at its deadline (or try timeout) on sluice's
+   timer heap, to the millisecond; curl's own timeout, as much later, is
+   only the backstop for when that timer could not be armed (out of
+   memory), and curl's timer fires late (loop.c). */
+#define BACKSTOP SL_NS_PER_SEC
 
 int sl__admission_init(struct sl_admission *a, const struct sl_options *o,
                        unsigned cap, uint64_t seed)
@@ -118,6 +124,7 @@ static void fail(struct sl_task *t, enum sl_error_kind kind, int code,
   sl__task_finish(t, SL_ST_FAILED);
 }
 
+static void gate_step(struct sl_task *t);
 static void host_step(struct sl_task *t);
 static void host_rate_step(struct sl_task *t);
 static bool final_step(struct sl_task *t);
@@ -143,6 +150,15 @@ void sl__admit_host_slots(struct sl_sem_waiter *w, struct sl_host *h)
   }
 }
 
+void sl__admit_gate_passed(struct sl_sem_waiter *w, struct sl_origin *o)
+{
+  for(; w; w = sl_sem_next_admitted(&o->gate)) {
+    struct sl_task *t = TASK_OF(w, gate_wait);
+    t->holds_gate = true;
+    host_step(t);
+  }
+}
+
 /* Hands a freed host slot to its next waiter. */
 static void host_release(struct sl_host *h)
 {
@@ -154,22 +170,21 @@ static void host_release(struct sl_host *h)
 static bool start(struct sl_task *t, int64_t now)
 {
   struct sl_ctx *ctx = t->ctx;
+  int64_t end = sl__xfer_end(t, now);
+  bool timed;
   if(ctx->adm.has_rate)
     sl_bucket_take(&ctx->adm.global_rate, now);
   if(t->host)
     sl_host_take(t->host, now);
-  sl__timers_disarm(&ctx->timers, &t->tmr);
-  if(sl__xfer_start(&ctx->xfer, t, now) == 0) {
+  if(!end)
+    sl__timers_disarm(&ctx->timers, &t->tmr);
+  timed = end && !sl__timers_arm(&ctx->timers, &t->tmr, end);
+  if(sl__xfer_start(&ctx->xfer, t, now, timed ? BACKSTOP : 0) == 0) {
     sl__task_stage(t, SL_ST_RUNNING);
     if(t->host) {
       t->host->running++;
       t->host_running = true;
     }
-    /* curl keeps the deadline (CURLOPT_TIMEOUT_MS); this is the guard
-       for when it does not (libcurl 7.88 can lose a transfer's timer
-       when it runs out of memory inside) */
-    if(t->deadline > 0)
-      sl__timers_arm(&ctx->timers, &t->tmr, t->deadline + RUNNING_GRACE);
     return true;
   }
   t->holds_permit = false;
@@ -201,14 +216,23 @@ static bool final_step(struct sl_task *t)
   return start(t, now);
 }
 
+/* Takes a permit of s for t, or queues t (its waiter w) on s in stage
+   st: true when taken. */
+static bool acquire(struct sl_task *t, struct sl_sem *s,
+                    struct sl_sem_waiter *w, enum sl_stage st)
+{
+  if(sl_sem_try_acquire(s))
+    return true;
+  sl__task_stage(t, st);
+  sl_sem_enqueue(s, w);
+  return false;
+}
+
 static void global_step(struct sl_task *t)
 {
   struct sl_ctx *ctx = t->ctx;
-  if(!sl_sem_try_acquire(&ctx->adm.sem)) {
-    sl__task_stage(t, SL_ST_GLOBAL_QUEUED);
-    sl_sem_enqueue(&ctx->adm.sem, &t->wait);
+  if(!acquire(t, &ctx->adm.sem, &t->wait, SL_ST_GLOBAL_QUEUED))
     return;
-  }
   t->holds_permit = true;
   if(!final_step(t))
     global_release(ctx);
@@ -236,13 +260,25 @@ static void host_step(struct sl_task *t)
     wait_until(t, SL_ST_PAUSED, h->pause_until);
     return;
   }
-  if(!sl_sem_try_acquire(&h->sem)) {
-    sl__task_stage(t, SL_ST_HOST_QUEUED);
-    sl_sem_enqueue(&h->sem, &t->host_wait);
+  if(!acquire(t, &h->sem, &t->host_wait, SL_ST_HOST_QUEUED))
     return;
-  }
   t->holds_host = true;
   host_rate_step(t);
+}
+
+/* An https task waits at its origin's gate while another makes the
+   origin's first connection (origin.h), holding nothing else. */
+static void gate_step(struct sl_task *t)
+{
+  struct sl_origin *o = t->origin;
+  if(!o || !o->share || t->holds_gate) {
+    host_step(t);
+    return;
+  }
+  if(!acquire(t, &o->gate, &t->gate_wait, SL_ST_GATE_QUEUED))
+    return;
+  t->holds_gate = true;
+  host_step(t);
 }
 
 /* A stage timer went off: carry on from where the task waits. */
@@ -252,7 +288,7 @@ static void stage_due(struct sl_tmr *tm)
   switch(t->stage) {
     case SL_ST_PAUSED:
     case SL_ST_BACKOFF:
-      host_step(t);
+      gate_step(t);
       break;
     case SL_ST_HOST_RATE:
       host_rate_step(t);
@@ -270,20 +306,20 @@ static void stage_due(struct sl_tmr *tm)
 }
 
 /* The task's own deadline passed while it was PENDING, or its host is
-   paused past it (wait_until), or it is RUNNING past its deadline and
-   the grace curl was given. */
+   paused past it (wait_until), or its transfer reached its end (the
+   deadline or the try timeout: outcome.c). */
 static void deadline_due(struct sl_tmr *tm)
 {
   struct sl_task *t = TASK_OF(tm, tmr);
   int64_t now = now_ns(t);
   if(sl_task_is_final(t))
     return;
+  if(t->state == SL_RUNNING) {
+    sl__outcome_expired(t, now);
+    return;
+  }
   sl__admit_cancel(t);
-  if(t->state == SL_RUNNING)
-    sl__timeout_pending(t, now,
-                        "and libcurl had not ended the transfer a "
-                        "second later");
-  else if(now < t->deadline && paused_past_deadline(t, now))
+  if(now < t->deadline && paused_past_deadline(t, now))
     sl__timeout_paused(t, now, t->host->pause_until);
   else if(t->stage == SL_ST_ROBOTS)
     sl__timeout_pending(t, now, "while waiting for its robots.txt");
@@ -292,6 +328,14 @@ static void deadline_due(struct sl_tmr *tm)
                         t->attempts ? "while waiting to retry"
                                     : "while waiting for its turn");
   sl__task_finish(t, SL_ST_FAILED);
+}
+
+/* t's origin (origin.h); false when out of memory. */
+static bool take_origin(struct sl_task *t)
+{
+  bool tls = (sl__task_cur_url(t)[4] | 0x20) == 's'; /* http(s) checked */
+  t->origin = sl__origin_take(&t->ctx->origins, tls, t->host_name, t->port);
+  return t->origin != NULL;
 }
 
 /* The resolver answered a task waiting on its name. */
@@ -307,12 +351,12 @@ static void resolved(struct sl_name_wait *w, const struct sl_name_result *r)
   }
   t->resolve = r->list;
   /* its key may be its address: the host is known only now */
-  if(!sl__polite_take_host(t)) {
+  if(!sl__polite_take_host(t) || !take_origin(t)) {
     fail(t, SL_ERR_INTERNAL, 0, "out of memory");
     return;
   }
   sl__robots_host(t); /* its Crawl-delay, for the key now known */
-  host_step(t);
+  gate_step(t);
 }
 
 /* Its URL checked and its deadline armed; false when the task failed. */
@@ -343,7 +387,7 @@ void sl__admit_init(struct sl_task *t)
   t->dns.done = resolved;
   /* every wait of the task is in its priority's order */
   t->stage_tmr.prio = t->wait.prio = t->host_wait.prio = t->dns.prio =
-      t->priority;
+      t->gate_wait.prio = t->priority;
 }
 
 void sl__admit(struct sl_task *t)
@@ -375,6 +419,8 @@ static void leave(struct sl_task *t)
   }
   if(t->host)
     sl_sem_remove(&t->host->sem, &t->host_wait);
+  if(t->origin)
+    sl_sem_remove(&t->origin->gate, &t->gate_wait);
   sl_sem_remove(&ctx->adm.sem, &t->wait);
   if(t->holds_permit) {
     t->holds_permit = false;
@@ -383,6 +429,10 @@ static void leave(struct sl_task *t)
   if(t->holds_host) {
     t->holds_host = false;
     host_release(t->host);
+  }
+  if(t->holds_gate) { /* a closed gate passes to the next */
+    t->holds_gate = false;
+    sl__admit_gate_passed(sl_sem_release(&t->origin->gate), t->origin);
   }
 }
 
@@ -402,6 +452,10 @@ void sl__admit_release(struct sl_task *t)
   if(t->host) {
     sl_hosts_put(&t->ctx->adm.hosts, t->host, now_ns(t));
     t->host = NULL;
+  }
+  if(t->origin) {
+    sl__origin_put(t->origin);
+    t->origin = NULL;
   }
 }
 

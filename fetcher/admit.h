@@ -20,6 +20,7 @@
 
 struct sl_task;
 struct sl_ctx;
+struct sl_origin;
 
 /* The limits of a context. */
 struct sl_admission {
@@ -30,7 +31,7 @@ struct sl_admission {
   bool has_rate;
   struct sl_byterate bw; /* bandwidth over all transfers, when has_bw */
   bool has_bw;
-  struct sl_retry retry; /* max_attempts 1: no retries */
+  struct sl_retry retry;     /* max_attempts 1: no retries */
   enum sl_politeness key_by; /* what hosts are keyed on (polite.c) */
 };
 
@@ -77,6 +78,10 @@ void sl__polite_crawl_delay(struct sl_task *t, int64_t delay);
    the first of which is w are admitted: they go on their way. */
 void sl__admit_host_slots(struct sl_sem_waiter *w, struct sl_host *h);
 
+/* The waiters of o's gate the first of which is w passed it (it opened,
+   or a permit was handed on): they go on their way. */
+void sl__admit_gate_passed(struct sl_sem_waiter *w, struct sl_origin *o);
+
 /* After a try (outcome.c): pauses t's host for delay (ns) from now. */
 void sl__admit_pause_host(struct sl_task *t, int64_t delay);
 
@@ -86,6 +91,11 @@ bool sl__admit_retry(struct sl_task *t, int64_t delay);
 
 /* The loop's hook for a transfer curl finished (outcome.c). */
 void sl__outcome(struct sl_ctx *ctx, CURL *easy, CURLcode rc);
+
+/* t's running transfer reached its end (its deadline or its try timeout)
+   at now on the timer heap: it stops, and the timeout goes the way of
+   curl's own (a retry, or the end). */
+void sl__outcome_expired(struct sl_task *t, int64_t now);
 
 /* An HTTP-date to Unix seconds with libcurl's curl_getdate(), for the
    retry policy's parse_date: true, or false when s is not one. */

@@ -34,6 +34,12 @@ static void on_transfer_done(void *ud, CURL *easy, CURLcode rc)
   sl__outcome(ud, easy, rc);
 }
 
+static void on_conn(void *ud, void *owner, int delta)
+{
+  (void)ud;
+  sl__origin_conn(owner, delta);
+}
+
 bool sl_rate_check(const char *rate, const char **why)
 {
   struct sl_rate r;
@@ -103,7 +109,7 @@ static void tasks_init(struct sl_tasks *ts, const struct sl_options *o,
 static int parts_init(struct sl_ctx *ctx, const struct sl_options *o)
 {
   static const struct sl_loop_hooks hooks = {on_transfer_done, on_tick,
-                                             on_alarm};
+                                             on_alarm, on_conn};
   unsigned cap = o->max_concurrency ? o->max_concurrency : 50;
   uint64_t seed = (uint64_t)(uintptr_t)ctx ^ (uint64_t)time(NULL);
 
@@ -119,7 +125,10 @@ static int parts_init(struct sl_ctx *ctx, const struct sl_options *o)
   ctx->sched.owns_loop = ctx->owns_loop;
   sl__timers_init(&ctx->timers, ctx->loop);
   tasks_init(&ctx->tasks, o, cap);
-  if(sl__xfer_init(&ctx->xfer, ctx->loop, o,
+  if(sl__origins_init(&ctx->origins, &ctx->sched, cap < 256 ? 256 : cap,
+                      o->http_version == SL_HTTP_1_1, sl__admit_gate_passed))
+    return -1;
+  if(sl__xfer_init(&ctx->xfer, ctx->loop, &ctx->origins, o,
                    o->max_pooled_handles ? o->max_pooled_handles : cap))
     return -1;
   if(sl__admission_init(&ctx->adm, o, cap, seed))
@@ -139,6 +148,8 @@ static void parts_free(struct sl_ctx *ctx)
   sl__xfer_free(&ctx->xfer);
   sl__timers_free(&ctx->timers);
   sl_loop_free(ctx->loop); /* every easy handle is out of the multi */
+  /* no easy handle has a share any more, no connection is open */
+  sl__origins_free(&ctx->origins);
 }
 
 sl_ctx *sl_ctx_new(const struct sl_options *opts)

@@ -2,8 +2,8 @@
  * ctx.h - the context: what it is made of.  Each part is owned by its own
  * file (the loop by loop/, the ready queue by sched.c, the timers by
  * timers.c, the tasks by task.c, the limits by admit.c, the names by
- * resolve.c, the easy handles by transfer.c, robots.txt by
- * robotsfetch.c); ctx.c only puts them
+ * resolve.c, the origins by origin.c, the easy handles by transfer.c,
+ * robots.txt by robotsfetch.c); ctx.c only puts them
  * together and takes them apart.
  */
 #ifndef SL_FETCHER_CTX_H
@@ -12,6 +12,7 @@
 #include "sluice.h"
 
 #include "fetcher/admit.h"
+#include "fetcher/origin.h"
 #include "fetcher/resolve.h"
 #include "fetcher/sched.h"
 #include "fetcher/task.h"
@@ -27,13 +28,14 @@ struct sl_ctx {
   struct sl_tasks tasks;
   struct sl_admission adm;
   struct sl_resolver *resolver;
+  struct sl_origins origins;
   struct sl_xfer xfer;
   struct sl_group *groups, *groups_tail;           /* top-level groups */
   struct sl_as_completed *iters, *iters_tail;      /* live iterators */
   struct sl_timer *user_timers, *user_timers_tail; /* call_later */
   struct sl_reader *readers, *readers_tail;        /* add_reader */
-  unsigned readers_kept; /* readers that keep sl_run() going */
-  struct sl_queue *queues, *queues_tail;           /* queue.c */
+  unsigned readers_kept;                 /* readers that keep sl_run() going */
+  struct sl_queue *queues, *queues_tail; /* queue.c */
   /* robotsfetch.c: each origin's robots.txt; NULL: not asked */
   struct sl_robots_cache *robots;
 };

@@ -77,14 +77,26 @@ static bool try_again(struct sl_task *t, enum sl_error_kind kind)
   return sl__admit_retry(t, delay);
 }
 
+/* After a try that ended with kind: retried, or final. */
+static void settle(struct sl_task *t, enum sl_error_kind kind)
+{
+  if(!try_again(t, kind))
+    sl__task_finish(t, kind == SL_ERR_NONE        ? SL_ST_DONE
+                       : kind == SL_ERR_CANCELLED ? SL_ST_CANCELLED
+                                                  : SL_ST_FAILED);
+}
+
 void sl__outcome(struct sl_ctx *ctx, CURL *easy, CURLcode rc)
 {
   enum sl_error_kind kind;
   struct sl_task *t = sl__xfer_done(&ctx->xfer, easy, rc, &kind);
   if(kind == SL_ERR_NONE && sl__redirect(t))
     return;
-  if(!try_again(t, kind))
-    sl__task_finish(t, kind == SL_ERR_NONE        ? SL_ST_DONE
-                       : kind == SL_ERR_CANCELLED ? SL_ST_CANCELLED
-                                                  : SL_ST_FAILED);
+  settle(t, kind);
+}
+
+void sl__outcome_expired(struct sl_task *t, int64_t now)
+{
+  sl__xfer_expire(&t->ctx->xfer, t, now);
+  settle(t, SL_ERR_TIMEOUT);
 }

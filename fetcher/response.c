@@ -37,17 +37,41 @@ static void keep_retry_after(struct sl_task *t, CURL *e)
   t->retry_after[n] = '\0';
 }
 
+/* Appends value, NUL-terminated, trimmed of blanks and line ends, with
+   any line end inside it (an obs-fold) made a space: curl's store keeps a
+   bare LF that ends a line ("Name: \n" gives "\n") and folded lines as
+   they came, and a header's value must be one line. */
+static int append_value(struct sl_buf *b, const char *v)
+{
+  const char *ws = " \t\r\n";
+  size_t n, from;
+  v += strspn(v, ws);
+  n = strlen(v);
+  while(n && strchr(ws, v[n - 1]))
+    n--;
+  from = b->len;
+  if(sl_buf_append(b, v, n) || sl_buf_append(b, "", 1))
+    return -1;
+  for(char *p = b->p + from; *p; p++)
+    if(*p == '\r' || *p == '\n')
+      *p = ' ';
+  return 0;
+}
+
 /* SL_REQ_KEEP_HEADERS (and on_headers): the last response's headers (not
    those of a 1xx or of a redirect followed) from curl's own store, as
    "Name\0value\0" entries, in the order received.  Once the transfer is
-   done, or when on_headers is about to run. */
+   done, or when on_headers is about to run.  A line with no name (": x",
+   which curl stores) is no header and is left out. */
 bool sl__response_keep_headers(struct sl_task *t, CURL *e)
 {
   struct curl_header *h = NULL;
   sl_buf_reset(&t->headers, 64 * 1024);
   while((h = curl_easy_nextheader(e, CURLH_HEADER, -1, h))) {
+    if(!*h->name)
+      continue;
     if(sl_buf_append(&t->headers, h->name, strlen(h->name) + 1) ||
-       sl_buf_append(&t->headers, h->value, strlen(h->value) + 1))
+       append_value(&t->headers, h->value))
       return false;
   }
   return true;

@@ -34,6 +34,7 @@
   XX(NEW, PENDING, "created, not yet admitted")                               \
   XX(ROBOTS, PENDING, "its origin's robots.txt (robotsfetch.c)")              \
   XX(RESOLVING, PENDING, "its host name")                                     \
+  XX(GATE_QUEUED, PENDING, "its origin's first TLS connection (a session)")   \
   XX(PAUSED, PENDING, "timer: its host is paused (Retry-After)")              \
   XX(HOST_QUEUED, PENDING, "a slot of its host")                              \
   XX(HOST_RATE, PENDING, "timer: its host's next token")                      \
@@ -83,6 +84,9 @@ struct sl_task {
   bool bw_paused;   /* RUNNING: paused by the bandwidth caps (its stage
                        timer unpauses it) */
   bool head_given;  /* on_headers ran for this transfer */
+  bool holds_gate;  /* passed its origin's gate (origin.h) */
+  bool gated;       /* RUNNING while its origin's gate is closed: the
+                       gate opens when its response begins or it ends */
   bool declined;    /* on_headers stopped the transfer (err says why) */
   bool no_robots;   /* a robots.txt fetch: not checked against one */
 
@@ -93,6 +97,8 @@ struct sl_task {
   struct sl_sem_waiter wait;       /* queued on the global semaphore */
   struct sl_sem_waiter host_wait;  /* queued on its host's semaphore */
   struct sl_host *host;            /* one user of the host table */
+  struct sl_origin *origin;        /* taken once its name is known */
+  struct sl_sem_waiter gate_wait;  /* queued at its origin's gate */
   unsigned attempts;               /* transfers started */
   struct sl_tmr stage_tmr;         /* the wait of its stage */
   struct sl_tmr tmr;               /* its deadline while PENDING */

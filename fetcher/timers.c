@@ -2,9 +2,9 @@
  * timers.c - a context's deadlines on a heap, and the loop's one alarm
  * for them.  See timers.h.
  *
- * A timer up to EARLY ahead counts as due in a pass (the loop's clock and
- * libev's timers do not line up to the microsecond, and epoll waits in
- * whole milliseconds).  now is fixed for the pass, so a timer armed
+ * A timer up to the alarm's slack ahead counts as due in a pass (the
+ * alarm and the loop's clock do not line up to the microsecond: see
+ * sl_loop_alarm_slack).  now is fixed for the pass, so a timer armed
  * during it for a time the pass counts as due (a rate token 0.3 ms ahead)
  * would fire again and again with the same now, forever: such a timer
  * moves just past the pass, to the next turn of the loop, with a fresh
@@ -15,8 +15,6 @@
 #include "base/container_of.h"
 #include "limits/ns.h"
 #include "loop/loop.h"
-
-#define EARLY (500 * SL_NS_PER_US)
 
 #define TMR_OF(n) sl_container_of(n, struct sl_tmr, node)
 
@@ -87,7 +85,7 @@ void sl__timers_disarm(struct sl_timers *ts, struct sl_tmr *tm)
 void sl__timers_fire(struct sl_timers *ts)
 {
   struct sl_tmr *tm;
-  ts->pass_limit = sl_loop_now(ts->loop) + EARLY;
+  ts->pass_limit = sl_loop_now(ts->loop) + sl_loop_alarm_slack(ts->loop);
   ts->in_pass = true;
   while((tm = first(ts)) && tm->at <= ts->pass_limit) {
     sl_heap_remove(&ts->heap, &tm->node);

@@ -10,6 +10,7 @@
 
 #include "fetcher/proxy.h"
 #include "fetcher/bandwidth.h"
+#include "fetcher/origin.h"
 #include "fetcher/redirect.h"
 #include "fetcher/response.h"
 #include "fetcher/task.h"
@@ -38,8 +39,10 @@ struct sl_easy {
   long timeout_ms, connect_timeout_ms;
   const struct curl_slist *resolve; /* NULL: none was given */
   const struct curl_slist *headers; /* the list it was given last */
-  enum sl_method method;            /* how the last request was sent */
+  struct sl_origin *origin; /* whose share it has (NULL: the plain one) */
+  enum sl_method method;    /* how the last request was sent */
   bool tls, curlu;
+  bool fresh;               /* CURLOPT_FRESH_CONNECT is set */
   bool custom;              /* CURLOPT_CUSTOMREQUEST is set */
   bool encoding;            /* CURLOPT_ACCEPT_ENCODING is set */
   bool hdrfn;               /* CURLOPT_HEADERFUNCTION is set (on_headers) */
@@ -103,6 +106,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
   struct sl_easy *x = ud;
   struct sl_task *t = x->task;
   size_t len = size * n;
+  if(t->gated) { /* a response: its origin has a session now */
+    t->gated = false;
+    sl__origin_open(t->origin);
+  }
   if(!sl__bw_pass(t, len))
     return CURL_WRITEFUNC_PAUSE; /* libcurl gives it again once unpaused */
   if(!t->body_seen && (t->flags & SL_REQ_FOLLOW_REDIRECTS))
@@ -184,16 +191,37 @@ static int no_curl_resolver(void *resolver_state, void *reserved, void *ud)
   return 1;
 }
 
+/* The receive buffer of each transfer.  libcurl before 8.7.0 allocates
+   one per running transfer (CURLOPT_BUFFERSIZE, 16 KiB), by far the most
+   of its memory for a transfer at 10 000 at once; later ones lend each
+   transfer the multi handle's while it reads, so there the size only sets
+   how much one read takes.  So on the older ones the buffers of all the
+   transfers at once stay within BUFFERS (from 16 KiB each up to 256 at
+   once, down to curl's least, 1 KiB, from 4096 at once): a response of a
+   few hundred bytes still comes in one read, a larger one in more. */
+#define BUFFERS (4L << 20)
+static long buffer_size(unsigned cap)
+{
+  const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+  long size = BUFFERS / (long)cap;
+  if(v->version_num >= 0x080700 || size >= CURL_MAX_WRITE_SIZE)
+    return 0;
+  return size < 1024 ? 1024 : size;
+}
+
 int sl__xfer_init(struct sl_xfer *xf, struct sl_loop *loop,
-                  const struct sl_options *o, size_t max_pool)
+                  struct sl_origins *origins, const struct sl_options *o,
+                  size_t max_pool)
 {
   const char *ua = o->user_agent ? o->user_agent : "sluice/" SL_VERSION;
   memset(xf, 0, sizeof(*xf));
   xf->loop = loop;
+  xf->origins = origins;
   xf->http_version = o->http_version;
   xf->proxied = o->proxy ? *o->proxy != '\0' : sl__proxy_in_env();
   xf->insecure = o->insecure;
   xf->max_redirects = o->max_redirects > 0 ? o->max_redirects : 10;
+  xf->buffer_size = buffer_size(o->max_concurrency ? o->max_concurrency : 50);
   xf->max_pool = max_pool;
   /* as headers of our own, the User-Agent too: curl then skips
      formatting its line anew for every request (5 % of the instructions
@@ -249,12 +277,15 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  if(xf->buffer_size)
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, xf->buffer_size);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
   curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
   curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
   curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_SHARE, xf->origins->plain); /* origin.c */
   x->headers = xf->hdrs.list.head;
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
   if(xf->proxy)
@@ -276,10 +307,11 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
   return x;
 }
 
-static void easy_free(struct sl_easy *x)
+static void easy_free(struct sl_xfer *xf, struct sl_easy *x)
 {
   curl_easy_cleanup(x->curl);
   sl__curlu_free(&x->url); /* after the handle that used it */
+  sl__origin_handle_move(xf->origins, x->origin, NULL); /* after too */
   free(x);
 }
 
@@ -290,13 +322,13 @@ static void easy_put(struct sl_xfer *xf, struct sl_easy *x)
     xf->pool[xf->npool++] = x;
     return;
   }
-  easy_free(x);
+  easy_free(xf, x);
 }
 
 void sl__xfer_free(struct sl_xfer *xf)
 {
   while(xf->npool)
-    easy_free(xf->pool[--xf->npool]);
+    easy_free(xf, xf->pool[--xf->npool]);
   free(xf->pool);
   xf->pool = NULL;
   free(xf->ca_file);
@@ -396,6 +428,26 @@ static void set_head_cb(struct sl_easy *x, const struct sl_task *t)
   x->hdrfn = t->on_headers != NULL;
 }
 
+/* What the transfer's origin gives (origin.h): an https origin's TLS
+   sessions, and on libcurl 8 a fresh connection when no idle one can be
+   there to find; the sockets it opens are counted for the origin. */
+static void set_origin(const struct sl_xfer *xf, struct sl_easy *x,
+                       struct sl_origin *o, bool tls)
+{
+  CURLSH *share = sl__origin_share(o);
+  bool fresh = o && sl__origin_fresh(o, tls);
+  if(share && x->origin != o) {
+    curl_easy_setopt(x->curl, CURLOPT_SHARE, share);
+    sl__origin_handle_move(xf->origins, x->origin, o);
+    x->origin = o;
+  }
+  if(fresh != x->fresh) {
+    curl_easy_setopt(x->curl, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+    x->fresh = fresh;
+  }
+  x->sock.owner = o;
+}
+
 /* Gives the handle this request's options, each only when it differs
    from what the handle's last request had. */
 static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
@@ -415,6 +467,7 @@ static void easy_setup(const struct sl_xfer *xf, struct sl_easy *x,
   x->sends = 0;
   x->sock.socket_errno = 0;
   set_url(x, url);
+  set_origin(xf, x, t->origin, tls);
   if(x->timeout_ms != timeout) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     x->timeout_ms = timeout;
@@ -478,26 +531,34 @@ static void body_close(struct sl_task *t)
   t->body_fd = -1;
 }
 
-/* The curl timeout of t at now: the nearer of what is left of its
-   deadline and its try timeout (0: neither).  -1 with t's error set when
-   the deadline has passed. */
-static long time_left(struct sl_task *t, int64_t now)
+int64_t sl__xfer_end(const struct sl_task *t, int64_t now)
 {
-  int64_t left = t->deadline - now;
-  long ms;
-  if(t->deadline <= 0)
-    return t->try_timeout_ms;
-  if(left < SL_NS_PER_MS) {
+  int64_t end = t->deadline > 0 ? t->deadline : 0;
+  int64_t try_end = now + sl_ns_from_ms(t->try_timeout_ms);
+  if(t->try_timeout_ms > 0 && (!end || try_end < end))
+    end = try_end;
+  return end;
+}
+
+/* The curl timeout of t at now (ms): to its end (sl__xfer_end) and the
+   backstop; 0 without an end.  -1 with t's error set when the deadline
+   has passed. */
+static long time_left(struct sl_task *t, int64_t now, int64_t backstop)
+{
+  int64_t end = sl__xfer_end(t, now);
+  if(!end)
+    return 0;
+  if(t->deadline > 0 && t->deadline - now < SL_NS_PER_MS) {
     sl__timeout_pending(t, now, "before its transfer started");
     return -1;
   }
-  ms = (long)((left + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
-  return t->try_timeout_ms && t->try_timeout_ms < ms ? t->try_timeout_ms : ms;
+  return (long)((end + backstop - now + SL_NS_PER_MS - 1) / SL_NS_PER_MS);
 }
 
-int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
+int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now,
+                   int64_t backstop)
 {
-  long timeout = time_left(t, now);
+  long timeout = time_left(t, now, backstop);
   struct sl_easy *x;
   int rc;
 
@@ -522,6 +583,10 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now)
   t->easy = x;
   t->started_at = now;
   t->body_seen = t->skip_body = t->bw_paused = t->head_given = false;
+  if(t->origin) {
+    sl__origin_running(t->origin, 1);
+    t->gated = t->origin->share && !sl__origin_gate_open(t->origin);
+  }
   if(!t->hopping) { /* a try begins */
     t->attempts++;
     t->try_start = now;
@@ -537,16 +602,59 @@ CURLcode sl__xfer_unpause(struct sl_task *t, CURL **easy)
   return curl_easy_pause(*easy, CURLPAUSE_CONT);
 }
 
+/* What came of t's transfer on x is kept: the response so far, and the
+   requests curl sent again by itself. */
+static void settle(struct sl_easy *x, struct sl_task *t)
+{
+  sl__response_keep(t, x->curl);
+  /* libcurl sends a request again on a new connection when a kept-alive
+     one closed before answering, without telling: an attempt too */
+  if(x->sends > 1)
+    t->attempts += x->sends - 1;
+}
+
+/* t's transfer is out of curl: its handle goes back to the pool, and
+   the gate of its origin opens if it waited for this one (origin.h). */
+static void put_back(struct sl_xfer *xf, struct sl_easy *x, struct sl_task *t)
+{
+  if(t->origin) {
+    sl__origin_running(t->origin, -1);
+    if(t->gated)
+      sl__origin_open(t->origin);
+  }
+  t->gated = false;
+  t->easy = NULL;
+  body_close(t);
+  easy_put(xf, x);
+}
+
 void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)
 {
   struct sl_easy *x = t->easy;
   if(!x)
     return;
-  sl__response_keep(t, x->curl); /* what came before the cancel */
+  settle(x, t); /* what came before the cancel */
   sl_loop_remove(xf->loop, x->curl);
-  t->easy = NULL;
-  body_close(t);
-  easy_put(xf, x);
+  put_back(xf, x, t);
+}
+
+void sl__xfer_expire(struct sl_xfer *xf, struct sl_task *t, int64_t now)
+{
+  long ms = (long)((now - t->started_at) / SL_NS_PER_MS);
+  char detail[128];
+  sl__xfer_stop(xf, t);
+  /* curl's words, for the same event */
+  if(t->resp.timing.connect_ms > 0)
+    snprintf(detail, sizeof(detail),
+             "Operation timed out after %ld milliseconds with %llu bytes "
+             "received",
+             ms, (unsigned long long)t->resp.bytes);
+  else
+    snprintf(detail, sizeof(detail),
+             "Connection timed out after %ld "
+             "milliseconds",
+             ms);
+  sl__timeout_transfer(t, detail);
 }
 
 struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
@@ -556,16 +664,10 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   struct sl_task *t;
   curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
   t = x->task;
-  sl__response_keep(t, easy);
-  /* libcurl sends a request again on a new connection when a kept-alive
-     one closed before answering, without telling: an attempt too */
-  if(x->sends > 1)
-    t->attempts += x->sends - 1;
+  settle(x, t);
   *kind = sl__response_outcome(t, rc, x->errbuf, easy, x->sock.socket_errno);
   if(*kind == SL_ERR_TIMEOUT)
     sl__timeout_transfer(t, t->err.e.message); /* which timeout, and when */
-  t->easy = NULL;
-  body_close(t);
-  easy_put(xf, x);
+  put_back(xf, x, t);
   return t;
 }

@@ -22,10 +22,12 @@
 struct sl_loop;
 struct sl_task;
 struct sl_easy;
+struct sl_origins;
 
 /* What every easy handle of a context is given, and the pool. */
 struct sl_xfer {
   struct sl_loop *loop;
+  struct sl_origins *origins; /* the shares easy handles are given */
   struct sl_easy **pool;
   size_t npool, max_pool;
   enum sl_http_version http_version;
@@ -33,6 +35,7 @@ struct sl_xfer {
   char *proxy;             /* sl_options.proxy when not "": NULL */
   struct sl_ctx_hdrs hdrs; /* every request's: User-Agent, headers */
   long max_redirects;      /* for requests that leave theirs 0 */
+  long buffer_size;        /* CURLOPT_BUFFERSIZE; 0: curl's */
   bool insecure;
   bool proxied; /* a proxy is set (here or in the environment, which
                    curl then reads): names are the proxy's */
@@ -41,12 +44,21 @@ struct sl_xfer {
 /* Keeps the options of o; at most max_pool idle handles are kept.  0, or
    -1 with errno set. */
 int sl__xfer_init(struct sl_xfer *x, struct sl_loop *loop,
-                  const struct sl_options *o, size_t max_pool);
+                  struct sl_origins *origins, const struct sl_options *o,
+                  size_t max_pool);
 void sl__xfer_free(struct sl_xfer *x);
 
-/* Starts t's transfer at loop time now (ns).  0, or -1 with t's error
-   set (its deadline has passed, out of memory). */
-int sl__xfer_start(struct sl_xfer *x, struct sl_task *t, int64_t now);
+/* When a transfer of t started at loop time now must end (ns): the
+   nearer of t's deadline and its try timeout; 0 for neither. */
+int64_t sl__xfer_end(const struct sl_task *t, int64_t now);
+
+/* Starts t's transfer at loop time now (ns).  backstop > 0: sluice's own
+   timer ends the transfer at sl__xfer_end, and curl's timeout is set that
+   much later, only for when the timer does not; 0: curl's timeout is the
+   end itself.  0, or -1 with t's error set (its deadline has passed, out
+   of memory). */
+int sl__xfer_start(struct sl_xfer *x, struct sl_task *t, int64_t now,
+                   int64_t backstop);
 
 /* Unpauses t's running transfer (paused by bandwidth.c): libcurl hands
    the piece it kept to the write callback again before this returns.
@@ -58,6 +70,11 @@ CURLcode sl__xfer_unpause(struct sl_task *t, CURL **easy);
 /* Removes t's running transfer from curl at once, keeping what came of
    the response. */
 void sl__xfer_stop(struct sl_xfer *x, struct sl_task *t);
+
+/* t's running transfer reached its end (sl__xfer_end) at now on sluice's
+   timer: stopped as by sl__xfer_stop, with the timeout error curl's own
+   timeout would have given (timeout.c words it). */
+void sl__xfer_expire(struct sl_xfer *x, struct sl_task *t, int64_t now);
 
 /* A transfer curl finished with rc: fills its task's response and, when
    it is not a success, its error; gives the handle back.  Returns the

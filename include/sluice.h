@@ -556,8 +556,9 @@ SL_API bool sl_proxy_env_check(const char **var, const char **why);
 
    Debugging: with SLUICE_TRACE=stages in the environment when the
    context is made, every change of a task's stage (NEW, ROBOTS,
-   RESOLVING, PAUSED, HOST_QUEUED, HOST_RATE, GLOBAL_QUEUED, GLOBAL_RATE,
-   BACKOFF, RUNNING, DONE, FAILED, CANCELLED) is printed on stderr as
+   RESOLVING, GATE_QUEUED, PAUSED, HOST_QUEUED, HOST_RATE, GLOBAL_QUEUED,
+   GLOBAL_RATE, BACKOFF, RUNNING, DONE, FAILED, CANCELLED) is printed on
+   stderr as
    "sluice: NAME FROM -> TO (URL)". */
 SL_API sl_ctx *sl_ctx_new(const struct sl_options *opts);
 
@@ -666,15 +667,17 @@ SL_API int sl_task_error(const sl_task *t, const struct sl_error **out);
 
 /* A response header by name (case-insensitive), with SL_REQ_KEEP_HEADERS
    or on_headers: those of the last response (after redirects followed;
-   not a 1xx), its value trimmed; the first value when repeated.  NULL
-   when absent or not kept. */
+   not a 1xx), its value trimmed and on one line (a line folded onto the
+   next is joined by a space: no CR or LF in a value); the first value
+   when repeated.  NULL when absent or not kept. */
 SL_API const char *sl_task_header(const sl_task *t, const char *name);
 
 /* Every header value, in the order received, repeats kept (Link,
    Set-Cookie): those named name (case-insensitive), or every header when
    name is NULL.  Start with *pos = 0; each call returns the next value
    and sets *name_out (when not NULL) to its name as received, or returns
-   NULL at the end.  What is kept is what sl_task_header() reads.
+   NULL at the end.  What is kept is what sl_task_header() reads (a line
+   with no name, ": value", is no header and is not kept).
 
      size_t pos = 0;
      const char *v;

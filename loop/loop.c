@@ -12,7 +12,7 @@
  * when the next one starts.  Stopping and restarting its ev_io would cost
  * an epoll_ctl per request, so a removed socket's watcher is only parked
  * (left running) until curl wants the socket again, an event comes for
- * it, or curl closes it: the close goes through
+ * it (then it stops), or curl closes it: the close goes through
  * CURLOPT_CLOSESOCKETFUNCTION, so a parked watcher never outlives its fd
  * (a new socket with the same number gets a fresh registration).
  *
@@ -27,6 +27,14 @@
  * checks the sockets curl let go of during the removal, and a watcher
  * whose fd is gone goes too (left running, libev would abort on the
  * closed fd).
+ *
+ * The fetcher's alarm (its timer heap: deadlines, rate tokens) is a
+ * timerfd watched like a socket, not an ev_timer: libev's timers wake up
+ * to 2 ms late (epoll_wait takes whole milliseconds and libev adds one so
+ * as never to wake early), a timerfd wakes epoll within microseconds.  Its
+ * watcher has the highest priority, so a due deadline goes before the
+ * sockets that are ready in the same iteration.  An ev_timer is the
+ * fallback when no timerfd can be made.
  *
  * Every watcher here is weak (weak.h): none keeps a caller's loop alive.
  * The one reference that does is sl_loop_hold()'s, and the idle watcher
@@ -46,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 /* One watcher per socket curl tells us about (or parked: curl removed
@@ -55,6 +64,7 @@ struct sockw {
   ev_io io;
   struct sl_loop *loop;
   struct sockw *prev, *next; /* live or spare list */
+  void *owner;               /* the conn hook's, from open_cb; or NULL */
   bool parked;               /* running, but curl has let go */
 };
 
@@ -81,10 +91,13 @@ struct sl_loop_reader {
 struct sl_loop {
   struct ev_loop *ev;
   CURLM *multi;
-  ev_timer timer; /* curl's single timeout */
-  ev_timer alarm; /* the fetcher's timer heap */
-  ev_check check; /* runs the tick hook */
-  ev_idle idle;   /* keeps poll from blocking while a tick is due */
+  ev_timer timer;   /* curl's single timeout */
+  ev_timer alarm;   /* the fetcher's timer heap, when there is no alarm_fd */
+  ev_io alarm_io;   /* ... or its timerfd (see the top) */
+  int alarm_fd;     /* -1: none */
+  int64_t alarm_at; /* what alarm_fd is armed for; -1: nothing */
+  ev_check check;   /* runs the tick hook */
+  ev_idle idle;     /* keeps poll from blocking while a tick is due */
   bool tick_due;
   bool held;                      /* sl_loop_hold: the loop is kept alive */
   unsigned depth;                 /* > 0 inside one of our watcher callbacks */
@@ -140,8 +153,10 @@ static void on_io(struct ev_loop *evl, ev_io *w, int revents)
   (void)evl;
   if(s->parked) {
     /* an idle connection in curl's cache: the server closed it, most
-       likely; curl finds out when it next looks, so stop watching */
-    sockw_release(l, s);
+       likely; curl finds out when it next looks, so stop watching (the
+       watcher stays filed under its fd until curl closes it) */
+    sl_weak_io_stop(l->ev, &s->io);
+    s->parked = false;
     return;
   }
   l->depth++;
@@ -163,9 +178,13 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
   return 0;
 }
 
-/* Stops s and puts it on the free list. */
+/* Its fd is closed (or about to be): stops s and puts it on the free
+   list. */
 static void sockw_release(struct sl_loop *l, struct sockw *s)
 {
+  if(s->owner)
+    l->hooks.conn(l->ud, s->owner, -1);
+  s->owner = NULL;
   sl_weak_io_stop(l->ev, &s->io);
   SL_LIST_REMOVE(l->live, l->live_tail, s, prev, next);
   l->byfd[s->io.fd] = NULL;
@@ -190,6 +209,7 @@ static struct sockw *sockw_new(struct sl_loop *l, curl_socket_t fd)
     return NULL;
   s->loop = l;
   s->parked = false;
+  s->owner = NULL;
   SL_LIST_PREPEND(l->live, l->live_tail, s, prev, next);
   l->byfd[fd] = s;
   ev_io_init(&s->io, on_io, fd, 0); /* a fresh fd for libev */
@@ -258,6 +278,7 @@ static curl_socket_t open_cb(void *userp, curlsocktype purpose,
 {
   struct sl_loop_easy *le = userp;
   struct sl_loop *l = le->loop;
+  struct sockw *s;
   curl_socket_t fd;
   (void)purpose;
   fd = socket(a->family, a->socktype, a->protocol);
@@ -266,11 +287,13 @@ static curl_socket_t open_cb(void *userp, curlsocktype purpose,
     return fd;
   if((size_t)fd < l->nbyfd && l->byfd[fd])
     sockw_release(l, l->byfd[fd]);
-  if(!sockw_new(l, fd)) {
+  if(!(s = sockw_new(l, fd))) {
     close(fd);
     le->socket_errno = ENOMEM;
     return CURL_SOCKET_BAD;
   }
+  if((s->owner = le->owner))
+    l->hooks.conn(l->ud, s->owner, 1);
   return fd;
 }
 
@@ -282,6 +305,46 @@ static void on_alarm(struct ev_loop *evl, ev_timer *w, int revents)
   l->depth++;
   l->hooks.alarm(l->ud);
   l->depth--;
+}
+
+/* The timerfd went off. */
+static void on_alarm_fd(struct ev_loop *evl, ev_io *w, int revents)
+{
+  struct sl_loop *l = w->data;
+  uint64_t expired;
+  (void)evl;
+  (void)revents;
+  if(read(l->alarm_fd, &expired, sizeof(expired)) < 0 && errno == EAGAIN)
+    return; /* not yet: it was armed anew since epoll saw it */
+  l->alarm_at = -1;
+  l->depth++;
+  l->hooks.alarm(l->ud);
+  l->depth--;
+}
+
+/* The timerfd and its watcher; without one, the ev_timer does. */
+static void alarm_init(struct sl_loop *l)
+{
+  ev_timer_init(&l->alarm, on_alarm, 0., 0.);
+  l->alarm.data = l;
+  l->alarm_at = -1;
+  l->alarm_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if(l->alarm_fd < 0)
+    return;
+  ev_io_init(&l->alarm_io, on_alarm_fd, l->alarm_fd, EV_READ);
+  l->alarm_io.data = l;
+  ev_set_priority(&l->alarm_io, EV_MAXPRI);
+  sl_weak_io_start(l->ev, &l->alarm_io);
+}
+
+static void alarm_free(struct sl_loop *l)
+{
+  sl_weak_timer_stop(l->ev, &l->alarm);
+  if(l->alarm_fd < 0)
+    return;
+  sl_weak_io_stop(l->ev, &l->alarm_io);
+  close(l->alarm_fd);
+  l->alarm_fd = -1;
 }
 
 static void on_signal(struct ev_loop *evl, ev_signal *w, int revents)
@@ -338,8 +401,7 @@ struct sl_loop *sl_loop_new(struct ev_loop *evl,
 
   ev_timer_init(&l->timer, on_timer, 0., 0.);
   l->timer.data = l;
-  ev_timer_init(&l->alarm, on_alarm, 0., 0.);
-  l->alarm.data = l;
+  alarm_init(l);
   ev_idle_init(&l->idle, on_idle);
   l->idle.data = l;
   ev_check_init(&l->check, on_check);
@@ -369,7 +431,7 @@ void sl_loop_free(struct sl_loop *l)
   for(int i = 1; i < NSIG; i++)
     sl_loop_signal_stop(l, i);
   sl_weak_timer_stop(l->ev, &l->timer);
-  sl_weak_timer_stop(l->ev, &l->alarm);
+  alarm_free(l);
   ev_idle_stop(l->ev, &l->idle);
   sl_loop_hold(l, false);
   ev_ref(l->ev);
@@ -393,6 +455,7 @@ void sl_loop_prepare(struct sl_loop *l, CURL *easy, struct sl_loop_easy *le)
 {
   le->loop = l;
   le->socket_errno = 0;
+  le->owner = NULL;
   /* every connection must close through close_cb (see the top) */
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_cb);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, le);
@@ -434,15 +497,43 @@ void sl_loop_run_once(struct sl_loop *l)
   ev_run(l->ev, EVRUN_ONCE);
 }
 
+/* Arming the timerfd is a system call, so the alarm only ever moves
+   earlier: one wanted later than it is armed (a deadline that went, the
+   next one further off) waits for the armed one, which goes off early,
+   into a pass that has nothing due and sets it again. */
+static void alarm_fd_set(struct sl_loop *l, int64_t at)
+{
+  struct itimerspec its = {{0, 0}, {0, 0}};
+  int64_t in;
+  if(at < 0 || (l->alarm_at >= 0 && at >= l->alarm_at))
+    return;
+  in = at - sl_ns_from_sec(ev_time());
+  if(in < 1)
+    in = 1; /* 0 would disarm it */
+  its.it_value.tv_sec = (time_t)(in / SL_NS_PER_SEC);
+  its.it_value.tv_nsec = (long)(in % SL_NS_PER_SEC);
+  if(timerfd_settime(l->alarm_fd, 0, &its, NULL) == 0)
+    l->alarm_at = at;
+}
+
 void sl_loop_set_alarm(struct sl_loop *l, int64_t at)
 {
   double in;
+  if(l->alarm_fd >= 0) {
+    alarm_fd_set(l, at);
+    return;
+  }
   sl_weak_timer_stop(l->ev, &l->alarm);
   if(at < 0)
     return;
   in = sl_ns_to_sec(at - sl_ns_from_sec(ev_now(l->ev)));
   ev_timer_set(&l->alarm, in > 0 ? in : 0., 0.);
   sl_weak_timer_start(l->ev, &l->alarm);
+}
+
+int64_t sl_loop_alarm_slack(const struct sl_loop *l)
+{
+  return l->alarm_fd >= 0 ? 20 * SL_NS_PER_US : 500 * SL_NS_PER_US;
 }
 
 void sl_loop_hold(struct sl_loop *l, bool hold)

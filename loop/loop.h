@@ -27,6 +27,9 @@ struct sl_loop_hooks {
   void (*tick)(void *ud);
   /* The alarm set with sl_loop_set_alarm() went off. */
   void (*alarm)(void *ud);
+  /* A socket was opened (+1) or closed (-1) for a handle whose
+     sl_loop_easy had this owner (not NULL) when curl opened it. */
+  void (*conn)(void *ud, void *owner, int delta);
 };
 
 /* evl NULL: EV_DEFAULT.  NULL on failure. */
@@ -51,6 +54,8 @@ int64_t sl_loop_now(struct sl_loop *l);
 struct sl_loop_easy {
   struct sl_loop *loop;
   int socket_errno; /* errno of socket() failing; 0 when it did not */
+  void *owner;      /* what a socket opened now is counted for (the conn
+                       hook); NULL: nothing */
 };
 
 /* Readies a new easy handle for this loop, once, before its first
@@ -79,6 +84,12 @@ void sl_loop_run_once(struct sl_loop *l);
    loop time `at` (ns, as sl_loop_now()); at < 0 stops it.  Like every
    watcher here it does not keep the loop alive (weak.h). */
 void sl_loop_set_alarm(struct sl_loop *l, int64_t at);
+
+/* How far ahead of the loop's clock a timer may be counted due when the
+   alarm goes off (ns): the alarm's precision.  A few microseconds when it
+   is a timerfd; half a millisecond on libev's timers, which follow a
+   clock of their own and epoll's whole milliseconds. */
+int64_t sl_loop_alarm_slack(const struct sl_loop *l);
 
 /* Whether the loop is kept alive (ev_run goes on) for the fetcher: it
    holds while it has work (a live task, a caller's timer).  None of the

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """test_requests.py - the sluice command's requests and bodies against
-sluice-fixture: redirects (-L, --max-redirs), HEAD, methods and bodies
-(-X, -d, --data-binary), --max-filesize, the curl-spelled aliases (-m,
---retry), -s, the fields records gained, cancelled records that keep
-what had come, usage errors of the new options, and bodies to disk
-(--output-dir, --output-template, --keep-partial), with a traversal test:
-hostile URLs and planted symlinks, after which nothing is written outside
-the directory and every ok record names a file holding exactly its
-bytes; --robots.  What goes on the wire (headers, bodies, codings, TLS, proxies,
-other hosts) is checked against nginx in tests/nginx.
+sluice-fixture: redirects (-L, --max-redirs), HEAD, methods and bodies (-X, -d,
+--data-binary), --max-filesize, the curl-spelled aliases (-m, --retry), -s,
+--compressed with brotli and zstd, the fields records gained, cancelled
+records that keep what had come, usage errors of the new options, and
+bodies to disk (--output-dir, --output-template, --keep-partial), with a
+traversal test: hostile URLs and planted symlinks, after which nothing is
+written outside the directory and every ok record names a file holding
+exactly its bytes; --robots. What goes on the wire (headers, bodies,
+codings, TLS, proxies, other hosts) is checked against nginx in
+tests/nginx.
 
 Usage: test_requests.py SLUICE FIXTURE [unittest arguments]
 
@@ -195,6 +196,67 @@ class TestRequestOptions(Base):
                     "--keep-partial", "-I, --head"):
             self.assertIn(opt, text)
         self.assertTrue(all(len(line) <= 79 for line in text.splitlines()))
+
+
+class TestCodings(Base):
+    """--compressed with the codings beyond gzip and deflate (those are
+    checked against nginx): brotli and zstd bodies from a stub of the
+    fixture, decoded when the libcurl in use offers them."""
+
+    # "sluice says hello in brotli, hello hello hello\n" compressed by
+    # libbrotlienc (quality 9), and the zstd line by zstd(1)
+    CODED = {
+        "br": ("1b2e0000446ff87baef57b2f72ac44016cc08143164abacbdd509eaa9b"
+               "4f0ffca4d2f7030b367d49958b02",
+               b"sluice says hello in brotli, hello hello hello\n"),
+        "zstd": ("28b52ffd0458250100d8736c7569636520736179732068656c6c6f20"
+                 "696e207a7374642c0a0200290628d91c03161befc0",
+                 b"sluice says hello in zstd, hello hello hello\n"),
+    }
+
+    def stub(self, body):
+        conn = http.client.HTTPConnection("127.0.0.1", cli.PORT, timeout=10)
+        try:
+            conn.request("DELETE" if body is None else "POST", "/_routes",
+                         body=json.dumps(body) if body else None,
+                         headers={"Host": cli.CONTROL_HOST})
+            self.assertLess(conn.getresponse().status, 300)
+        finally:
+            conn.close()
+
+    def offered(self, path):
+        """The codings of the Accept-Encoding the fixture received."""
+        reqs = cli.control("/_requests?path=" + path)
+        ae = [v for r in reqs for k, v in r["headers"]
+              if k.lower() == "accept-encoding"]
+        self.assertEqual(len(ae), 1, reqs)
+        return [c.strip() for c in ae[0].split(",")]
+
+    def test_brotli_and_zstd(self):
+        d = scratch_dir()
+        decoded = 0
+        try:
+            for coding, (hexdata, plain) in self.CODED.items():
+                path = "/coded-%s" % coding
+                f = os.path.join(d, coding)
+                with open(f, "wb") as out:
+                    out.write(bytes.fromhex(hexdata))
+                self.stub({"path": path, "body_file": f,
+                           "headers": {"Content-Encoding": coding}})
+                cli.control("/_requests/reset")
+                rc, out, err = run(["--compressed", "--output-dir",
+                                    os.path.join(d, "o"), url(path)])
+                if coding not in self.offered(path):
+                    continue  # this libcurl does not decode it
+                rec = self.only_record(out, (200, True, 1))
+                self.assertEqual((rc, rec["bytes"]), (0, len(plain)), err)
+                with open(os.path.join(d, "o", rec["file"]), "rb") as got:
+                    self.assertEqual(got.read(), plain)
+                decoded += 1
+        finally:
+            self.stub(None)
+        if not decoded:
+            self.skipTest("this libcurl offers neither br nor zstd")
 
 
 class TestRecords(Base):

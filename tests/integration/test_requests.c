@@ -177,6 +177,33 @@ static sl_task *fetch_heads(sl_ctx *ctx, const char *path, unsigned flags,
   return sl_fetch(ctx, &req);
 }
 
+/* Header lines as some servers end and fold them (/bad-lines): every
+   value is one line, trimmed; a bare LF ends a line (curl's store kept
+   it in the value); a folded line is joined by a space; a line with no
+   name is no header. */
+static void test_header_values_are_one_line(void **state)
+{
+  sl_ctx *ctx = harness_ctx(1);
+  sl_task *t = harness_get(ctx, "/bad-lines", SL_REQ_KEEP_HEADERS);
+  const char *v, *fold, *name;
+  size_t pos = 0;
+  (void)state;
+  assert_int_equal(sl_task_wait(t), SL_OK);
+  assert_int_equal(sl_task_state(t), SL_DONE);
+  assert_string_equal(sl_task_header(t, "X-Bare-Lf"), "lf");
+  assert_string_equal(sl_task_header(t, "X-Empty"), "");
+  assert_string_equal(sl_task_header(t, "X-Tabs"), "tabbed");
+  fold = sl_task_header(t, "X-Fold");
+  assert_non_null(fold);
+  assert_non_null(strstr(fold, "first"));
+  while((v = sl_task_header_next(t, NULL, &pos, &name))) {
+    assert_null(strpbrk(v, "\r\n"));
+    assert_true(*name); /* ": no name" is left out */
+  }
+  sl_task_free(t);
+  sl_ctx_free(ctx);
+}
+
 /* on_headers sees status, type, length and every header once per
    response, before the body, and only the response the task ends with
    (not the redirects followed); declining stops the transfer before any
@@ -634,6 +661,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_address_and_timing),
       cmocka_unit_test(test_effective_url_of_a_reused_handle),
       cmocka_unit_test(test_headers_as_they_arrive),
+      cmocka_unit_test(test_header_values_are_one_line),
       cmocka_unit_test(test_size_limit_keeps_the_start),
   };
   static const struct harness h = {.fx = &fx, .quiet = true};

@@ -49,8 +49,8 @@ error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
   log_format conn '$connection $status $body_bytes_sent $request_uri '
-                  '$server_protocol $server_port "$request" '
-                  'ua=$http_user_agent';
+                  '$server_protocol $server_port $ssl_session_reused '
+                  '"$request" ua=$http_user_agent';
   access_log {prefix}/access.log conn;
   keepalive_requests 100000;
   client_body_temp_path {prefix}/tmp;
@@ -78,10 +78,15 @@ http {{
     listen 127.0.0.1:{tls_port} ssl http2;
     ssl_certificate {prefix}/cert.pem;
     ssl_certificate_key {prefix}/key.pem;
+    ssl_session_cache shared:tls:1m;
     root {prefix}/html;
+    {slow}
   }}
 }}
 """
+
+# a response that takes 100 ms, so that transfers run side by side
+SLOW = """location = /slow { echo_sleep 0.1; echo slow; }"""
 
 ECHO = """location = /echo {
       echo_read_request_body;
@@ -168,7 +173,8 @@ class Nginx:
                     tls_port=self.tls_port,
                     load_echo=(f"load_module {ECHO_MODULE};"
                                if self.echo else ""),
-                    echo=ECHO if self.echo else ""))
+                    echo=ECHO if self.echo else "",
+                    slow=SLOW if self.echo else ""))
             self.proc = subprocess.Popen(
                 [NGINX, "-p", self.prefix, "-c", f"{self.prefix}/nginx.conf",
                  "-e", f"{self.prefix}/error.log"],
@@ -306,6 +312,27 @@ class TestTLS(NginxCase):
         log = self.nginx.log(self.nginx.tls_port)
         self.assertEqual({l[4] for l in log}, {"HTTP/1.1"})
         self.assertLessEqual(len({l[0] for l in log}), 8 * 2)
+
+    def test_tls_sessions_resumed(self):
+        # over HTTP/1.1 every connection after the host's first resumes its
+        # TLS session: the others waited for the first one's response
+        # (fetcher/origin.c's gate) and the origin's sessions are shared
+        # between easy handles (a curl share handle per origin); /slow
+        # keeps the 8 transfers on 8 connections
+        if not self.nginx.echo:
+            self.skipTest(f"{ECHO_MODULE} is missing")
+        url = f"https://127.0.0.1:{self.nginx.tls_port}/slow"
+        proc, recs = run(["-j", "8", "--per-host", "8", "--http1.1",
+                          "--cacert", self.nginx.cert],
+                         input_=((url + "\n") * 24).encode())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(len(recs), 24)
+        reused = {}
+        for l in self.nginx.log(self.nginx.tls_port):
+            reused.setdefault(l[0], l[6])  # "r" or "."
+        self.assertEqual(len(reused), 8)
+        self.assertEqual(sorted(reused.values()),
+                         ["."] + ["r"] * (len(reused) - 1))
 
     def test_untrusted_certificate_is_a_tls_error(self):
         proc, recs = run(["-j", "4"], input_=self.urls(5).encode())

@@ -373,6 +373,11 @@ static const struct sl_opt table[] = {
     DURATION("retry-max-delay", lib.retry_max_delay_ms, 1, DURATION_MAX_MS,
              "longest wait before one retry, and longest pause of a host by "
              "Retry-After (default 30s)"),
+    FLAG("robots", lib.robots,
+         "obey robots.txt: fetch each origin's once, for the User-Agent's "
+         "product token; a URL it refuses is not fetched (kind \"robots\", "
+         "the message naming the rule); its Crawl-delay spaces the host's "
+         "requests"),
 
     {.kind = SL_OPT_SECTION, .help = "Names:"},
     {"dns-server", 0, SL_OPT_FUNC, .at = AT(dns_servers, struct sl_buf),
@@ -512,6 +517,8 @@ static enum sl_opts_rc finish(struct cli_options *o)
     fputs("sluice: out of memory\n", stderr);
     return SL_OPTS_USAGE;
   }
+  /* robots.txt is fetched with the URLs' own timeout */
+  o->lib.robots_timeout_ms = o->run.timeout_ms;
   /* curl's --max-redirs 0: not one redirect */
   o->run.max_redirects = o->max_redirs < 0    ? 0
                          : o->max_redirs == 0 ? SL_REDIRECTS_NONE

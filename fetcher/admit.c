@@ -3,17 +3,19 @@
  * limits, the waits between them, and what is given back when a task
  * ends, is cancelled, or goes back to wait for a retry.  See admit.h.
  *
- * The order (see limits/hosts.h for why): the name first (a task waiting
- * on DNS holds no slot; resolution counts against the deadline); then,
- * for https, its origin's gate (origin.h: while the origin's first
- * connection is being made, the others wait for a TLS session to
- * resume); then the host must not be paused; then a host slot; then, holding
- * it, the host's rate must allow a request (peek only); then a global slot;
- * then, holding both, both rates are checked again and both tokens taken
- * in one step, and the transfer starts.  A task waiting on its host holds
- * no global slot, so a slow or rate-limited host never holds up the
- * others.  Every wait is a queue on a FIFO semaphore, a timer on the
- * context's heap, or the resolver's callback.
+ * The order (see limits/hosts.h for why): with sl_options.robots, the
+ * origin's robots.txt first (robotsfetch.c; a URL it refuses is never
+ * sent); then the name (a task waiting on DNS holds no slot; resolution
+ * counts against the deadline); then, for https, its origin's gate
+ * (origin.h: while the origin's first connection is being made, the
+ * others wait for a TLS session to resume); then the host must not be
+ * paused; then a host slot; then, holding it, the host's rate must allow
+ * a request (peek only); then a global slot; then, holding both, both
+ * rates are checked again and both tokens taken in one step, and the
+ * transfer starts.  A task waiting on its host holds no global slot, so
+ * a slow or rate-limited host never holds up the others.  Every wait is
+ * a queue on a FIFO semaphore, a timer on the context's heap, or the
+ * resolver's callback.
  */
 #include "fetcher/admit.h"
 
@@ -21,6 +23,7 @@
 #include "fetcher/bandwidth.h"
 #include "fetcher/ctx.h"
 #include "fetcher/origin.h"
+#include "fetcher/robotsfetch.h"
 #include "fetcher/task.h"
 #include "fetcher/timeout.h"
 #include "fetcher/transfer.h"
@@ -318,6 +321,8 @@ static void deadline_due(struct sl_tmr *tm)
   sl__admit_cancel(t);
   if(now < t->deadline && paused_past_deadline(t, now))
     sl__timeout_paused(t, now, t->host->pause_until);
+  else if(t->stage == SL_ST_ROBOTS)
+    sl__timeout_pending(t, now, "while waiting for its robots.txt");
   else
     sl__timeout_pending(t, now,
                         t->attempts ? "while waiting to retry"
@@ -350,6 +355,7 @@ static void resolved(struct sl_name_wait *w, const struct sl_name_result *r)
     fail(t, SL_ERR_INTERNAL, 0, "out of memory");
     return;
   }
+  sl__robots_host(t); /* its Crawl-delay, for the key now known */
   gate_step(t);
 }
 
@@ -386,9 +392,13 @@ void sl__admit_init(struct sl_task *t)
 
 void sl__admit(struct sl_task *t)
 {
+  if(prepare(t) && sl__robots_admit(t))
+    sl__admit_name(t);
+}
+
+void sl__admit_name(struct sl_task *t)
+{
   struct sl_name_result r;
-  if(!prepare(t))
-    return;
   if(sl__resolve(t->ctx->resolver, t->host_name, t->port, &t->dns, &r))
     resolved(&t->dns, &r);
   else
@@ -402,6 +412,7 @@ static void leave(struct sl_task *t)
   struct sl_ctx *ctx = t->ctx;
   sl__timers_disarm(&ctx->timers, &t->stage_tmr);
   sl__resolve_leave(&t->dns);
+  sl__robots_leave(t);
   if(t->host_running) {
     t->host->running--;
     t->host_running = false;

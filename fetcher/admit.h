@@ -49,6 +49,10 @@ void sl__admit_init(struct sl_task *t);
    then the limits. */
 void sl__admit(struct sl_task *t);
 
+/* After its robots.txt (robotsfetch.c): t goes on to its name, then the
+   limits. */
+void sl__admit_name(struct sl_task *t);
+
 /* A live task is cancelled: it leaves whatever queue or timer it waits
    on, or its transfer is stopped. */
 void sl__admit_cancel(struct sl_task *t);
@@ -64,6 +68,11 @@ void sl__admit_redirect(struct sl_task *t);
    (into t->key), and its entry of the host table taken.  false when
    memory ran out. */
 bool sl__polite_take_host(struct sl_task *t);
+
+/* polite.c: robots.txt's Crawl-delay (ns) for t's key, unless its
+   limits are as strict: one transfer at a time, delay between starts,
+   counting one start now (the robots.txt request). */
+void sl__polite_crawl_delay(struct sl_task *t, int64_t delay);
 
 /* polite.c's sl_host_limits_set: a host's slots changed, and the waiters
    the first of which is w are admitted: they go on their way. */

@@ -7,6 +7,7 @@
 #include "fetcher/ctx.h"
 
 #include "base/netspec.h"
+#include "fetcher/robotsfetch.h"
 #include "limits/rate.h"
 #include "loop/dns.h"
 
@@ -132,6 +133,8 @@ static int parts_init(struct sl_ctx *ctx, const struct sl_options *o)
     return -1;
   if(sl__admission_init(&ctx->adm, o, cap, seed))
     return -1;
+  if(o->robots && !(ctx->robots = sl__robots_cache_new(o)))
+    return -1;
   return names_init(ctx, o);
 }
 
@@ -140,6 +143,7 @@ static int parts_init(struct sl_ctx *ctx, const struct sl_options *o)
 static void parts_free(struct sl_ctx *ctx)
 {
   sl__resolver_free(ctx->resolver); /* no task is left: no waiter */
+  sl__robots_cache_free(ctx->robots);
   sl__admission_free(&ctx->adm);
   sl__xfer_free(&ctx->xfer);
   sl__timers_free(&ctx->timers);

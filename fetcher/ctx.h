@@ -2,8 +2,8 @@
  * ctx.h - the context: what it is made of.  Each part is owned by its own
  * file (the loop by loop/, the ready queue by sched.c, the timers by
  * timers.c, the tasks by task.c, the limits by admit.c, the names by
- * resolve.c, the origins by origin.c, the easy handles by transfer.c);
- * ctx.c only puts them
+ * resolve.c, the origins by origin.c, the easy handles by transfer.c,
+ * robots.txt by robotsfetch.c); ctx.c only puts them
  * together and takes them apart.
  */
 #ifndef SL_FETCHER_CTX_H
@@ -36,6 +36,8 @@ struct sl_ctx {
   struct sl_reader *readers, *readers_tail;        /* add_reader */
   unsigned readers_kept;                 /* readers that keep sl_run() going */
   struct sl_queue *queues, *queues_tail; /* queue.c */
+  /* robotsfetch.c: each origin's robots.txt; NULL: not asked */
+  struct sl_robots_cache *robots;
 };
 
 /* Holds the loop (keeps a caller's ev_run going) while the context has

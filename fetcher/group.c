@@ -196,7 +196,9 @@ static void failure(struct sl_group *g, struct sl_task *t)
 
 void sl__group_task_final(struct sl_group *g, struct sl_task *t)
 {
-  if(t->state == SL_FAILED ||
+  /* a refusal by robots.txt is the crawler's manners, not the site's
+     failure */
+  if((t->state == SL_FAILED && t->err.e.kind != SL_ERR_ROBOTS) ||
      (g->policy.http_errors && t->state == SL_DONE && t->resp.status >= 400))
     failure(g, t);
   /* final: out of the group, so a group's memory follows its live tasks

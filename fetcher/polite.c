@@ -3,9 +3,9 @@
  * port, its registrable domain, or its address: sl_options.politeness),
  * a key's own limits set at run time (a crawler's Crawl-delay), and what
  * the host table knows of one key (tasks waiting and running, its limit,
- * its pause).  The table itself is limits/hosts.c; admit.c takes a
- * task's entry through here once its name is resolved, and counts the
- * running tasks in it.
+ * its pause), and robots.txt's Crawl-delay as a key's limits.  The table
+ * itself is limits/hosts.c; admit.c takes a task's entry through here
+ * once its name is resolved, and counts the running tasks in it.
  */
 #include "fetcher/ctx.h"
 
@@ -115,9 +115,29 @@ int sl_host_limits_set(sl_ctx *ctx, const char *key,
     return l ? SL_ENOMEM : SL_OK;
   if(l && l->pause_ms > 0)
     sl_host_pause_until(h, now + sl_ns_from_ms(l->pause_ms), now);
-  sl__admit_host_slots(
-      sl_host_set_limits(hs, h, l ? l->max_conns : 0, rate, now), h);
+  sl__admit_host_slots(sl_host_set_limits(hs, h, l ? l->max_conns : 0, rate,
+                                          l && l->interval_ms > 0 ? 1 : 0,
+                                          now),
+                       h);
   if(!l) /* back to the context's limits, and forgettable again */
     sl_hosts_unpin(hs, h, now);
   return SL_OK;
+}
+
+void sl__polite_crawl_delay(struct sl_task *t, int64_t delay)
+{
+  struct sl_hosts *hs = &t->ctx->adm.hosts;
+  struct sl_host *h = t->host;
+  int64_t now = sl_loop_now(t->ctx->loop), iv;
+  struct sl_rate r;
+  if(!h)
+    return;
+  iv = h->has_bucket ? h->bucket.interval.ns : 0;
+  if(h->sem.limit <= 1 && iv >= delay && h->bucket.burst <= 1)
+    return; /* as strict already: the caller's, or applied before */
+  if(!sl_rate_set(&r, 1, iv > delay ? iv : delay) ||
+     sl_hosts_pin(hs, t->key, strlen(t->key), now) != h)
+    return;
+  sl__admit_host_slots(sl_host_set_limits(hs, h, 1, &r, 1, now), h);
+  sl_host_take(h, now); /* the robots.txt request was the first */
 }

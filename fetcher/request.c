@@ -301,6 +301,16 @@ bool sl__reqx_sensitive(const struct sl_reqx *rx, const struct sl_ctx_hdrs *c)
   return false;
 }
 
+const char *sl__reqx_user_agent(const struct sl_reqx *rx,
+                                const struct sl_ctx_hdrs *c)
+{
+  const char *ua = "";
+  for(struct curl_slist *l = sl__reqx_headers(rx, c); l; l = l->next)
+    if(same_name(l->data, "User-Agent:")) /* the merged list: one at most */
+      ua = l->data + name_len(l->data) + 1;
+  return ua + strspn(ua, " \t");
+}
+
 enum sl_method sl__reqx_method(const struct sl_reqx *rx, unsigned flags)
 {
   const char *m = sl__reqx_str(rx, rx->method);

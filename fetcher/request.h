@@ -94,6 +94,11 @@ bool sl__reqx_strip(struct sl_reqx *rx, const struct sl_ctx_hdrs *ctx);
 /* Whether the lines sent hold an Authorization or a Cookie. */
 bool sl__reqx_sensitive(const struct sl_reqx *rx, const struct sl_ctx_hdrs *c);
 
+/* The value of the User-Agent line sent (the request's, else the
+   context's), "" when none is. */
+const char *sl__reqx_user_agent(const struct sl_reqx *rx,
+                                const struct sl_ctx_hdrs *c);
+
 /* How it is sent now, and the method's name ("GET", "HEAD", "POST" or
    the custom one). */
 enum sl_method sl__reqx_method(const struct sl_reqx *rx, unsigned flags);

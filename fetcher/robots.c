@@ -173,7 +173,8 @@ static double parse_delay(const char *v, size_t n)
   memcpy(buf, v, n);
   buf[n] = '\0';
   d = strtod(buf, &end);
-  return *end || d != d || d < 0 || d > 86400 ? -1 : d;
+  /* no number at all (a value that starts with a NUL octet) is none */
+  return end == buf || *end || d != d || d < 0 || d > 86400 ? -1 : d;
 }
 
 /* A rule or Crawl-delay line of the current group.  0 or -1. */

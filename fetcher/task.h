@@ -32,6 +32,7 @@
 /* name, the public state it belongs to, what the task waits for */
 #define SL_STAGE_MAP(XX)                                                      \
   XX(NEW, PENDING, "created, not yet admitted")                               \
+  XX(ROBOTS, PENDING, "its origin's robots.txt (robotsfetch.c)")              \
   XX(RESOLVING, PENDING, "its host name")                                     \
   XX(GATE_QUEUED, PENDING, "its origin's first TLS connection (a session)")   \
   XX(PAUSED, PENDING, "timer: its host is paused (Retry-After)")              \
@@ -87,6 +88,7 @@ struct sl_task {
   bool gated;       /* RUNNING while its origin's gate is closed: the
                        gate opens when its response begins or it ends */
   bool declined;    /* on_headers stopped the transfer (err says why) */
+  bool no_robots;   /* a robots.txt fetch: not checked against one */
 
   struct sl_task *all_prev, *all_next; /* registry: all, or spare */
   struct sl_group *group;
@@ -107,6 +109,10 @@ struct sl_task {
   struct sl_name_wait dns;         /* RESOLVING: on its name */
   struct sl_resolve_list *resolve; /* CURLOPT_RESOLVE, referenced */
   int64_t dns_ns;                  /* our resolution time */
+
+  /* robots.txt (robotsfetch.c) */
+  struct sl_robots_entry *robots; /* its origin's, once looked up */
+  struct sl_task *rb_prev, *rb_next; /* stage ROBOTS: waiting for it */
 
   /* the request, copied */
   unsigned flags;

@@ -3,7 +3,8 @@
  * (fixtures/request.c, request_parse: pure, bytes in, a request out):
  * no crash, overread or undefined behaviour on any bytes; a parsed
  * request has a method of token characters, a target that starts with
- * '/' and lies within the input, a path and query within the target,
+ * '/' and lies within the input (an absolute-form one's authority too,
+ * which is its host), a path and query within the target,
  * HTTP/1.x, and fields within the input; a refused one names a status
  * the server would answer with.
  */
@@ -31,7 +32,13 @@ static void check(const struct request *r, const struct span *in)
      r->path_len > r->target_len || r->minor < 0 || r->minor > 9)
     abort();
   inside(in, r->method, r->method_len);
-  inside(in, r->target, r->target_len);
+  /* an absolute-form target without a path is "/", a literal */
+  if(!r->authority || r->target_len != 1)
+    inside(in, r->target, r->target_len);
+  inside(in, r->authority, r->authority_len);
+  if(r->authority && (!r->authority_len || r->host != r->authority ||
+                      r->host_len != r->authority_len))
+    abort();
   inside(in, r->query, r->query_len);
   inside(in, r->host, r->host_len);
   if(r->query && r->query != r->path + r->path_len + 1)

@@ -113,7 +113,9 @@ enum sl_state {
   XX(REDIRECT, "redirect")       /* too many, or not to http/https */         \
   XX(INTERNAL, "internal")       /* out of memory or descriptors, a bug */    \
   /* a method, header, body or user agent that cannot be sent as given */     \
-  XX(INVALID_REQUEST, "invalid_request")
+  XX(INVALID_REQUEST, "invalid_request")                                      \
+  /* refused by the origin's robots.txt (sl_options.robots): no request */    \
+  XX(ROBOTS, "robots")
 
 enum sl_error_kind {
 #define SL_XX(name, str) SL_ERR_##name,
@@ -450,7 +452,59 @@ struct sl_options {
                          ("http://host:port", "socks5h://host:1080") */
   bool insecure;      /* https:// without checking the server's
                          certificate or name (curl -k) */
+
+  /* robots.txt (RFC 9309), see "robots.txt" below: obey each origin's */
+  bool robots;
+  long robots_timeout_ms; /* the deadline of one robots.txt fetch;
+                             0 = 30000 */
+  long robots_retry_ms;   /* an unreachable robots.txt disallows every path
+                             of its origin this long before it is asked
+                             for again, doubling with each unreachable
+                             answer in a row up to 24 h; 0 = 60000 */
 };
+
+/*
+ * robots.txt.  With sl_options.robots, before the first request to an
+ * origin (scheme, host and port) sluice fetches its /robots.txt once, with
+ * an internal task that goes through the name cache and the limits as any
+ * task does (ahead of the others: the lowest priority), follows up to 5
+ * redirects (RFC 9309 2.3.1.2) and reads at most 512 KiB.  Tasks of the
+ * origin wait for it (PENDING, stage ROBOTS; their deadlines run).  The
+ * rules are those of the groups naming the product token of the task's
+ * User-Agent ("sluice" of "sluice/0.1 (+url)": the request's user_agent,
+ * else a User-Agent header line, else the context's), or of the "*"
+ * groups when none does: the longest matching Allow or Disallow pattern
+ * decides, Allow winning a tie, with "*" and a final "$".  A URL they
+ * refuse ends FAILED, kind robots, without a request; its message names
+ * the URL's path, the origin, the product token and the rule that
+ * matched ("/private/a is disallowed by http://a.example:80/robots.txt
+ * for \"sluice\": Disallow: /private/").  The answer decides:
+ * - 2xx: its rules, kept 24 hours; then the next task of the origin has
+ *   it fetched again;
+ * - 3xx that is not followed, 4xx but 429, or a redirect that fails
+ *   (more than 5, not to http or https): no robots.txt, every path
+ *   allowed, for 24 hours;
+ * - 429, 5xx (after sl_options.retries, as any request), or no answer
+ *   (name, connection, TLS, timeout: "unreachable"): every path of the
+ *   origin disallowed for robots_retry_ms, 60 s by default, doubling
+ *   with each unreachable answer in a row up to 24 h; the first task
+ *   after that has it fetched again.  A 503 with Retry-After also pauses
+ *   the host, as any answer does.
+ * The rules are kept per origin and product token for the run: one
+ * fetch per origin (and per product token, when requests send several),
+ * and memory for each origin's rules.  A Crawl-delay in the chosen group
+ * becomes the limits of the tasks' politeness key, as sl_host_limits_set()
+ * gives them: one transfer at a time, at least Crawl-delay seconds
+ * between two request starts (the robots.txt request counting as the
+ * first), unless the key's limits are stricter already (its concurrency
+ * 1 and an interval at least as long; a longer interval is kept).  It
+ * applies again, as a floor, to a key whose limits were changed since.
+ * A redirect hop is checked against the robots.txt of its own origin.
+ * The robots.txt tasks are the context's: sl_ctx_stats() counts them and
+ * sl_ctx_foreach_task() lists them (named "robots.txt", userdata NULL).
+ * A group does not count a task refused by robots.txt as a failure (its
+ * policy is for the site failing, not for the crawler's manners).
+ */
 
 /*
  * Embedding: with sl_options.loop set, the caller runs the loop
@@ -501,15 +555,17 @@ SL_API bool sl_proxy_env_check(const char **var, const char **why);
    be NULL.
 
    Debugging: with SLUICE_TRACE=stages in the environment when the
-   context is made, every change of a task's stage (NEW, RESOLVING,
-   GATE_QUEUED, PAUSED, HOST_QUEUED, HOST_RATE, GLOBAL_QUEUED, GLOBAL_RATE, BACKOFF,
-   RUNNING, DONE, FAILED, CANCELLED) is printed on stderr as
+   context is made, every change of a task's stage (NEW, ROBOTS,
+   RESOLVING, GATE_QUEUED, PAUSED, HOST_QUEUED, HOST_RATE, GLOBAL_QUEUED,
+   GLOBAL_RATE, BACKOFF, RUNNING, DONE, FAILED, CANCELLED) is printed on
+   stderr as
    "sluice: NAME FROM -> TO (URL)". */
 SL_API sl_ctx *sl_ctx_new(const struct sl_options *opts);
 
 /* Cancels every live task (their done callbacks run, with CANCELLED, from
-   inside this call), then frees every task and the context.  Tasks the
-   caller still holds become invalid.  NULL is a no-op. */
+   inside this call), then frees every task, the queues, groups,
+   as_completed iterators and timers left, and the context.  Tasks (and
+   the rest) the caller still holds become invalid.  NULL is a no-op. */
 SL_API void sl_ctx_free(sl_ctx *ctx);
 
 /* The libev loop the context uses. */
@@ -539,7 +595,8 @@ struct sl_host_limits {
   const char *rate;   /* "N/s", "N/m", "N/h"; NULL: the context's
                          host_rate; "": none */
   long interval_ms;   /* or: at least this long between two request starts
-                         (robots.txt's Crawl-delay); 0: see rate */
+                         (robots.txt's Crawl-delay), whatever
+                         sl_options.burst; 0: see rate */
   long pause_ms;      /* pause the host for this long from now (a pause
                          already running that ends later stays); 0: none */
 };
@@ -813,7 +870,8 @@ SL_API sl_group *sl_group_new(sl_ctx *ctx, sl_group *parent, long timeout_ms);
 /*
  * A group's failure policy, for groups that fit a site: what counts as a
  * failure, how many the group tolerates, how many it reports.  The
- * default (all zero) is asyncio's: the first FAILED task fails the group.
+ * default (all zero) is asyncio's: the first FAILED task fails the group
+ * (a task robots.txt refused, kind robots, is not a failure of its site).
  * A group fails once it has counted more failures than `tolerate`: it
  * then cancels every task of it and of its child groups still pending or
  * running (the message names the failure that tripped it and the count),

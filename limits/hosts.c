@@ -294,11 +294,12 @@ void sl_hosts_unpin(struct sl_hosts *t, struct sl_host *h, int64_t now)
 struct sl_sem_waiter *sl_host_set_limits(struct sl_hosts *t, struct sl_host *h,
                                          size_t max_conns,
                                          const struct sl_rate *rate,
-                                         int64_t now)
+                                         unsigned burst, int64_t now)
 {
   if(!rate) /* the table's */
     rate = t->cfg.rate.count ? &t->cfg.rate : NULL;
-  h->has_bucket = rate && sl_bucket_init(&h->bucket, rate, t->cfg.burst, now);
+  h->has_bucket = rate && sl_bucket_init(&h->bucket, rate,
+                                         burst ? burst : t->cfg.burst, now);
   return sl_sem_set_limit(&h->sem, max_conns ? max_conns : t->cfg.max_conns);
 }
 

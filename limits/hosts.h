@@ -149,13 +149,15 @@ struct sl_host *sl_hosts_pin(struct sl_hosts *t, const char *key,
 void sl_hosts_unpin(struct sl_hosts *t, struct sl_host *h, int64_t now);
 
 /* h's own limits: max_conns (0: the table's) and rate (NULL: the
-   table's; a rate with count 0: none), the bucket starting full.
-   Returns the first waiter the new limit admits (sl_sem_next_admitted()
-   for more), or NULL.  Pin h first, or the limits go with the entry. */
+   table's; a rate with count 0: none) with burst (0: the table's; 1 for
+   an interval that must hold between any two starts), the bucket
+   starting full.  Returns the first waiter the new limit admits
+   (sl_sem_next_admitted() for more), or NULL.  Pin h first, or the
+   limits go with the entry. */
 struct sl_sem_waiter *sl_host_set_limits(struct sl_hosts *t, struct sl_host *h,
                                          size_t max_conns,
                                          const struct sl_rate *rate,
-                                         int64_t now);
+                                         unsigned burst, int64_t now);
 
 /* Drops one user of h (from sl_hosts_get).  h may be freed here: do not
    use it afterwards.  The last user must have left h's semaphore (no

@@ -7,8 +7,9 @@ records that keep what had come, usage errors of the new options, and
 bodies to disk (--output-dir, --output-template, --keep-partial), with a
 traversal test: hostile URLs and planted symlinks, after which nothing is
 written outside the directory and every ok record names a file holding
-exactly its bytes. What goes on the wire (headers, bodies, codings, TLS,
-proxies, other hosts) is checked against nginx in tests/nginx.
+exactly its bytes; --robots. What goes on the wire (headers, bodies,
+codings, TLS, proxies, other hosts) is checked against nginx in
+tests/nginx.
 
 Usage: test_requests.py SLUICE FIXTURE [unittest arguments]
 
@@ -22,8 +23,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_cli as cli  # noqa: E402
-from test_cli import (Base, parse, run, scratch_dir, url,  # noqa: E402
-                      write_list)
+from test_cli import (Base, dns_server, host_key, parse, run,  # noqa: E402
+                      scratch_dir, url, write_list)
 
 
 def setUpModule():
@@ -463,6 +464,56 @@ class TestOutputDir(Base):
         self.assertIn("evil.test_%d" % cli.PORT, evil["error"]["message"])
         # the planted file name got a variant
         self.assertEqual(recs[0]["file"], host + "/bytes_11~1")
+
+
+def add_route(stub):
+    """POST /_routes: one stub, ahead of the others."""
+    conn = http.client.HTTPConnection("127.0.0.1", cli.PORT, timeout=10)
+    try:
+        conn.request("POST", "/_routes", body=json.dumps(stub),
+                     headers={"Host": cli.CONTROL_HOST})
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status >= 300:
+            raise RuntimeError("POST /_routes: HTTP %d" % resp.status)
+    finally:
+        conn.close()
+
+
+class TestRobots(Base):
+    """--robots: each origin's robots.txt fetched once, the group of -A's
+    product token, a refused URL's record (kind robots, the rule named, no
+    request), and without --robots no robots.txt at all."""
+
+    def test_robots(self):
+        add_route({"path": "/robots.txt",
+                   "request_headers": {"Host": host_key("robots.test")},
+                   "body": "User-agent: *\nDisallow: /\n\n"
+                           "User-agent: testbot\nDisallow: /bytes/3\n"})
+        urls = [url("/bytes/3", "robots.test"), url("/bytes/4", "robots.test"),
+                url("/bytes/5", "robots.test")]
+        for robots in (False, True):
+            cli.control("/_requests/reset")
+            rc, out, err = run(dns_server() + ["-A", "TestBot/1.0 (+x)"] +
+                               (["--robots"] if robots else []) + urls)
+            self.assertEqual(rc, 1 if robots else 0, err)
+            recs = self.by_index(parse(out), 3)
+            for r in recs.values():
+                self.check_shape(r)
+            paths = sorted(e["path"] for e in cli.control("/_requests"))
+            if not robots:
+                self.assertEqual(paths, ["/bytes/3", "/bytes/4", "/bytes/5"])
+                continue
+            self.assertEqual(paths, ["/bytes/4", "/bytes/5", "/robots.txt"])
+            self.assertEqual((recs[0]["status"], recs[0]["attempts"]),
+                             (None, 0))
+            self.assertEqual(recs[0]["error"], {
+                "kind": "robots",
+                "message": "/bytes/3 is disallowed by http://%s/robots.txt "
+                           "for \"testbot\": Disallow: /bytes/3"
+                           % host_key("robots.test")})
+            self.assertTrue(recs[1]["ok"] and recs[2]["ok"])
+            self.assertIn("robots 1", err)  # the summary's kinds
 
 
 if __name__ == "__main__":

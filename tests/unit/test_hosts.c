@@ -480,7 +480,7 @@ static void test_pinned_limits(void **state)
   h = sl_hosts_pin(&t, "site.test", 9, 0);
   assert_non_null(h);
   assert_int_equal(h->users, 0);
-  assert_null(sl_host_set_limits(&t, h, 0, &r, 0));
+  assert_null(sl_host_set_limits(&t, h, 0, &r, 0, 0));
   assert_true(h->has_bucket);
   assert_int_equal(h->sem.limit, 1);
   sl_hosts_sweep(&t, 3600 * SEC);
@@ -491,7 +491,7 @@ static void test_pinned_limits(void **state)
   sl_sem_enqueue(&h->sem, &w[0]);
   sl_sem_enqueue(&h->sem, &w[1]);
   sl_sem_enqueue(&h->sem, &w[2]);
-  assert_ptr_equal(sl_host_set_limits(&t, h, 3, &r, 3600 * SEC), &w[0]);
+  assert_ptr_equal(sl_host_set_limits(&t, h, 3, &r, 0, 3600 * SEC), &w[0]);
   assert_ptr_equal(sl_sem_next_admitted(&h->sem), &w[1]);
   assert_null(sl_sem_next_admitted(&h->sem));
   sl_sem_remove(&h->sem, &w[2]);
@@ -499,7 +499,7 @@ static void test_pinned_limits(void **state)
     assert_null(sl_sem_release(&h->sem));
   sl_hosts_put(&t, u, 3600 * SEC);
   assert_int_equal(t.table.count, 1);             /* pinned: kept */
-  sl_host_set_limits(&t, h, 0, NULL, 3600 * SEC); /* the table's again */
+  sl_host_set_limits(&t, h, 0, NULL, 0, 3600 * SEC); /* the table's again */
   assert_false(h->has_bucket);
   sl_hosts_unpin(&t, h, 3600 * SEC);
   assert_int_equal(t.table.count, 0);

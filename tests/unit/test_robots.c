@@ -146,6 +146,13 @@ static void test_merged_groups_and_delay(void **state)
   sl_robots_free(r);
   r = parse("User-agent: *\nCrawl-delay: soon\nDisallow: /\n", "x");
   assert_true(sl_robots_crawl_delay(r) == -1);
+  sl_robots_free(r);
+  { /* found by fuzz/robots.c: a NUL octet where the number goes */
+    static const char nul[] = "User-agent: *\nCrawl-delay: \0\0 1\n";
+    r = sl_robots_parse(nul, sizeof(nul) - 1, "x");
+    assert_non_null(r);
+    assert_true(sl_robots_crawl_delay(r) == -1);
+  }
   expect(r, "/robots.txt", true, NULL);
   sl_robots_free(r);
   r = sl_robots_allow_all();

@@ -322,11 +322,11 @@ class TestServers(Base):
         finally:
             srv.close()
 
-    def test_broken_status_line_has_no_status(self):
-        """A status line curl half reads gives no status, kind protocol
-        (fuzz/response.c found curl keeping status 1 for a NUL in it,
-        ending a transfer well with a code-less line, and taking 3011 from
-        an "HTTP/2" line)."""
+    def test_broken_status_line(self):
+        """A status line curl half reads gives a real status or none (then
+        kind protocol) (fuzz/response.c found curl keeping status 1 for a NUL in
+        it, ending a transfer well with a code-less line, and taking 3011
+        from an "HTTP/2" line)."""
         srv = RawServer({
             "/nul": b"HTTP/21. 00 O\x01\x00\x00#ink: < 918 "
                     b"\xff0ved\r\n: 0\r\n\r\n",
@@ -339,8 +339,15 @@ class TestServers(Base):
             recs = self.by_index(parse(out), 3)
             self.assertEqual(rc, 1, err)
             for rec in recs.values():
-                self.assertEqual((rec["status"], rec["error"]["kind"]),
-                                 (None, "protocol"), rec)
+                # libcurl 7.88 reads codes 1, 0 and 3011 here (none, for
+                # sluice); 8.14 reads 200 in the first and takes the
+                # others for answers with status 200
+                self.assertTrue(rec["status"] is None or
+                                100 <= rec["status"] <= 999, rec)
+                if rec["error"]:
+                    self.assertEqual(rec["error"]["kind"], "protocol", rec)
+                else:
+                    self.assertIsNotNone(rec["status"], rec)
         finally:
             srv.close()
 

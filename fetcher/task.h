@@ -111,7 +111,7 @@ struct sl_task {
   int64_t dns_ns;                  /* our resolution time */
 
   /* robots.txt (robotsfetch.c) */
-  struct sl_robots_entry *robots; /* its origin's, once looked up */
+  struct sl_robots_entry *robots;    /* its origin's, once looked up */
   struct sl_task *rb_prev, *rb_next; /* stage ROBOTS: waiting for it */
 
   /* the request, copied */

@@ -163,11 +163,11 @@ typedef const char *(*sl_body_cb)(sl_task *t, const char *data, size_t len,
 
 /* What is known of a response once its headers are in. */
 struct sl_response_head {
-  long status;            /* 200 and up: never a 1xx */
-  int http_version;       /* 10, 11, 20, 30 */
+  long status;              /* 200 and up: never a 1xx */
+  int http_version;         /* 10, 11, 20, 30 */
   const char *content_type; /* NULL when the server sent none */
-  int64_t content_length; /* -1 when not given */
-  const char *url;        /* the URL that answered (after redirects) */
+  int64_t content_length;   /* -1 when not given */
+  const char *url;          /* the URL that answered (after redirects) */
 };
 
 /*
@@ -395,12 +395,12 @@ struct sl_options {
      free.  Tasks waiting on one host never hold a global slot, so a slow
      host does not hold up the others. */
   enum sl_politeness politeness; /* 0 = SL_POLITE_HOST */
-  unsigned per_host;     /* transfers at once per host; 0 = no limit */
-  const char *rate;      /* global request rate, "N/s", "N/m" or "N/h"
-                            (N may be a decimal); NULL = none */
-  const char *host_rate; /* the same, per host; NULL = none */
-  unsigned burst;        /* bucket size of both rates; 0 = 1 (even
-                            spacing) */
+  unsigned per_host;             /* transfers at once per host; 0 = no limit */
+  const char *rate;              /* global request rate, "N/s", "N/m" or "N/h"
+                                    (N may be a decimal); NULL = none */
+  const char *host_rate;         /* the same, per host; NULL = none */
+  unsigned burst;                /* bucket size of both rates; 0 = 1 (even
+                                    spacing) */
   /* Retries of connect errors, timeouts and 408, 429, 500, 502, 503, 504
      for idempotent methods, with exponential backoff and full jitter,
      bounded by the task's deadline.  A 429 or 503 with Retry-After pauses
@@ -860,8 +860,8 @@ SL_API void sl_as_completed_free(sl_as_completed *ac);
  * run; the message of those cancellations names the failed task
  * (sl_group_set_policy() changes what counts and how many are tolerated).
  * A child group that fails counts as a failure of its parent.  Memory is
- * O(live tasks): a task leaves its group once final and counted.  A group may carry
- * a deadline (timeout_ms from now; 0 = none, or the parent's): each task
+ * O(live tasks): a task leaves its group once final and counted.  A group may
+ * carry a deadline (timeout_ms from now; 0 = none, or the parent's): each task
  * gets the earlier of its own timeout and the group's deadline, and fails
  * with kind timeout past it.  parent may be NULL.  NULL on ENOMEM.
  */
@@ -950,10 +950,10 @@ SL_API void sl_group_free(sl_group *g);
  * yours, and may put, free tasks and groups, and free the queue.
  */
 struct sl_queue_options {
-  size_t maxsize; /* requests waiting at most: sl_queue_put() answers
-                     SL_EFULL beyond; 0 = no bound */
-  size_t workers; /* items in progress at most; 0 = twice the global
-                     cap (sl_options.max_concurrency) */
+  size_t maxsize;   /* requests waiting at most: sl_queue_put() answers
+                       SL_EFULL beyond; 0 = no bound */
+  size_t workers;   /* items in progress at most; 0 = twice the global
+                       cap (sl_options.max_concurrency) */
   sl_group *group;  /* fetch into this group; NULL: none */
   bool manual_done; /* an item stays in progress after on_done until
                        sl_queue_task_done() (asyncio's explicit one) */

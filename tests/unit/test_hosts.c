@@ -498,7 +498,7 @@ static void test_pinned_limits(void **state)
   for(int i = 0; i < 3; i++)
     assert_null(sl_sem_release(&h->sem));
   sl_hosts_put(&t, u, 3600 * SEC);
-  assert_int_equal(t.table.count, 1);             /* pinned: kept */
+  assert_int_equal(t.table.count, 1);                /* pinned: kept */
   sl_host_set_limits(&t, h, 0, NULL, 0, 3600 * SEC); /* the table's again */
   assert_false(h->has_bucket);
   sl_hosts_unpin(&t, h, 3600 * SEC);

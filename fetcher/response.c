@@ -274,7 +274,8 @@ static enum sl_error_kind failure(struct sl_task *t, CURLcode rc,
   const char *curls = errbuf[0] ? errbuf : curl_easy_strerror(rc);
   char msg[512];
   if(kind == SL_ERR_TOO_LARGE) {
-    snprintf(msg, sizeof(msg), "body larger than max_body (%zu bytes)",
+    /* the library's max_body, the command line's --max-filesize */
+    snprintf(msg, sizeof(msg), "body larger than the size limit (%zu bytes)",
              t->max_body);
   } else if(t->read_errno) {
     kind = SL_ERR_IO;

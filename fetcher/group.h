@@ -28,9 +28,9 @@ struct sl_group {
   struct sl_soon soon;                /* its done callback is due */
   void (*done_cb)(struct sl_group *g, void *ud);
   void *done_ud;
-  struct sl_group_policy policy;      /* max_errors 0 made the default */
-  size_t failures;                    /* counted so far */
-  struct sl_task **errors; /* the first failures, referenced, bounded */
+  struct sl_group_policy policy; /* max_errors 0 made the default */
+  size_t failures;               /* counted so far */
+  struct sl_task **errors;       /* the first failures, referenced, bounded */
   size_t nerrors, errors_cap;
 };
 

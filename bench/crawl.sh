@@ -24,7 +24,6 @@
 # nginx runs under `timeout LIFETIME` (default 3600 s), as in nginx.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
 . "$here/lib.sh"
 
 usage() {
@@ -72,11 +71,8 @@ certs() {
 
 start() {
   local dir=$1 hosts=$2 addrs=$3 names=$4 lifetime=${5:-3600}
-  local port port_tls pid i listen
-  mkdir -p "$dir/html" "$dir/tmp"
-  for i in $(seq 0 15); do
-    head -c $((1400 + i)) /dev/urandom >"$dir/html/f$i.bin"
-  done
+  local port port_tls i listen
+  nginx_html "$dir"
   certs "$dir" "$hosts" "$names"
   awk -v n="$addrs" '{ print $1, "127.0.0." ((NR - 1) % n + 1) }' \
     "$dir/names" >"$dir/hosts"
@@ -94,34 +90,15 @@ src, dst, prefix, listen = sys.argv[1:5]
 t = open(src).read().replace("@LISTEN@", listen).replace("@PREFIX@", prefix)
 open(dst, "w").write(t)
 PY
-    "$nginx" -t -q -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" \
-      >/dev/null
-    timeout -k 5 "$lifetime" "$nginx" -p "$dir" -c "$dir/nginx.conf" \
-      -e "$dir/error.log" </dev/null >>"$dir/nginx.out" 2>&1 &
-    pid=$!
-    echo "$pid" >"$dir/launcher.pid"
-    if up "$port" "$pid" && up "$port_tls" "$pid"; then
+    if nginx_launch "$dir" "$lifetime" "$port" "$port_tls"; then
       echo "$port" >"$dir/port"
       echo "$port_tls" >"$dir/port_tls"
       echo "$port $port_tls"
       return 0
     fi
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
   done
-  echo "crawl.sh: nginx did not start:" >&2
-  cat "$dir/error.log" "$dir/nginx.out" >&2 2>/dev/null || true
+  nginx_failed crawl.sh "$dir"
   return 1
-}
-
-stop() {
-  local dir=$1 pid npid
-  [ -f "$dir/launcher.pid" ] || return 0
-  pid=$(cat "$dir/launcher.pid")
-  npid=$(cat "$dir/nginx.pid" 2>/dev/null || true)
-  stop_pid "$pid"
-  if [ -n "$npid" ]; then kill -KILL "$npid" 2>/dev/null || true; fi
-  rm -f "$dir/launcher.pid"
 }
 
 case ${1:-} in
@@ -130,6 +107,6 @@ case ${1:-} in
     if [ $# -lt 4 ] || [ $# -gt 5 ]; then usage; fi
     [[ $4 == wildcard || $4 == san ]] || usage
     start "$@" ;;
-  stop) [ $# -eq 2 ] || usage; stop "$2" ;;
+  stop) [ $# -eq 2 ] || usage; nginx_stop "$2" ;;
   *) usage ;;
 esac

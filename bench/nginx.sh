@@ -22,7 +22,6 @@
 # user and the files in a private temp dir stay readable.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 usage() {
   echo "usage: $0 start [--tls] DIR [LIFETIME] | stop DIR" >&2
@@ -33,7 +32,7 @@ usage() {
 
 # start TLS DIR [LIFETIME]: TLS is 1 for the second, TLS + HTTP/2 server
 start() {
-  local tls=$1 dir=$2 lifetime=${3:-1800} port port_tls="" tlssed pid i m v
+  local tls=$1 dir=$2 lifetime=${3:-1800} port port_tls="" tlssed m v
   if ((tls)); then
     # read whole: grep -q on the pipe could end nginx -V with SIGPIPE
     v=$("$nginx" -V 2>&1 || true)
@@ -44,10 +43,7 @@ start() {
       fi
     done
   fi
-  mkdir -p "$dir/html" "$dir/tmp"
-  for i in $(seq 0 15); do
-    head -c $((1400 + i)) /dev/urandom >"$dir/html/f$i.bin"
-  done
+  nginx_html "$dir"
   if ((tls)); then
     # valid for 2 days, for the address the URLs use (no host name)
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -69,13 +65,8 @@ start() {
     fi
     sed -e "$tlssed" -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" \
       -e "s|@PORT_TLS@|$port_tls|g" "$here/nginx.conf.in" >"$dir/nginx.conf"
-    "$nginx" -t -q -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" \
-      >/dev/null
-    timeout -k 5 "$lifetime" "$nginx" -p "$dir" -c "$dir/nginx.conf" \
-      -e "$dir/error.log" </dev/null >>"$dir/nginx.out" 2>&1 &
-    pid=$!
-    echo "$pid" >"$dir/launcher.pid"
-    if up "$port" "$pid" && { ((!tls)) || up "$port_tls" "$pid"; }; then
+    # $port_tls unquoted: no word at all without --tls
+    if nginx_launch "$dir" "$lifetime" "$port" $port_tls; then
       echo "$port" >"$dir/port"
       echo "$port"
       if ((tls)); then
@@ -84,22 +75,9 @@ start() {
       fi
       return 0
     fi
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
   done
-  echo "nginx.sh: nginx did not start:" >&2
-  cat "$dir/error.log" "$dir/nginx.out" >&2 2>/dev/null || true
+  nginx_failed nginx.sh "$dir"
   return 1
-}
-
-stop() {
-  local dir=$1 pid npid
-  [ -f "$dir/launcher.pid" ] || return 0
-  pid=$(cat "$dir/launcher.pid")
-  npid=$(cat "$dir/nginx.pid" 2>/dev/null || true)
-  stop_pid "$pid"
-  if [ -n "$npid" ]; then kill -KILL "$npid" 2>/dev/null || true; fi
-  rm -f "$dir/launcher.pid"
 }
 
 case ${1:-} in
@@ -109,6 +87,6 @@ case ${1:-} in
     if [ "${1:-}" = --tls ]; then tls=1; shift; fi
     if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
     start "$tls" "$1" "${2:-}" ;;
-  stop) [ $# -eq 2 ] || usage; stop "$2" ;;
+  stop) [ $# -eq 2 ] || usage; nginx_stop "$2" ;;
   *) usage ;;
 esac

@@ -119,11 +119,10 @@ def access_log_size(path):
         return 0
 
 
-def access_log_since(path, offset, expect):
-    """The lines nginx appended to PATH after OFFSET: requests, protocols,
-    statuses, distinct connections.  nginx writes a line after the response
-    has gone, so the last few can come a moment after the client ended:
-    wait up to 3 s for EXPECT lines."""
+def log_lines_since(path, offset, expect):
+    """The lines appended to PATH after OFFSET, once there are EXPECT of
+    them or 3 s have passed (nginx writes a line after the response has
+    gone, and may buffer its log)."""
     deadline = time.monotonic() + 3
     while True:
         try:
@@ -134,8 +133,16 @@ def access_log_since(path, offset, expect):
             data = b""
         lines = data.splitlines()
         if len(lines) >= expect or time.monotonic() > deadline:
-            break
+            return lines
         time.sleep(0.05)
+
+
+def access_log_since(path, offset, expect):
+    """The lines nginx appended to PATH after OFFSET: requests, protocols,
+    statuses, distinct connections.  nginx writes a line after the response
+    has gone, so the last few can come a moment after the client ended:
+    wait up to 3 s for EXPECT lines."""
+    lines = log_lines_since(path, offset, expect)
     protos, statuses, conns = {}, {}, set()
     for line in lines:
         parts = line.decode(errors="replace").split()
@@ -156,18 +163,7 @@ def crawl_log_since(path, offset, expect):
     connections, how many of them made a full TLS handshake (".") or
     resumed a session ("r"), and per host the connections opened.  nginx
     buffers this log (flush=100ms): wait up to 3 s for EXPECT lines."""
-    deadline = time.monotonic() + 3
-    while True:
-        try:
-            with open(path, "rb") as f:
-                f.seek(offset)
-                data = f.read()
-        except OSError:
-            data = b""
-        lines = data.splitlines()
-        if len(lines) >= expect or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    lines = log_lines_since(path, offset, expect)
     protos, statuses, tlsv = {}, {}, {}
     conns, per_host = {}, {}
     bad = 0

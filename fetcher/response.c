@@ -234,8 +234,8 @@ void sl__response_keep(struct sl_task *t, CURL *e)
   long v = 0, ct, loc, ip;
 
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-  if(r->status < 100 || r->status > 999)
-    r->status = 0; /* what curl read of a broken status line is none */
+  if(!sl__status_is_http(r->status))
+    r->status = 0; /* none: the task ends kind protocol */
   curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
   r->http_version = sl__http_version(v);
   r->redirects = (long)t->hops;

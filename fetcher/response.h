@@ -9,6 +9,8 @@
 
 #include "sluice.h"
 
+#include <stdbool.h>
+
 #include <curl/curl.h>
 
 struct sl_task;
@@ -16,6 +18,13 @@ struct sl_task;
 /* Copies status, version, headers asked for, timing, address and strings
    from the handle e into t->resp. */
 void sl__response_keep(struct sl_task *t, CURL *e);
+
+/* Whether curl's CURLINFO_RESPONSE_CODE is a status at all: what it
+   reads of a broken status line can be 0, 1 or 3011 ("HTTP/2 3011"). */
+static inline bool sl__status_is_http(long status)
+{
+  return status >= 100 && status <= 999;
+}
 
 /* curl's CURLINFO_HTTP_VERSION as the API gives it: 10, 11, 20, 30. */
 int sl__http_version(long v);

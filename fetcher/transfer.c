@@ -142,9 +142,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
      (p[0] != '\r' && p[0] != '\n'))
     return len;
   curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &head.status);
-  /* a status past 999 is none (the task ends kind protocol: see
-     response.c); on_headers is promised a real one */
-  if(head.status < 200 || head.status > 999 ||
+  /* on_headers is promised a real final status */
+  if(head.status < 200 || !sl__status_is_http(head.status) ||
      followed(t, x->curl, head.status))
     return len;
   t->head_given = true;

@@ -34,6 +34,11 @@ static void on_transfer_done(void *ud, CURL *easy, CURLcode rc)
   sl__outcome(ud, easy, rc);
 }
 
+static void on_removed(void *ud, CURL *easy)
+{
+  sl__xfer_removed(&((struct sl_ctx *)ud)->xfer, easy);
+}
+
 static void on_conn(void *ud, void *owner, int delta)
 {
   (void)ud;
@@ -109,7 +114,7 @@ static void tasks_init(struct sl_tasks *ts, const struct sl_options *o,
 static int parts_init(struct sl_ctx *ctx, const struct sl_options *o)
 {
   static const struct sl_loop_hooks hooks = {on_transfer_done, on_tick,
-                                             on_alarm, on_conn};
+                                             on_alarm, on_conn, on_removed};
   unsigned cap = o->max_concurrency ? o->max_concurrency : 50;
   uint64_t seed = (uint64_t)(uintptr_t)ctx ^ (uint64_t)time(NULL);
 

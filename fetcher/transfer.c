@@ -330,6 +330,8 @@ static void easy_put(struct sl_xfer *xf, struct sl_easy *x)
 
 void sl__xfer_free(struct sl_xfer *xf)
 {
+  if(xf->loop)
+    sl_loop_flush(xf->loop); /* the stopped handles come back first */
   while(xf->npool)
     easy_free(xf, xf->pool[--xf->npool]);
   free(xf->pool);
@@ -616,9 +618,9 @@ static void settle(struct sl_easy *x, struct sl_task *t)
     t->attempts += x->sends - 1;
 }
 
-/* t's transfer is out of curl: its handle goes back to the pool, and
-   the gate of its origin opens if it waited for this one (origin.h). */
-static void put_back(struct sl_xfer *xf, struct sl_easy *x, struct sl_task *t)
+/* t lets go of its transfer's handle x: the gate of its origin opens if
+   it waited for this one (origin.h). */
+static void detach(struct sl_easy *x, struct sl_task *t)
 {
   if(t->origin) {
     sl__origin_running(t->origin, -1);
@@ -627,8 +629,8 @@ static void put_back(struct sl_xfer *xf, struct sl_easy *x, struct sl_task *t)
   }
   t->gated = false;
   t->easy = NULL;
+  x->task = NULL;
   body_close(t);
-  easy_put(xf, x);
 }
 
 void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)
@@ -637,8 +639,17 @@ void sl__xfer_stop(struct sl_xfer *xf, struct sl_task *t)
   if(!x)
     return;
   settle(x, t); /* what came before the cancel */
-  sl_loop_remove(xf->loop, x->curl);
-  put_back(xf, x, t);
+  detach(x, t);
+  /* the handle goes back to the pool once curl has let it go
+     (sl__xfer_removed): closing its socket waits for the loop */
+  sl_loop_remove_later(xf->loop, x->curl);
+}
+
+void sl__xfer_removed(struct sl_xfer *xf, CURL *easy)
+{
+  struct sl_easy *x = NULL;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+  easy_put(xf, x);
 }
 
 void sl__xfer_expire(struct sl_xfer *xf, struct sl_task *t, int64_t now)
@@ -671,6 +682,7 @@ struct sl_task *sl__xfer_done(struct sl_xfer *xf, CURL *easy, CURLcode rc,
   *kind = sl__response_outcome(t, rc, x->errbuf, easy, x->sock.socket_errno);
   if(*kind == SL_ERR_TIMEOUT)
     sl__timeout_transfer(t, t->err.e.message); /* which timeout, and when */
-  put_back(xf, x, t);
+  detach(x, t);
+  easy_put(xf, x);
   return t;
 }

@@ -67,9 +67,15 @@ int sl__xfer_start(struct sl_xfer *x, struct sl_task *t, int64_t now,
    end). */
 CURLcode sl__xfer_unpause(struct sl_task *t, CURL **easy);
 
-/* Removes t's running transfer from curl at once, keeping what came of
-   the response. */
+/* Ends t's running transfer, keeping what came of the response: t is
+   done with it at once; curl lets go of it (its connection closes) when
+   the loop next serves curl (sl_loop_remove_later), and the handle comes
+   back through sl__xfer_removed. */
 void sl__xfer_stop(struct sl_xfer *x, struct sl_task *t);
+
+/* The loop's removed hook: a handle sl__xfer_stop let go of is out of
+   curl, back to the pool. */
+void sl__xfer_removed(struct sl_xfer *x, CURL *easy);
 
 /* t's running transfer reached its end (sl__xfer_end) at now on sluice's
    timer: stopped as by sl__xfer_stop, with the timeout error curl's own

@@ -726,11 +726,16 @@ SL_API int sl_task_on_done(sl_task *t, sl_done_cb cb, void *ud);
 SL_API int sl_task_off_done(sl_task *t, sl_done_cb cb, void *ud);
 
 /*
- * Requests cancellation.  A PENDING task is cancelled at once; a RUNNING
- * transfer is removed from curl before this returns, and its connection
- * closed.  The task becomes CANCELLED with kind cancelled and msg (copied;
- * NULL gives "cancelled") as its message; done callbacks run on the loop.
- * Returns false when the task was already final (a no-op).
+ * Requests cancellation.  The task becomes CANCELLED before this returns,
+ * with kind cancelled and msg (copied; NULL gives "cancelled") as its
+ * message; done callbacks run on the loop.  A RUNNING transfer stops at
+ * once (no byte more reaches the task).  Its connection is closed before
+ * this returns when it is called from outside the loop's callbacks; from
+ * inside one (a done callback cancelling a group's siblings, say), the
+ * connections of every transfer cancelled there are closed together after
+ * that callback, before the loop waits again and before sluice starts or
+ * serves another transfer.  Returns false when the task was
+ * already final (a no-op).
  */
 SL_API bool sl_task_cancel(sl_task *t, const char *msg);
 

@@ -108,6 +108,8 @@ struct sl_loop {
   bool removing;           /* inside sl_loop_remove */
   struct sockw *let_go[4]; /* ... the sockets curl let go of meanwhile */
   unsigned nlet_go;
+  CURL **later; /* sl_loop_remove_later's handles, not yet removed */
+  size_t nlater, later_cap;
   struct sl_loop_hooks hooks;
   void *ud;
 };
@@ -136,6 +138,7 @@ static void on_timer(struct ev_loop *evl, ev_timer *w, int revents)
   (void)revents;
   sl_weak_timer_fired(evl);
   l->depth++;
+  sl_loop_flush(l);
   curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &still);
   drain(l);
   l->depth--;
@@ -149,8 +152,15 @@ static void on_io(struct ev_loop *evl, ev_io *w, int revents)
   struct sl_loop *l = s->loop;
   int action = ((revents & EV_READ) ? CURL_CSELECT_IN : 0) |
                ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
-  int still;
+  int still, fd = w->fd;
   (void)evl;
+  if(l->nlater) {
+    l->depth++;
+    sl_loop_flush(l); /* may close this very socket */
+    l->depth--;
+    if((size_t)fd >= l->nbyfd || l->byfd[fd] != s)
+      return;
+  }
   if(s->parked) {
     /* an idle connection in curl's cache: the server closed it, most
        likely; curl finds out when it next looks, so stop watching (the
@@ -160,7 +170,7 @@ static void on_io(struct ev_loop *evl, ev_io *w, int revents)
     return;
   }
   l->depth++;
-  curl_multi_socket_action(l->multi, w->fd, action, &still);
+  curl_multi_socket_action(l->multi, fd, action, &still);
   drain(l);
   l->depth--;
 }
@@ -362,12 +372,15 @@ static void on_check(struct ev_loop *evl, ev_check *w, int revents)
 {
   struct sl_loop *l = w->data;
   (void)revents;
-  if(!l->tick_due)
+  if(!l->tick_due && !l->nlater)
     return;
-  l->tick_due = false;
   ev_idle_stop(evl, &l->idle);
   l->depth++;
-  l->hooks.tick(l->ud);
+  if(l->tick_due) {
+    l->tick_due = false;
+    l->hooks.tick(l->ud);
+  }
+  sl_loop_flush(l); /* what this iteration's callbacks cancelled */
   l->depth--;
 }
 
@@ -419,6 +432,8 @@ void sl_loop_free(struct sl_loop *l)
   struct sockw *s;
   if(!l)
     return;
+  sl_loop_flush(l);
+  free(l->later);
   /* Closing cached connections calls socket_cb with CURL_POLL_REMOVE. */
   curl_multi_cleanup(l->multi);
   while(l->live)
@@ -465,6 +480,7 @@ void sl_loop_prepare(struct sl_loop *l, CURL *easy, struct sl_loop_easy *le)
 
 int sl_loop_add(struct sl_loop *l, CURL *easy)
 {
+  sl_loop_flush(l); /* a cancelled transfer's socket closes first */
   return (int)curl_multi_add_handle(l->multi, easy);
 }
 
@@ -482,6 +498,29 @@ void sl_loop_remove(struct sl_loop *l, CURL *easy)
        errno == EBADF)
       sockw_release(l, s);
   }
+}
+
+void sl_loop_remove_later(struct sl_loop *l, CURL *easy)
+{
+  if(!l->depth ||
+     sl_array_reserve(l->later, l->later_cap, l->nlater + 1, 16)) {
+    /* outside the loop's callbacks (or out of memory): at once */
+    sl_loop_remove(l, easy);
+    l->hooks.removed(l->ud, easy);
+    return;
+  }
+  l->later[l->nlater++] = easy;
+  ev_idle_start(l->ev, &l->idle); /* the check phase comes without a wait */
+}
+
+void sl_loop_flush(struct sl_loop *l)
+{
+  /* the hook never adds a handle, so the list cannot grow meanwhile */
+  for(size_t i = 0; i < l->nlater; i++) {
+    sl_loop_remove(l, l->later[i]);
+    l->hooks.removed(l->ud, l->later[i]);
+  }
+  l->nlater = 0;
 }
 
 void sl_loop_wake(struct sl_loop *l)

@@ -30,6 +30,9 @@ struct sl_loop_hooks {
   /* A socket was opened (+1) or closed (-1) for a handle whose
      sl_loop_easy had this owner (not NULL) when curl opened it. */
   void (*conn)(void *ud, void *owner, int delta);
+  /* A handle given to sl_loop_remove_later() is out of the multi handle
+     now: its owner may reuse or free it. */
+  void (*removed)(void *ud, CURL *easy);
 };
 
 /* evl NULL: EV_DEFAULT.  NULL on failure. */
@@ -71,6 +74,20 @@ int sl_loop_add(struct sl_loop *l, CURL *easy);
 
 /* Stops a transfer at once; its connection is closed if it was busy. */
 void sl_loop_remove(struct sl_loop *l, CURL *easy);
+/* Stops a transfer whose owner has let go of it (a cancel), then calls
+   the removed hook.  Called from outside the loop's callbacks, at once.
+   From inside one (sl_loop_depth() > 0), curl lets go of it later but
+   before it next does anything: before any socket or timer of curl's is
+   served, before sl_loop_add, at the latest after the tick of this or
+   the next iteration, or in sl_loop_flush.  Closing a busy connection is
+   most of what a cancel costs (the kernel's close() of a loopback TCP
+   socket alone is about 5 us), so cancelling many transfers from a
+   callback (a group's siblings) returns at once and the closes follow in
+   one pass, the way asyncio's transport.close() defers the socket's
+   close to the loop.  Until then the transfer makes no callback. */
+void sl_loop_remove_later(struct sl_loop *l, CURL *easy);
+/* Does every removal sl_loop_remove_later() left now. */
+void sl_loop_flush(struct sl_loop *l);
 
 /* Asks for one tick on this or the next iteration; the loop will not
    block in poll until it has run. */

@@ -4,7 +4,9 @@
  * first failure (and the server sees no request after it), nested groups,
  * group deadlines, wait's three conditions and its timeout, as_completed
  * in completion order with a timeout, deadlines that pass while a task is
- * still queued, cancelling 1000 in-flight transfers, current_task,
+ * still queued, cancelling 1000 in-flight transfers (from outside the
+ * loop, and from a callback: closed after it, a host's limit kept),
+ * current_task,
  * foreach, the never-retrieved warning, call_later and signals, readers
  * (a pipe read as it comes, keeping sl_run going only when asked), and
  * the re-entrant cases (a group freed from its own completion).
@@ -590,6 +592,103 @@ static void test_cancel_1000_in_flight(void **state)
   sl_ctx_free(ctx);
 }
 
+/* What a callback that cancels saw. */
+struct canceller {
+  sl_task **t;
+  int n, left_running;
+  bool ran;
+  sl_ctx *ctx;
+};
+
+static void cancel_them(void *ud)
+{
+  struct canceller *c = ud;
+  struct sl_stats st;
+  for(int i = 0; i < c->n; i++)
+    assert_true(sl_task_cancel(c->t[i], "from a callback"));
+  sl_ctx_stats(c->ctx, &st);
+  c->left_running = (int)st.running; /* final at once */
+  c->ran = true;
+}
+
+/* Cancelled from inside a loop callback, the transfers end at once and
+   their connections close after the callback: by the time the loop
+   iteration that ran it returns, the server holds none of them. */
+static void test_cancel_from_callback_closes_in_same_pass(void **state)
+{
+  enum { N = 200 };
+  sl_ctx *ctx = harness_ctx(N);
+  sl_task *t[N];
+  struct fixture_counters c = {0};
+  struct canceller k = {t, N, -1, false, ctx};
+  int i, tries;
+  (void)state;
+  assert_int_equal(fixture_reset(&fx), 0);
+  for(i = 0; i < N; i++)
+    t[i] = harness_get(ctx, "/hang", 0);
+  for(tries = 0; tries < 500; tries++) {
+    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
+    if(tries % 20 == 19 && fixture_stats(&fx, fx.host, &c) == 0 &&
+       c.in_flight == N)
+      break;
+  }
+  assert_int_equal(c.in_flight, N);
+  assert_non_null(sl_call_later(ctx, 0, cancel_them, &k));
+  for(tries = 0; tries < 1000 && !k.ran; tries++)
+    ev_run(sl_ctx_loop(ctx), EVRUN_ONCE);
+  assert_true(k.ran);
+  assert_int_equal(k.left_running, 0);
+  /* no further iteration: the closes were in the one that cancelled */
+  for(tries = 0; tries < 200; tries++) {
+    assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
+    if(c.in_flight == 0)
+      break;
+    usleep(10000);
+  }
+  assert_int_equal(c.in_flight, 0);
+  for(i = 0; i < N; i++)
+    assert_int_equal(sl_task_state(t[i]), SL_CANCELLED);
+  free_all(t, N);
+  sl_ctx_free(ctx);
+}
+
+/* A slot freed by a cancel inside a callback goes to the next task of the
+   host, but its connection opens only after the cancelled one closed:
+   the server never holds two requests of a one-at-a-time host. */
+static void test_cancel_from_callback_keeps_per_host(void **state)
+{
+  struct sl_options o = {0};
+  struct fixture_counters c = {0};
+  sl_task *hang[1], *next;
+  struct canceller k = {hang, 1, -1, false, NULL};
+  sl_ctx *ctx;
+  int tries;
+  (void)state;
+  o.per_host = 1;
+  o.quiet = true;
+  assert_non_null(ctx = sl_ctx_new(&o));
+  k.ctx = ctx;
+  assert_int_equal(fixture_reset(&fx), 0);
+  hang[0] = harness_get(ctx, "/hang", 0);
+  next = harness_get(ctx, "/delay/100", 0);
+  for(tries = 0; tries < 500 && c.in_flight < 1; tries++) {
+    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
+    if(tries % 10 == 9)
+      assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
+  }
+  assert_int_equal(c.in_flight, 1);
+  assert_non_null(sl_call_later(ctx, 10, cancel_them, &k));
+  assert_int_equal(sl_task_wait(next), SL_OK);
+  assert_int_equal(sl_task_state(next), SL_DONE);
+  assert_int_equal(sl_task_state(hang[0]), SL_CANCELLED);
+  assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
+  assert_int_equal(c.requests, 2);
+  assert_int_equal(c.max_in_flight, 1);
+  sl_task_free(hang[0]);
+  sl_task_free(next);
+  sl_ctx_free(ctx);
+}
+
 /* ---- introspection, warnings, loop services ---------------------------- */
 
 struct probe {
@@ -833,6 +932,8 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_as_completed_callback_form),
       cmocka_unit_test(test_deadline_while_queued),
       cmocka_unit_test(test_cancel_1000_in_flight),
+      cmocka_unit_test(test_cancel_from_callback_closes_in_same_pass),
+      cmocka_unit_test(test_cancel_from_callback_keeps_per_host),
       cmocka_unit_test(test_current_task_and_foreach),
       cmocka_unit_test(test_never_retrieved_warning),
       cmocka_unit_test(test_call_later_and_signals),

@@ -52,7 +52,8 @@ struct fx {
 
 static int setup(void **state)
 {
-  static const struct sl_loop_hooks hooks = {on_done, on_tick, on_alarm, NULL};
+  static const struct sl_loop_hooks hooks = {on_done, on_tick, on_alarm, NULL,
+                                             NULL};
   static struct fx f;
   memset(&f, 0, sizeof(f));
   f.loop = sl_loop_new(NULL, &hooks, &f.sched);

@@ -316,6 +316,9 @@ def cmd_measure(a):
         rec.update(access_log_since(a.access_log, log_offset, a.n))
     if a.callgrind:
         rec["ir"] = callgrind_ir(a.callgrind)
+    if a.timers:
+        with open(a.stdout, errors="replace") as f:
+            rec.update(timers_of(f.read()))
     if a.fixture:
         st = fixture_stats(a.fixture)
         tot = st.get("total", {})
@@ -862,6 +865,65 @@ def concurrency_of(tool, rs, out, summary, problems):
                         f"{n} requests in flight at once")
 
 
+def timers_of(text):
+    """What bench-deadlines printed, one list per measure (a value per
+    round)."""
+    pats = {
+        "late_median": r"timeout lateness .*?median ([\d.]+) ms",
+        "late_worst": r"timeout lateness .*?worst ([\d.]+) ms",
+        "cancel_outside": r"from outside the loop: ([\d.]+) ms for",
+        "cancel_callback": r"from a callback: ([\d.]+) ms for",
+        "closed_callback": r"from a callback: .*?sockets closed ([\d.]+) ms",
+        "floor": r"floor: .*?: ([\d.]+) ms",
+    }
+    return {k: [float(x) for x in re.findall(p, text)]
+            for k, p in pats.items()}
+
+
+def report_timers(rs, out, summary, problems):
+    summary["timers"] = {}
+    for r in rs:
+        problems_of(r, problems, expect_ok=False)
+        if r.get("rc"):
+            problems.append(f"timers {r['tool']}: exit status {r['rc']}")
+    for r in rs:
+        lcv = r.get("libcurl") or ""
+        vals = {k: r.get(k) or [] for k in
+                ("late_median", "late_worst", "cancel_outside",
+                 "cancel_callback", "closed_callback", "floor")}
+        n = len(vals["late_median"])
+        if not n:
+            problems.append(f"timers on libcurl {lcv}: no figures")
+            continue
+        row = {k: med(v) for k, v in vals.items() if v}
+        row["worst_of_worst"] = max(vals["late_worst"])
+        row["rounds"] = n
+        summary["timers"][r["tool"]] = row
+        out.append(f"== timers on libcurl {lcv} (bench-deadlines, medians "
+                   f"of {n} rounds)")
+        out.append(f"a running transfer's deadline fires late by "
+                   f"{row['late_median']:.2f} ms at the median (100 /hang "
+                   f"with distinct deadlines), worst {row['worst_of_worst']:.2f}"
+                   f" ms over all rounds")
+        out.append(f"cancelling 1000 running transfers: "
+                   f"{row.get('cancel_callback', float('nan')):.2f} ms from a "
+                   f"callback on the loop (sockets closed "
+                   f"{row.get('closed_callback', float('nan')):.2f} ms after "
+                   f"the first cancel), "
+                   f"{row.get('cancel_outside', float('nan')):.2f} ms from "
+                   f"outside the loop (each closed inside its cancel); "
+                   f"1000 plain close() alone "
+                   f"{row.get('floor', float('nan')):.2f} ms")
+        target(f"timers on libcurl {lcv}, deadline lateness median (ms)",
+               row["late_median"], 1.0)
+        target(f"timers on libcurl {lcv}, deadline lateness worst (ms)",
+               row["worst_of_worst"], 2.0)
+        if "cancel_callback" in row:
+            target(f"timers on libcurl {lcv}, cancelling 1000 running "
+                   f"transfers from a callback (ms; their sockets close "
+                   f"after it)", row["cancel_callback"], 5.0)
+
+
 IR_TARGET = 60000
 
 
@@ -1088,6 +1150,7 @@ def cmd_report(a):
                         ("memory", report_memory),
                         ("concurrency", report_concurrency),
                         ("callgrind", report_callgrind),
+                        ("timers", report_timers),
                         ("crawl", report_crawl)):
         sr = [r for r in rs if r["section"] == section]
         if sr:
@@ -1144,6 +1207,8 @@ def main():
     m.add_argument("--crawl-log")
     m.add_argument("--server-pid-file")
     m.add_argument("--aiohttp", action="store_true")
+    m.add_argument("--timers", action="store_true",
+                   help="the command is bench-deadlines: read its lines")
     m.add_argument("--tag", action="append")
     m.add_argument("argv", nargs=argparse.REMAINDER)
     r = sub.add_parser("report")

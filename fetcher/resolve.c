@@ -42,8 +42,8 @@ struct sl_resolve_list {
 enum { E_RESOLVING, E_OK, E_FAILED };
 
 struct dns_entry {
-  struct sl_hnode node;   /* in the cache (not static entries) */
-  struct dns_entry *next; /* static entries */
+  struct sl_hnode node;   /* in the cache, or a static entry's in statics */
+  struct dns_entry *next; /* static entries, all of them */
   struct sl_resolver *r;
   int state;
   bool asking;     /* inside sl_dns_lookup(), which may answer at once */
@@ -66,6 +66,8 @@ struct sl_resolver {
   uint64_t queries;
   struct sl_htable cache;
   struct dns_entry *statics; /* --resolve entries, name "host:port" */
+  struct sl_htable by_spec;  /* the same by name, the last given of a
+                                name in it: a crawl gives thousands */
 };
 
 void sl__resolve_list_unref(struct sl_resolve_list *l)
@@ -212,11 +214,13 @@ static struct dns_entry *find_static(struct sl_resolver *r, const char *host,
                                      unsigned port)
 {
   char key[300];
-  snprintf(key, sizeof(key), "%s:%u", host, port);
-  for(struct dns_entry *e = r->statics; e; e = e->next)
-    if(!strcmp(e->name, key))
-      return e;
-  return NULL;
+  int n = snprintf(key, sizeof(key), "%s:%u", host, port);
+  struct sl_hnode *x;
+  if(n < 0 || (size_t)n >= sizeof(key))
+    return NULL;
+  x = sl_htable_find(&r->by_spec, key, (size_t)n,
+                     sl_htable_hash(&r->by_spec, key, (size_t)n));
+  return x ? sl_container_of(x, struct dns_entry, node) : NULL;
 }
 
 static bool expired(struct sl_hnode *x, void *ud)
@@ -334,6 +338,7 @@ struct sl_resolver *sl__resolver_new(struct sl_loop *loop,
   r->config = *c;
   r->names_to_proxy = names_to_proxy;
   sl_htable_init(&r->cache, 0, NULL);
+  sl_htable_init(&r->by_spec, 0, NULL);
   if(c->servers && *c->servers) {
     if(!(r->servers = strdup(c->servers)))
       goto nomem;
@@ -355,6 +360,7 @@ int sl__resolver_add_static(struct sl_resolver *r, const char *spec)
 {
   /* HOST:PORT:ADDR[,ADDR]... as curl's --resolve takes it */
   const char *c1 = strchr(spec, ':'), *c2;
+  struct sl_hnode *old;
   struct dns_entry *e;
   char *end;
   long port;
@@ -378,6 +384,16 @@ int sl__resolver_add_static(struct sl_resolver *r, const char *spec)
   }
   e->state = E_OK;
   e->r = r;
+  e->node.key = e->name;
+  e->node.keylen = strlen(e->name);
+  e->node.hash = sl_htable_hash(&r->by_spec, e->name, e->node.keylen);
+  old = sl_htable_find(&r->by_spec, e->name, e->node.keylen, e->node.hash);
+  if(old) /* as with curl's --resolve, the last one given counts */
+    sl_htable_remove(&r->by_spec, old);
+  if(sl_htable_insert(&r->by_spec, &e->node)) { /* the first one only */
+    entry_free(e);
+    return -1;
+  }
   e->next = r->statics;
   r->statics = e;
   return 0;
@@ -400,6 +416,7 @@ void sl__resolver_free(struct sl_resolver *r)
     return;
   sl_dns_free(r->dns); /* answers what is pending: entries still live */
   sl_htable_free(&r->cache, drop_entry, NULL);
+  sl_htable_free(&r->by_spec, NULL, NULL);
   while(r->statics) {
     struct dns_entry *e = r->statics;
     r->statics = e->next;

@@ -734,6 +734,29 @@ class TestPoliteness(Base):
         for h in names:
             self.assertEqual(dns_counts(h), {}, h)
 
+    def test_many_resolve_entries(self):
+        """Hundreds of --resolve entries (a crawl gives thousands): each
+        name gets its own, found without asking DNS; of two for one
+        host:port (case aside) the last given counts, as with curl."""
+        names = ["n%d.test" % i for i in range(500)]
+        extra = []
+        for h in names:
+            extra += ["--resolve", "%s:%d:127.0.0.1" % (h, PORT)]
+        extra += ["--resolve", "dup.test:%d:127.0.0.3" % PORT,
+                  "--resolve", "DUP.test:%d:127.0.0.1" % PORT]
+        extra += dns_server()
+        picked = [names[0], names[250], names[499], "dup.test"]
+        rc, out, err = run(extra + ["-i", write_list(
+            [url("/bytes/3", h) for h in picked])])
+        self.assertEqual(rc, 0, err)
+        recs = parse(out)
+        self.assertEqual(len(recs), len(picked))
+        for r in recs:
+            self.assertTrue(r["ok"], r)
+            self.assertEqual(r["ip"], "127.0.0.1", r)
+        for h in picked:
+            self.assertEqual(dns_counts(h), {}, h)
+
     def test_rate(self):
         """--rate 50/s over 200 requests: first to last arrival 199/50 =
         3.98 s (within 2 %), and no one-second window holds more than

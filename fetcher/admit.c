@@ -271,7 +271,7 @@ static void host_step(struct sl_task *t)
 static void gate_step(struct sl_task *t)
 {
   struct sl_origin *o = t->origin;
-  if(!o || !o->share || t->holds_gate) {
+  if(!o || !o->tls || t->holds_gate) {
     host_step(t);
     return;
   }

@@ -1,12 +1,13 @@
 /*
  * origin.c - the origins of a context: their table, their lifetime
  * (held by tasks, easy handles and connections; then idle, oldest freed
- * first), their TLS session shares and the opening of their gates.  See
+ * first), their shares (TLS sessions, names) and the opening of their
+ * gates.  See
  * origin.h; admit.c keeps the gates' waiters, transfer.c gives the shares
  * to the easy handles and asks for fresh connections.
  *
  * Every easy handle has a share from its first transfer on (the plain
- * one until it first goes to an https origin): libcurl 7.88 gives a
+ * one until it first goes to an origin): libcurl 7.88 gives a
  * handle without one a session cache of its own at its first transfer,
  * and loses it (a leak) when the handle is given a share afterwards.
  */
@@ -20,12 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A share handle for TLS sessions; NULL when out of memory. */
-static CURLSH *session_share(void)
+/* A share handle for TLS sessions, and with dns for the names curl is
+   given (CURLOPT_RESOLVE); NULL when out of memory. */
+static CURLSH *origin_share(bool dns)
 {
   CURLSH *sh = curl_share_init();
   if(sh &&
-     curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)) {
+     (curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) ||
+      (dns && curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)))) {
     curl_share_cleanup(sh);
     return NULL;
   }
@@ -50,7 +53,7 @@ int sl__origins_init(struct sl_origins *os, struct sl_sched *sched,
   os->max_idle = max_idle;
   os->http1_only = http1_only;
   os->gate_passed = gate_passed;
-  os->plain = session_share();
+  os->plain = origin_share(false);
   return os->plain ? 0 : -1;
 }
 
@@ -124,7 +127,8 @@ static struct sl_origin *origin_new(struct sl_origins *os, const char *key,
   o->node.hash = hash;
   sl_sem_init(&o->gate, 1);
   sl_soon_init(&o->opener, opened);
-  if((tls && !(o->share = session_share())) ||
+  o->tls = tls;
+  if(!(o->share = origin_share(true)) ||
      sl_htable_insert(&os->table, &o->node)) {
     if(o->share)
       curl_share_cleanup(o->share);

@@ -14,6 +14,14 @@
  * began or it ended; then the gate opens for all.  It closes again when
  * no task of the origin is left, so that a later burst checks anew.
  *
+ * Every origin's share (http too) also keeps curl's DNS cache
+ * (CURL_LOCK_DATA_DNS): the names sluice resolved, given to curl with
+ * CURLOPT_RESOLVE.  libcurl walks its whole DNS cache after every
+ * transfer to prune it (7.88 unless the timeout is -1, 8.x always), so
+ * one cache for the context cost a crawl of 1 000 hosts a walk over
+ * 2 000 entries per request (about a fifth of its instructions); an
+ * origin's cache holds its own name.
+ *
  * For every origin, the connections it has open (counted from the
  * loop's sockets) and its transfers in curl: an HTTP/1.1 transfer that
  * cannot find an idle connection (every open one is held by a running
@@ -44,8 +52,9 @@ struct sl_origins;
 struct sl_origin {
   struct sl_hnode node;
   struct sl_origins *table;
-  CURLSH *share;         /* https: its TLS sessions; else NULL */
+  CURLSH *share;         /* its TLS sessions (https) and names */
   struct sl_sem gate;    /* https: 1 permit while closed; SIZE_MAX open */
+  bool tls;              /* https: the gate is used */
   struct sl_soon opener; /* opens the gate, on the loop's tick */
   bool opening;          /* the opener is queued */
   bool idle;             /* on the idle list: nothing holds it */
@@ -101,8 +110,8 @@ static inline bool sl__origin_gate_open(const struct sl_origin *o)
    idle. */
 bool sl__origin_fresh(const struct sl_origin *o, bool tls);
 
-/* The share an easy handle should have for a transfer to o: its own
-   (https), or NULL to keep the handle's (cleartext). */
+/* The share an easy handle should have for a transfer to o: its own,
+   or NULL (o NULL, no origin) to keep the handle's. */
 static inline CURLSH *sl__origin_share(const struct sl_origin *o)
 {
   return o ? o->share : NULL;

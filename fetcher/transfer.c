@@ -590,7 +590,7 @@ int sl__xfer_start(struct sl_xfer *xf, struct sl_task *t, int64_t now,
   t->body_seen = t->skip_body = t->bw_paused = t->head_given = false;
   if(t->origin) {
     sl__origin_running(t->origin, 1);
-    t->gated = t->origin->share && !sl__origin_gate_open(t->origin);
+    t->gated = t->origin->tls && !sl__origin_gate_open(t->origin);
   }
   if(!t->hopping) { /* a try begins */
     t->attempts++;

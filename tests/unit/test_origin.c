@@ -87,8 +87,11 @@ static void test_one_per_origin(void **state)
   assert_string_equal(c->key, "http://a.test:443");
   assert_string_equal(d->key, "https://a.test:8443");
   assert_int_equal(a->tasks, 2);
-  assert_non_null(a->share); /* TLS sessions for https only */
-  assert_null(c->share);
+  assert_non_null(a->share); /* TLS sessions and names: every origin */
+  assert_non_null(c->share);
+  assert_ptr_not_equal(a->share, c->share);
+  assert_true(a->tls);
+  assert_false(c->tls);
   sl__origin_put(a);
   sl__origin_put(b);
   sl__origin_put(c);

@@ -297,6 +297,13 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_NOPROXY, "");
   }
+  /* The CA certificates are one file, the system's bundle or ca_file,
+     never libcurl's CA directory as well: libcurl keeps the store it
+     loaded for the next connection (CURLOPT_CA_CACHE_TIMEOUT) only when
+     no directory is set, and Debian's libcurl sets one by default, so
+     every TLS connection parsed the whole bundle again (a fifth of a
+     crawl's CPU with a bundle of one certificate). */
+  curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
   if(xf->ca_file)
     curl_easy_setopt(e, CURLOPT_CAINFO, xf->ca_file);
   if(xf->insecure) {

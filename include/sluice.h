@@ -379,7 +379,11 @@ struct sl_options {
                                   LF in it: sl_ctx_new fails, EINVAL */
   enum sl_http_version http_version; /* 0 = SL_HTTP_AUTO */
   const char *ca_file; /* PEM file of the CA certificates to trust for
-                          https:// instead of the system's; NULL = system */
+                          https:// instead of the system's bundle (NULL:
+                          libcurl's default CA file).  One file only:
+                          libcurl's CA directory is not read, so the
+                          certificates are loaded once for all
+                          connections, not once per connection */
   /* asyncio's "Task exception was never retrieved": a FAILED task whose
      error nobody read (sl_task_error, sl_task_response, gather, a
      group's errors) is reported when it is reclaimed or at

@@ -111,6 +111,24 @@ static void cancel_all(void *ud)
   k->ran = true;
 }
 
+/* Runs ctx's loop until the fixture holds n requests of host: 0, or -1
+   when they never all arrive. */
+static int reach(sl_ctx *ctx, const struct fixture *fx, const char *host,
+                 long n)
+{
+  struct fixture_counters c = {0};
+  for(int tries = 0; tries < 2000 && c.in_flight < n; tries++) {
+    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
+    if(tries % 20 == 19)
+      fixture_stats(fx, host, &c);
+  }
+  if(c.in_flight == n)
+    return 0;
+  fprintf(stderr, "only %ld of %ld requests reached the fixture\n",
+          c.in_flight, n);
+  return -1;
+}
+
 /* N transfers in flight at the fixture; from_callback: cancelled inside
    a callback on the loop (a group's siblings), where the closes follow
    the callback; else from the caller's code, where they are inside each
@@ -125,7 +143,7 @@ static int cancel_many(const struct fixture *fx, bool from_callback)
   char host[64];
   double t2, t3;
   sl_ctx *ctx;
-  int i, tries;
+  int i;
   o.max_concurrency = N;
   o.quiet = true;
   ctx = sl_ctx_new(&o);
@@ -136,16 +154,8 @@ static int cancel_many(const struct fixture *fx, bool from_callback)
     r.url = fixture_url(fx, "/hang");
     t[i] = sl_fetch(ctx, &r);
   }
-  for(tries = 0; tries < 2000 && c.in_flight < N; tries++) {
-    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
-    if(tries % 20 == 19)
-      fixture_stats(fx, host, &c);
-  }
-  if(c.in_flight != N) {
-    fprintf(stderr, "only %ld of %d requests reached the fixture\n",
-            c.in_flight, N);
+  if(reach(ctx, fx, host, N))
     return 1;
-  }
   if(from_callback) {
     sl_call_later(ctx, 0, cancel_all, &k);
     while(!k.ran)

@@ -256,6 +256,24 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port,
   return CURL_PREREQFUNC_OK;
 }
 
+/* Which servers a handle's TLS connections trust.  The CA certificates
+   are one file, the system's bundle or ca_file, never libcurl's CA
+   directory as well: libcurl keeps the store it loaded for the next
+   connection (CURLOPT_CA_CACHE_TIMEOUT) only when no directory is set,
+   and Debian's libcurl sets one by default, so every TLS connection
+   parsed the whole bundle again (a fifth of a crawl's CPU with a bundle
+   of one certificate). */
+static void set_trust(const struct sl_xfer *xf, CURL *e)
+{
+  curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+  if(xf->ca_file)
+    curl_easy_setopt(e, CURLOPT_CAINFO, xf->ca_file);
+  if(xf->insecure) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
+
 static struct sl_easy *easy_get(struct sl_xfer *xf)
 {
   struct sl_easy *x;
@@ -297,19 +315,7 @@ static struct sl_easy *easy_get(struct sl_xfer *xf)
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_NOPROXY, "");
   }
-  /* The CA certificates are one file, the system's bundle or ca_file,
-     never libcurl's CA directory as well: libcurl keeps the store it
-     loaded for the next connection (CURLOPT_CA_CACHE_TIMEOUT) only when
-     no directory is set, and Debian's libcurl sets one by default, so
-     every TLS connection parsed the whole bundle again (a fifth of a
-     crawl's CPU with a bundle of one certificate). */
-  curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-  if(xf->ca_file)
-    curl_easy_setopt(e, CURLOPT_CAINFO, xf->ca_file);
-  if(xf->insecure) {
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
+  set_trust(xf, e);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                    xf->http_version == SL_HTTP_1_1
                        ? (long)CURL_HTTP_VERSION_1_1

@@ -558,21 +558,12 @@ static void test_cancel_1000_in_flight(void **state)
   enum { N = 1000 };
   sl_ctx *ctx = harness_ctx(N);
   sl_task **t = calloc(N, sizeof(*t));
-  struct fixture_counters c = {0};
   struct sl_stats st;
   double t0;
-  int i, tries;
+  int i;
   (void)state;
   assert_int_equal(fixture_reset(&fx), 0);
-  for(i = 0; i < N; i++)
-    t[i] = harness_get(ctx, "/hang", 0);
-  for(tries = 0; tries < 500; tries++) {
-    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
-    if(tries % 20 == 19 && fixture_stats(&fx, fx.host, &c) == 0 &&
-       c.in_flight == N)
-      break;
-  }
-  assert_int_equal(c.in_flight, N);
+  harness_hang(ctx, t, N);
   t0 = ev_time();
   for(i = 0; i < N; i++)
     sl_task_cancel(t[i], "enough");
@@ -580,13 +571,7 @@ static void test_cancel_1000_in_flight(void **state)
                 (ev_time() - t0) * 1000);
   sl_ctx_stats(ctx, &st);
   assert_int_equal(st.running, 0);
-  for(tries = 0; tries < 200; tries++) {
-    assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
-    if(c.in_flight == 0)
-      break;
-    usleep(10000);
-  }
-  assert_int_equal(c.in_flight, 0); /* no socket left open */
+  harness_assert_none_in_flight(); /* no socket left open */
   free_all(t, N);
   free(t);
   sl_ctx_free(ctx);
@@ -619,33 +604,18 @@ static void test_cancel_from_callback_closes_in_same_pass(void **state)
   enum { N = 200 };
   sl_ctx *ctx = harness_ctx(N);
   sl_task *t[N];
-  struct fixture_counters c = {0};
   struct canceller k = {t, N, -1, false, ctx};
   int i, tries;
   (void)state;
   assert_int_equal(fixture_reset(&fx), 0);
-  for(i = 0; i < N; i++)
-    t[i] = harness_get(ctx, "/hang", 0);
-  for(tries = 0; tries < 500; tries++) {
-    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
-    if(tries % 20 == 19 && fixture_stats(&fx, fx.host, &c) == 0 &&
-       c.in_flight == N)
-      break;
-  }
-  assert_int_equal(c.in_flight, N);
+  harness_hang(ctx, t, N);
   assert_non_null(sl_call_later(ctx, 0, cancel_them, &k));
   for(tries = 0; tries < 1000 && !k.ran; tries++)
     ev_run(sl_ctx_loop(ctx), EVRUN_ONCE);
   assert_true(k.ran);
   assert_int_equal(k.left_running, 0);
   /* no further iteration: the closes were in the one that cancelled */
-  for(tries = 0; tries < 200; tries++) {
-    assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
-    if(c.in_flight == 0)
-      break;
-    usleep(10000);
-  }
-  assert_int_equal(c.in_flight, 0);
+  harness_assert_none_in_flight();
   for(i = 0; i < N; i++)
     assert_int_equal(sl_task_state(t[i]), SL_CANCELLED);
   free_all(t, N);

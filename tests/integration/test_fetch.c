@@ -103,24 +103,14 @@ static void test_cap_from_server(void **state)
 static void test_cancel_hanging(void **state)
 {
   enum { N = 200 };
-  struct fixture_counters c;
   sl_ctx *ctx = harness_ctx(N);
   sl_task *t[N];
   struct sl_stats st;
-  int i, tries;
+  int i;
   double t0;
   (void)state;
   assert_int_equal(fixture_reset(&fx), 0);
-  for(i = 0; i < N; i++)
-    t[i] = harness_get(ctx, "/hang", 0);
-  /* run until the server holds every request */
-  for(tries = 0; tries < 200; tries++) {
-    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
-    if(tries % 10 == 9 && fixture_stats(&fx, fx.host, &c) == 0 &&
-       c.in_flight == N)
-      break;
-  }
-  assert_int_equal(c.in_flight, N);
+  harness_hang(ctx, t, N); /* the server holds every request */
   sl_ctx_stats(ctx, &st);
   assert_int_equal(st.running, N);
   t0 = ev_time();
@@ -133,13 +123,7 @@ static void test_cancel_hanging(void **state)
   print_message("cancelled %d running transfers in %.2f ms\n", N,
                 (ev_time() - t0) * 1000);
   /* the sockets are closed: the server's in-flight count drops to 0 */
-  for(tries = 0; tries < 100; tries++) {
-    assert_int_equal(fixture_stats(&fx, fx.host, &c), 0);
-    if(c.in_flight == 0)
-      break;
-    usleep(10000);
-  }
-  assert_int_equal(c.in_flight, 0);
+  harness_assert_none_in_flight();
   for(i = 0; i < N; i++) {
     const struct sl_error *e;
     assert_int_equal(sl_task_error(t[i], &e), SL_OK);

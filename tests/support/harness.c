@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <ev.h>
 
 #include "harness.h"
 
@@ -120,6 +123,34 @@ bool harness_timed(void)
 {
   const char *v = getenv("SLUICE_TEST_VALGRIND");
   return v == NULL || *v == '\0';
+}
+
+void harness_hang(sl_ctx *ctx, sl_task **t, int n)
+{
+  struct fixture *fx = &group->fx[0];
+  struct fixture_counters c = {0};
+  for(int i = 0; i < n; i++)
+    t[i] = harness_get(ctx, "/hang", 0);
+  for(int tries = 0; tries < 1000; tries++) {
+    ev_run(sl_ctx_loop(ctx), EVRUN_NOWAIT);
+    if(tries % 20 == 19 && fixture_stats(fx, fx->host, &c) == 0 &&
+       c.in_flight == n)
+      break;
+  }
+  assert_int_equal(c.in_flight, n);
+}
+
+void harness_assert_none_in_flight(void)
+{
+  struct fixture *fx = &group->fx[0];
+  struct fixture_counters c = {0};
+  for(int tries = 0; tries < 200; tries++) {
+    assert_int_equal(fixture_stats(fx, fx->host, &c), 0);
+    if(c.in_flight == 0)
+      break;
+    usleep(10000);
+  }
+  assert_int_equal(c.in_flight, 0);
 }
 
 void harness_assert_priority_order(const struct fixture *fx,

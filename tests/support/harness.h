@@ -78,6 +78,15 @@ sl_task *harness_fetch(sl_ctx *ctx, const char *url, long timeout_ms);
 void harness_assert_priority_order(const struct fixture *fx,
                                    const char *prefix, long n);
 
+/* n GETs of /hang on the group's first fixture into t[0..n), the loop
+   run until the fixture holds every one of them (fails the test when it
+   never does). */
+void harness_hang(sl_ctx *ctx, sl_task **t, int n);
+
+/* Waits, without running any loop, until the group's first fixture
+   holds no request (every socket closed); fails the test after 2 s. */
+void harness_assert_none_in_flight(void);
+
 /* A done callback that frees the task, for tasks nobody waits on. */
 void harness_free_task(sl_task *t, void *ud);
 

@@ -126,33 +126,34 @@ static int url_parts(struct sl_task *t, struct sl_buf *o, struct sl_buf *p)
 }
 
 /* The entry of origin for t's product token, made when missing; NULL
-   when memory ran out. */
+   when memory ran out.  The key ("origin token", the token lower case)
+   is made on the stack: a lookup that finds allocates nothing. */
 static struct sl_robots_entry *entry_get(struct sl_robots_cache *c,
                                          const struct sl_buf *origin,
                                          struct sl_task *t)
 {
-  char product[PRODUCT_MAX];
+  /* an origin is at most "https://[" 255 "]:65535" (host_name's size) */
+  char key[300 + PRODUCT_MAX], *k;
   struct sl_robots_entry *e;
   struct sl_hnode *x;
-  size_t plen, n;
+  size_t n;
   uint64_t h;
-  sl_robots_product(sl__reqx_user_agent(&t->rx, &t->ctx->xfer.hdrs), product,
-                    sizeof(product));
-  plen = strlen(product);
-  n = origin->len + 1 + plen;
+  if(origin->len > 300)
+    return NULL;
+  memcpy(key, origin->p, origin->len);
+  key[origin->len] = ' ';
+  k = key + origin->len + 1;
+  sl_robots_product(sl__reqx_user_agent(&t->rx, &t->ctx->xfer.hdrs), k,
+                    PRODUCT_MAX);
+  for(; *k; k++) /* tokens compare without case */
+    *k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
+  n = (size_t)(k - key);
+  h = sl_htable_hash(&c->table, key, n);
+  if((x = sl_htable_find(&c->table, key, n, h)))
+    return sl_container_of(x, struct sl_robots_entry, node);
   if(!(e = calloc(1, sizeof(*e) + n + 1)))
     return NULL;
-  memcpy(e->key, origin->p, origin->len);
-  e->key[origin->len] = ' ';
-  for(size_t i = 0; i <= plen; i++) /* tokens compare without case */
-    e->key[origin->len + 1 + i] =
-        (char)(product[i] >= 'A' && product[i] <= 'Z' ? product[i] + 32
-                                                      : product[i]);
-  h = sl_htable_hash(&c->table, e->key, n);
-  if((x = sl_htable_find(&c->table, e->key, n, h))) {
-    free(e);
-    return sl_container_of(x, struct sl_robots_entry, node);
-  }
+  memcpy(e->key, key, n + 1);
   e->origin_len = origin->len;
   e->node.key = e->key;
   e->node.keylen = n;

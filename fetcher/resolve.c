@@ -42,8 +42,7 @@ struct sl_resolve_list {
 enum { E_RESOLVING, E_OK, E_FAILED };
 
 struct dns_entry {
-  struct sl_hnode node;   /* in the cache, or a static entry's in statics */
-  struct dns_entry *next; /* static entries, all of them */
+  struct sl_hnode node; /* in the cache, or (--resolve) in statics */
   struct sl_resolver *r;
   int state;
   bool asking;     /* inside sl_dns_lookup(), which may answer at once */
@@ -65,9 +64,8 @@ struct sl_resolver {
   bool names_to_proxy;
   uint64_t queries;
   struct sl_htable cache;
-  struct dns_entry *statics; /* --resolve entries, name "host:port" */
-  struct sl_htable by_spec;  /* the same by name, the last given of a
-                                name in it: a crawl gives thousands */
+  struct sl_htable statics; /* --resolve entries by "host:port" (a crawl
+                               gives thousands), the last given of each */
 };
 
 void sl__resolve_list_unref(struct sl_resolve_list *l)
@@ -218,8 +216,8 @@ static struct dns_entry *find_static(struct sl_resolver *r, const char *host,
   struct sl_hnode *x;
   if(n < 0 || (size_t)n >= sizeof(key))
     return NULL;
-  x = sl_htable_find(&r->by_spec, key, (size_t)n,
-                     sl_htable_hash(&r->by_spec, key, (size_t)n));
+  x = sl_htable_find(&r->statics, key, (size_t)n,
+                     sl_htable_hash(&r->statics, key, (size_t)n));
   return x ? sl_container_of(x, struct dns_entry, node) : NULL;
 }
 
@@ -297,7 +295,7 @@ bool sl__resolve(struct sl_resolver *r, const char *host, unsigned port,
   memset(out, 0, sizeof(*out));
   if(is_ip_literal(host))
     return true;
-  if(r->statics && (e = find_static(r, host, port))) {
+  if(r->statics.count && (e = find_static(r, host, port))) {
     answer(e, host, port, out);
     return true;
   }
@@ -338,7 +336,7 @@ struct sl_resolver *sl__resolver_new(struct sl_loop *loop,
   r->config = *c;
   r->names_to_proxy = names_to_proxy;
   sl_htable_init(&r->cache, 0, NULL);
-  sl_htable_init(&r->by_spec, 0, NULL);
+  sl_htable_init(&r->statics, 0, NULL);
   if(c->servers && *c->servers) {
     if(!(r->servers = strdup(c->servers)))
       goto nomem;
@@ -386,16 +384,16 @@ int sl__resolver_add_static(struct sl_resolver *r, const char *spec)
   e->r = r;
   e->node.key = e->name;
   e->node.keylen = strlen(e->name);
-  e->node.hash = sl_htable_hash(&r->by_spec, e->name, e->node.keylen);
-  old = sl_htable_find(&r->by_spec, e->name, e->node.keylen, e->node.hash);
-  if(old) /* as with curl's --resolve, the last one given counts */
-    sl_htable_remove(&r->by_spec, old);
-  if(sl_htable_insert(&r->by_spec, &e->node)) { /* the first one only */
+  e->node.hash = sl_htable_hash(&r->statics, e->name, e->node.keylen);
+  old = sl_htable_find(&r->statics, e->name, e->node.keylen, e->node.hash);
+  if(old) { /* as with curl's --resolve, the last one given counts */
+    sl_htable_remove(&r->statics, old);
+    entry_free(sl_container_of(old, struct dns_entry, node));
+  }
+  if(sl_htable_insert(&r->statics, &e->node)) { /* the first one only */
     entry_free(e);
     return -1;
   }
-  e->next = r->statics;
-  r->statics = e;
   return 0;
 }
 
@@ -416,12 +414,7 @@ void sl__resolver_free(struct sl_resolver *r)
     return;
   sl_dns_free(r->dns); /* answers what is pending: entries still live */
   sl_htable_free(&r->cache, drop_entry, NULL);
-  sl_htable_free(&r->by_spec, NULL, NULL);
-  while(r->statics) {
-    struct dns_entry *e = r->statics;
-    r->statics = e->next;
-    entry_free(e);
-  }
+  sl_htable_free(&r->statics, drop_entry, NULL);
   free(r->servers);
   free(r);
 }

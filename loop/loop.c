@@ -114,6 +114,18 @@ struct sl_loop {
   void *ud;
 };
 
+/* Whether easy waits in sl_loop_remove_later's list. */
+static bool let_go(const struct sl_loop *l, const CURL *easy)
+{
+  for(size_t i = 0; i < l->nlater; i++)
+    if(l->later[i] == easy)
+      return true;
+  return false;
+}
+
+/* Every finished transfer to the done hook, but one whose owner let go of
+   it (a done hook may cancel transfers whose results wait here too): the
+   removal, due anyway, drops its result. */
 static void drain(struct sl_loop *l)
 {
   CURLMsg *m;
@@ -122,7 +134,7 @@ static void drain(struct sl_loop *l)
   while((m = curl_multi_info_read(l->multi, &left))) {
     CURL *easy;
     CURLcode rc;
-    if(m->msg != CURLMSG_DONE)
+    if(m->msg != CURLMSG_DONE || let_go(l, m->easy_handle))
       continue;
     easy = m->easy_handle;
     rc = m->data.result;

@@ -143,6 +143,36 @@ static void test_group_failure_cancels_siblings(void **state)
   sl_ctx_free(ctx);
 }
 
+/* Transfers that all fail at once (connections refused): the first
+   failure cancels the siblings, each of which ends FAILED or CANCELLED,
+   once.  When curl already holds a cancelled sibling's result, the loop
+   drops it (unit/test_loop.c shows that without timing). */
+static void test_group_siblings_failing_together(void **state)
+{
+  enum { N = 50 };
+  sl_ctx *ctx = harness_ctx(N);
+  sl_group *g = sl_group_new(ctx, NULL, 0);
+  sl_task *t[N];
+  int i, failed = 0, cancelled = 0;
+  (void)state;
+  for(i = 0; i < N; i++) {
+    struct sl_request r = {0};
+    r.url = "http://127.0.0.1:1/"; /* nothing listens on port 1 */
+    assert_non_null(t[i] = sl_group_fetch(g, &r));
+  }
+  assert_int_equal(sl_group_wait(g), SL_EFAILED);
+  for(i = 0; i < N; i++) {
+    enum sl_state st = sl_task_state(t[i]);
+    failed += st == SL_FAILED;
+    cancelled += st == SL_CANCELLED;
+  }
+  assert_true(failed >= 1);
+  assert_int_equal(failed + cancelled, N);
+  free_all(t, N);
+  sl_group_free(g);
+  sl_ctx_free(ctx);
+}
+
 /* A group that fits a site: 404s count (http_errors), two are
    tolerated, the third fails the group and cancels the slow rest with a
    message that says so; the 404 tasks stay DONE. */
@@ -890,6 +920,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_gather_input_order),
       cmocka_unit_test(test_gather_first_failure),
       cmocka_unit_test(test_group_failure_cancels_siblings),
+      cmocka_unit_test(test_group_siblings_failing_together),
       cmocka_unit_test(test_nested_groups),
       cmocka_unit_test(test_group_tolerates_failures),
       cmocka_unit_test(test_sites_in_a_crawl),

@@ -738,8 +738,8 @@ SL_API int sl_task_off_done(sl_task *t, sl_done_cb cb, void *ud);
  * inside one (a done callback cancelling a group's siblings, say), the
  * connections of every transfer cancelled there are closed together after
  * that callback, before the loop waits again and before sluice starts or
- * serves another transfer.  Returns false when the task was
- * already final (a no-op).
+ * serves another transfer.  Returns false when the task was already
+ * final (a no-op).
  */
 SL_API bool sl_task_cancel(sl_task *t, const char *msg);
 

@@ -72,20 +72,26 @@ static void on_conn(void *ud, void *owner, int delta)
   (void)delta;
 }
 
-static void test_let_go_while_finished(void **state)
+/* A loop with n transfers added, each to a scheme curl fails at once. */
+static void start(struct fx *f, int n)
 {
   static const struct sl_loop_hooks hooks = {on_done, on_tick, on_alarm,
                                              on_conn, on_removed};
+  memset(f, 0, sizeof(*f));
+  assert_non_null(f->loop = sl_loop_new(NULL, &hooks, f));
+  for(int i = 0; i < n; i++) {
+    assert_non_null(f->easy[i] = curl_easy_init());
+    sl_loop_prepare(f->loop, f->easy[i], &f->le[i]);
+    curl_easy_setopt(f->easy[i], CURLOPT_URL, "nosuch://a.test/");
+    assert_int_equal(sl_loop_add(f->loop, f->easy[i]), 0);
+  }
+}
+
+static void test_let_go_while_finished(void **state)
+{
   struct fx f;
   (void)state;
-  memset(&f, 0, sizeof(f));
-  assert_non_null(f.loop = sl_loop_new(NULL, &hooks, &f));
-  for(int i = 0; i < N; i++) {
-    assert_non_null(f.easy[i] = curl_easy_init());
-    sl_loop_prepare(f.loop, f.easy[i], &f.le[i]);
-    curl_easy_setopt(f.easy[i], CURLOPT_URL, "nosuch://a.test/");
-    assert_int_equal(sl_loop_add(f.loop, f.easy[i]), 0);
-  }
+  start(&f, N);
   for(int tries = 0; tries < 100 && f.ndone == 0; tries++)
     sl_loop_run_once(f.loop);
   sl_loop_run_once(f.loop); /* the check phase: the removals are done */
@@ -100,16 +106,9 @@ static void test_let_go_while_finished(void **state)
 /* Outside the loop's callbacks the transfer leaves curl at once. */
 static void test_let_go_outside_the_loop(void **state)
 {
-  static const struct sl_loop_hooks hooks = {on_done, on_tick, on_alarm,
-                                             on_conn, on_removed};
   struct fx f;
   (void)state;
-  memset(&f, 0, sizeof(f));
-  assert_non_null(f.loop = sl_loop_new(NULL, &hooks, &f));
-  assert_non_null(f.easy[0] = curl_easy_init());
-  sl_loop_prepare(f.loop, f.easy[0], &f.le[0]);
-  curl_easy_setopt(f.easy[0], CURLOPT_URL, "nosuch://a.test/");
-  assert_int_equal(sl_loop_add(f.loop, f.easy[0]), 0);
+  start(&f, 1);
   sl_loop_remove_later(f.loop, f.easy[0]);
   assert_int_equal(f.removed[0], 1);
   sl_loop_run_once(f.loop);
